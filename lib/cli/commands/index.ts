@@ -1,0 +1,7 @@
+// The command list. Add a command by adding its module here.
+import type { CommandModule } from "yargs";
+import { evaluateCommand } from "./evaluate";
+import { preflightCommand } from "./preflight";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: Array<CommandModule<any, any>> = [evaluateCommand, preflightCommand];

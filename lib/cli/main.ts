@@ -1,0 +1,56 @@
+// Command-line entry: parses arguments with yargs and calls library functions. No audit logic here.
+// Each command lives in lib/cli/commands/<name>.ts and loads its heavy modules inside the handler,
+// so `--version` and `--help` stay fast.
+import yargs from "yargs";
+import { EXIT, InputError, RuntimeFailure } from "../errors";
+import { commands } from "./commands";
+import { toolVersion } from "../version";
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.compliant;
+  const parser = yargs(argv)
+    .scriptName("ldaps-audit")
+    .usage(
+      "ldaps-audit: does LDAP over TLS work on this domain controller, and will it keep working?\n\n" +
+        "Gathers certificate, key, event and network evidence, evaluates it against a compliance\n" +
+        "profile written in JSON Schema, and explains the root cause (e.g. of Directory Service event 1220).\n\n" +
+        "Usage: $0 <command> [options]",
+    )
+    .epilogue(
+      "Exit codes: 0 compliant (warnings allowed), 1 non-compliant, 2 usage or bad input, 3 runtime failure.\n" +
+        "First run: ldaps-audit evaluate examples/healthy-dc.snapshot.json",
+    )
+    .version(toolVersion())
+    .strict()
+    .demandCommand(1, "Name a command; see the list above.")
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new InputError(msg);
+    })
+    .exitProcess(false);
+  for (const c of commands) parser.command(c);
+  try {
+    const result = await parser.parseAsync();
+    const code = (result as { exitCode?: number }).exitCode;
+    if (typeof code === "number") exitCode = code;
+  } catch (e) {
+    return reportError(e);
+  }
+  return exitCode;
+}
+
+/** One line on stderr, never a stack trace (set LDAPS_AUDIT_DEBUG=1 for one). */
+export function reportError(e: unknown): number {
+  const debug = process.env.LDAPS_AUDIT_DEBUG === "1";
+  if (e instanceof InputError) {
+    process.stderr.write(`ldaps-audit: ${e.message}\n`);
+    if (debug) process.stderr.write(`${e.stack}\n`);
+    return EXIT.usage;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`ldaps-audit: ${e instanceof RuntimeFailure ? "" : "internal error: "}${msg}\n`);
+  if (debug && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  return EXIT.runtime;
+}

@@ -1,0 +1,11 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+/** The package root (holds schemas/ and ps/), from lib/ when run by ts-jest or from dist/lib/ when built. */
+export function packageRoot(): string {
+  for (const rel of ["..", "../.."]) {
+    const candidate = join(__dirname, rel);
+    if (existsSync(join(candidate, "schemas", "snapshot.schema.json"))) return candidate;
+  }
+  throw new Error("ldaps-audit: cannot find the package's schemas/ folder");
+}

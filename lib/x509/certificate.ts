@@ -1,0 +1,194 @@
+// Parse one DER certificate into the plain facts the audit needs. Pure: no clock, no policy.
+import "reflect-metadata";
+import { createHash, X509Certificate as NodeX509 } from "node:crypto";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import {
+  BasicConstraints,
+  Certificate,
+  ExtendedKeyUsage,
+  KeyUsage,
+  KeyUsageFlags,
+  Name,
+  SubjectAlternativeName,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+} from "@peculiar/asn1-x509";
+import { ECParameters } from "@peculiar/asn1-ecc";
+import { X509Certificate, Name as X509Name } from "@peculiar/x509";
+import { CURVES, PUBLIC_KEY_ALGORITHMS, SIGNATURE_ALGORITHMS, WEAK_HASHES, ekuName, OID_ANY_EKU, OID_SERVER_AUTH } from "./oids";
+
+export interface CertificateInfo {
+  der: Buffer;
+  thumbprint: string; // SHA-1, upper-case hex, as Windows shows it
+  sha256: string;
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  version: number;
+  subjectCommonNames: string[];
+  san: { dns: string[]; ip: string[]; other: string[] };
+  eku: { present: boolean; critical: boolean; oids: string[]; names: string[]; serverAuth: boolean; anyPurpose: boolean };
+  keyUsage: { present: boolean; critical: boolean; usages: string[] };
+  basicConstraints: { present: boolean; isCA: boolean; pathLength: number | null };
+  publicKey: { algorithm: string; oid: string; bits: number | null; curve: string | null; rsaExponent: number | null };
+  signature: { algorithm: string; oid: string; hash: string | null; weak: boolean };
+  notBefore: Date;
+  notAfter: Date;
+  selfIssued: boolean;
+  /** The @peculiar/x509 view, for signature checks during chain building. */
+  x509: X509Certificate;
+}
+
+export class CertificateParseError extends Error {}
+
+const KEY_USAGE_NAMES: Array<[KeyUsageFlags, string]> = [
+  [KeyUsageFlags.digitalSignature, "digitalSignature"],
+  [KeyUsageFlags.nonRepudiation, "nonRepudiation"],
+  [KeyUsageFlags.keyEncipherment, "keyEncipherment"],
+  [KeyUsageFlags.dataEncipherment, "dataEncipherment"],
+  [KeyUsageFlags.keyAgreement, "keyAgreement"],
+  [KeyUsageFlags.keyCertSign, "keyCertSign"],
+  [KeyUsageFlags.cRLSign, "cRLSign"],
+  [KeyUsageFlags.encipherOnly, "encipherOnly"],
+  [KeyUsageFlags.decipherOnly, "decipherOnly"],
+];
+
+const CN_OID = "2.5.4.3";
+
+function nameToString(name: Name): string {
+  return new X509Name(AsnConvert.serialize(name)).toString();
+}
+
+function commonNames(name: Name): string[] {
+  const out: string[] = [];
+  for (const rdn of name) {
+    for (const atv of rdn) {
+      if (atv.type === CN_OID) out.push(atv.value.toString());
+    }
+  }
+  return out;
+}
+
+function publicKeyFacts(cert: Certificate, der: Buffer): CertificateInfo["publicKey"] {
+  const spki = cert.tbsCertificate.subjectPublicKeyInfo;
+  const oid = spki.algorithm.algorithm;
+  const algorithm = PUBLIC_KEY_ALGORITHMS[oid] ?? oid;
+  let bits: number | null = null;
+  let curve: string | null = null;
+  let rsaExponent: number | null = null;
+  if (algorithm === "EC" && spki.algorithm.parameters) {
+    // namedCurve parameters are an OBJECT IDENTIFIER; explicit curves are a SEQUENCE (left unnamed).
+    const params = Buffer.from(spki.algorithm.parameters);
+    if (params[0] === 0x06) {
+      const curveOid = AsnConvert.parse(params, ECParameters).namedCurve ?? "";
+      const known = CURVES[curveOid];
+      curve = known ? known[0] : curveOid;
+      bits = known ? known[1] : null;
+    } else {
+      curve = "explicit";
+    }
+  }
+  try {
+    const details = new NodeX509(der).publicKey.asymmetricKeyDetails;
+    if (details?.modulusLength) bits = details.modulusLength;
+    if (details?.publicExponent !== undefined) rsaExponent = Number(details.publicExponent);
+    if (algorithm === "DSA" && details?.modulusLength) bits = details.modulusLength;
+  } catch {
+    // Node cannot load some keys (explicit curves, odd encodings): keep what the ASN.1 told us.
+  }
+  if (algorithm === "Ed25519") bits = 256;
+  if (algorithm === "Ed448") bits = 456;
+  return { algorithm, oid, bits, curve, rsaExponent };
+}
+
+/** Length of the outer DER TLV, or -1 when the header itself is malformed. */
+function outerDerLength(der: Buffer): number {
+  if (der.length < 2 || der[0] !== 0x30) return -1;
+  const first = der[1];
+  if (first < 0x80) return 2 + first;
+  const n = first & 0x7f;
+  if (n === 0 || n > 4 || der.length < 2 + n) return -1;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + der[2 + i];
+  return 2 + n + len;
+}
+
+export function parseCertificate(input: Buffer | Uint8Array): CertificateInfo {
+  const der = Buffer.from(input);
+  const declared = outerDerLength(der);
+  if (declared < 0 || declared > der.length) throw new CertificateParseError("truncated or not DER (bad outer length)");
+  if (declared < der.length) throw new CertificateParseError(`${der.length - declared} unexpected bytes after the certificate`);
+  let cert: Certificate;
+  try {
+    cert = AsnConvert.parse(der, Certificate);
+  } catch (e) {
+    throw new CertificateParseError(`not a DER X.509 certificate (${(e as Error).message})`);
+  }
+  const tbs = cert.tbsCertificate;
+  const extensions = tbs.extensions ?? [];
+  const find = (oid: string) => extensions.find((e) => e.extnID === oid);
+
+  const san = { dns: [] as string[], ip: [] as string[], other: [] as string[] };
+  const sanExt = find(id_ce_subjectAltName);
+  if (sanExt) {
+    for (const gn of AsnConvert.parse(sanExt.extnValue, SubjectAlternativeName)) {
+      if (gn.dNSName !== undefined) san.dns.push(gn.dNSName);
+      else if (gn.iPAddress !== undefined) san.ip.push(gn.iPAddress);
+      else if (gn.rfc822Name !== undefined) san.other.push(`email:${gn.rfc822Name}`);
+      else if (gn.uniformResourceIdentifier !== undefined) san.other.push(`uri:${gn.uniformResourceIdentifier}`);
+      else if (gn.otherName) san.other.push(`otherName:${gn.otherName.typeId}`);
+      else if (gn.directoryName) san.other.push(`dirName:${nameToString(gn.directoryName)}`);
+      else san.other.push("other");
+    }
+  }
+
+  const ekuExt = find(id_ce_extKeyUsage);
+  const ekuOids = ekuExt ? [...AsnConvert.parse(ekuExt.extnValue, ExtendedKeyUsage)].map(String) : [];
+  const kuExt = find(id_ce_keyUsage);
+  const usages: string[] = [];
+  if (kuExt) {
+    const flags = AsnConvert.parse(kuExt.extnValue, KeyUsage).toNumber();
+    for (const [flag, name] of KEY_USAGE_NAMES) if (flags & flag) usages.push(name);
+  }
+  const bcExt = find(id_ce_basicConstraints);
+  const bc = bcExt ? AsnConvert.parse(bcExt.extnValue, BasicConstraints) : null;
+
+  const sigOid = cert.signatureAlgorithm.algorithm;
+  const [sigName, hash] = SIGNATURE_ALGORITHMS[sigOid] ?? [sigOid, null];
+
+  const subject = nameToString(tbs.subject);
+  const issuer = nameToString(tbs.issuer);
+  return {
+    der,
+    thumbprint: createHash("sha1").update(der).digest("hex").toUpperCase(),
+    sha256: createHash("sha256").update(der).digest("hex").toUpperCase(),
+    subject,
+    issuer,
+    serialNumber: Buffer.from(tbs.serialNumber).toString("hex").toUpperCase(),
+    version: tbs.version + 1,
+    subjectCommonNames: commonNames(tbs.subject),
+    san,
+    eku: {
+      present: Boolean(ekuExt),
+      critical: Boolean(ekuExt?.critical),
+      oids: ekuOids,
+      names: ekuOids.map(ekuName),
+      serverAuth: ekuOids.includes(OID_SERVER_AUTH),
+      anyPurpose: ekuOids.includes(OID_ANY_EKU),
+    },
+    keyUsage: { present: Boolean(kuExt), critical: Boolean(kuExt?.critical), usages },
+    basicConstraints: {
+      present: Boolean(bcExt),
+      isCA: Boolean(bc?.cA),
+      pathLength: bc?.pathLenConstraint ?? null,
+    },
+    publicKey: publicKeyFacts(cert, der),
+    signature: { algorithm: sigName, oid: sigOid, hash, weak: hash !== null && WEAK_HASHES.has(hash) },
+    notBefore: tbs.validity.notBefore.getTime(),
+    notAfter: tbs.validity.notAfter.getTime(),
+    selfIssued: subject === issuer,
+    x509: new X509Certificate(der),
+  };
+}

@@ -1,0 +1,65 @@
+// Host name matching for LDAPS (LDAPS-C02): RFC 6125 reference identifiers as Schannel clients apply them.
+// SAN dNSName entries decide when there are any; the Subject CN counts only when there are none.
+// A wildcard is allowed only as the whole leftmost label and stands for exactly one label.
+
+export interface NameMatch {
+  fqdn: string;
+  matches: boolean;
+  matchedBy: "san-dns" | "subject-cn" | null;
+  matchedEntry: string | null;
+  /** Advisory: some tools only look at the first SAN entry. null when there is no SAN DNS entry. */
+  fqdnIsFirstSan: boolean | null;
+  reason: string;
+}
+
+const LABEL_RE = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+function normalize(name: string): string {
+  const lower = name.trim().toLowerCase();
+  return lower.endsWith(".") ? lower.slice(0, -1) : lower;
+}
+
+function validHostname(name: string): boolean {
+  if (name.length === 0 || name.length > 253) return false;
+  return name.split(".").every((l) => LABEL_RE.test(l));
+}
+
+/** Does one presented identifier (possibly a wildcard) match the reference FQDN? */
+export function identifierMatches(presented: string, fqdn: string): boolean {
+  const ref = normalize(fqdn);
+  const pat = normalize(presented);
+  if (!validHostname(ref)) return false;
+  if (!pat.startsWith("*.")) return validHostname(pat) && pat === ref;
+  const suffix = pat.slice(2);
+  // Wildcards need at least two labels after them (no "*.com"), and nothing else may hold a "*".
+  if (!validHostname(suffix) || suffix.split(".").length < 2) return false;
+  const dot = ref.indexOf(".");
+  if (dot <= 0) return false;
+  return ref.slice(dot + 1) === suffix;
+}
+
+export function matchFqdn(fqdn: string, sanDns: string[], subjectCommonNames: string[]): NameMatch {
+  const base = { fqdn, fqdnIsFirstSan: sanDns.length ? identifierMatches(sanDns[0], fqdn) : null };
+  if (sanDns.length > 0) {
+    const hit = sanDns.find((d) => identifierMatches(d, fqdn));
+    if (hit !== undefined) {
+      return { ...base, matches: true, matchedBy: "san-dns", matchedEntry: hit, reason: `SAN DNS entry "${hit}" matches ${fqdn}` };
+    }
+    const cnNote = subjectCommonNames.some((cn) => identifierMatches(cn, fqdn))
+      ? " (the Subject CN matches, but a CN is ignored when SAN DNS entries exist)"
+      : "";
+    return {
+      ...base,
+      matches: false,
+      matchedBy: null,
+      matchedEntry: null,
+      reason: `no SAN DNS entry matches ${fqdn}; the certificate names ${sanDns.map((d) => `"${d}"`).join(", ")}${cnNote}`,
+    };
+  }
+  const cn = subjectCommonNames.find((c) => identifierMatches(c, fqdn));
+  if (cn !== undefined) {
+    return { ...base, matches: true, matchedBy: "subject-cn", matchedEntry: cn, reason: `Subject CN "${cn}" matches ${fqdn} (no SAN DNS entries)` };
+  }
+  const named = subjectCommonNames.length ? `its Subject CN is ${subjectCommonNames.map((c) => `"${c}"`).join(", ")}` : "it has neither SAN DNS entries nor a Subject CN";
+  return { ...base, matches: false, matchedBy: null, matchedEntry: null, reason: `the certificate does not name ${fqdn}: ${named}` };
+}
