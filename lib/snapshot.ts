@@ -1,0 +1,175 @@
+// TypeScript view of schemas/snapshot.schema.json (raw evidence for one host).
+// Validation happens against the schema (lib/schemas.ts); these types only describe what passed it.
+
+export interface CollectionError {
+  part: string;
+  message: string;
+  code?: string;
+  exceptionType?: string;
+}
+
+export interface AccessRule {
+  identity: string;
+  sid?: string | null;
+  rights: string | number;
+  type: "Allow" | "Deny";
+  inherited?: boolean;
+}
+
+export interface PrivateKeyEvidence {
+  present: boolean;
+  matchesCertificate?: boolean | null;
+  providerName?: string | null;
+  providerType?: number | null;
+  providerKind?: "csp" | "ksp" | null;
+  containerName?: string | null;
+  uniqueName?: string | null;
+  keySpec?: number | null;
+  keyFilePath?: string | null;
+  acl?: AccessRule[] | null;
+  strongProtection?: boolean | null;
+  exportable?: boolean | null;
+  error?: string | null;
+}
+
+export interface ChainEvidence {
+  built: boolean;
+  policy?: string;
+  revocationMode?: string;
+  status?: Array<{ status: string; information?: string }>;
+  elements?: Array<{ thumbprint: string; subject?: string; notAfter?: string; der?: string }>;
+}
+
+export interface StoreCertificate {
+  der?: string;
+  registryBlob?: string;
+  thumbprint?: string;
+  friendlyName?: string | null;
+  privateKey?: PrivateKeyEvidence;
+  chain?: ChainEvidence;
+}
+
+export interface Store {
+  name: string;
+  certificates: StoreCertificate[];
+  error?: CollectionError;
+}
+
+export interface AdldsInstance {
+  name: string;
+  serviceName?: string;
+  serviceAccount?: string | null;
+  serviceAccountSid?: string | null;
+  ldapPort?: number | null;
+  sslPort?: number | null;
+  state?: string | null;
+}
+
+export interface HostEvidence {
+  fqdn: string;
+  computerName?: string;
+  domain?: string | null;
+  forest?: string | null;
+  domainRole?: number | null;
+  isDomainController?: boolean | null;
+  isGlobalCatalog?: boolean | null;
+  osVersion?: string | null;
+  osCaption?: string | null;
+  certSvcInstalled?: boolean | null;
+  adldsInstances?: AdldsInstance[];
+}
+
+export interface LdapPolicy {
+  LDAPServerIntegrity?: number | null;
+  LDAPServerEnforceIntegrity?: number | null;
+  LdapEnforceChannelBinding?: number | null;
+  ldapInterfaceEventsLevel?: number | null;
+}
+
+export interface EventSummary {
+  log: string;
+  service?: string | null;
+  provider?: string | null;
+  id: number;
+  count: number;
+  first?: string | null;
+  last?: string | null;
+  errorCodes?: Record<string, number>;
+  insecureSimpleBinds?: number | null;
+  unsignedSaslBinds?: number | null;
+}
+
+export interface InsecureBindClient {
+  service?: string | null;
+  ip: string;
+  port?: number | null;
+  identity: string;
+  bindType: "simple" | "unsigned-sasl" | "other";
+  bindTypeCode?: number | null;
+  count: number;
+  first?: string | null;
+  last?: string | null;
+}
+
+export interface EventsEvidence {
+  windowStart: string;
+  windowEnd: string;
+  maxEvents?: number;
+  truncated?: boolean;
+  logs?: Array<{ log: string; service?: string | null; available: boolean; error?: string | null }>;
+  summary?: EventSummary[];
+  insecureBindClients?: InsecureBindClient[];
+}
+
+export interface ProbeFailure {
+  kind: "dns" | "refused" | "timeout" | "reset" | "tls-alert" | "tls-verify" | "starttls-refused" | "protocol" | "other";
+  stage?: "dns" | "tcp" | "tls" | "starttls" | "ldap" | null;
+  message: string;
+  code?: string | null;
+}
+
+export interface EndpointEvidence {
+  host: string;
+  address?: string | null;
+  port: number;
+  mode: "ldaps" | "starttls";
+  purpose?: "ldap" | "gc" | null;
+  servername?: string | null;
+  durationMs?: number;
+  failure?: ProbeFailure | null;
+  tls?: {
+    protocol?: string | null;
+    cipher?: string | null;
+    chain?: string[];
+    authorized?: boolean;
+    authorizationError?: string | null;
+    hostnameMatches?: boolean | null;
+  } | null;
+  versions?: Partial<Record<"TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3", boolean | null>> | null;
+  ldap?: {
+    rootDse?: {
+      dnsHostName?: string | null;
+      isGlobalCatalogReady?: boolean | null;
+      supportedLDAPVersion?: string[];
+      defaultNamingContext?: string | null;
+      vendorName?: string | null;
+    } | null;
+    rootDseError?: string | null;
+    bind?: { attempted: boolean; dn?: string | null; ok?: boolean | null; error?: string | null; skippedReason?: string | null } | null;
+  } | null;
+}
+
+export interface Snapshot {
+  $schema?: string;
+  schemaVersion: 1;
+  collectedAt?: string;
+  collector?: { name: string; version?: string; psVersion?: string; psEdition?: string; synthetic?: boolean; note?: string };
+  host: HostEvidence;
+  stores?: Store[];
+  trustAnchors?: string[];
+  intermediates?: string[];
+  registry?: { ntds?: LdapPolicy; adlds?: Record<string, LdapPolicy>; schannel?: { EventLogging?: number | null } };
+  events?: EventsEvidence;
+  network?: { probedAt?: string; prober?: string; endpoints: EndpointEvidence[] };
+  errors?: CollectionError[];
+}
