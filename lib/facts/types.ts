@@ -78,7 +78,7 @@ export interface CertificateFacts {
     reason: string;
   };
   chain: {
-    source: "windows" | "offline" | "none";
+    source: "windows" | "offline" | "client" | "none";
     trusted: boolean | null;
     status: string[];
     path: Array<{ subject: string; thumbprint: string; notAfter: string | null }>;

@@ -16,7 +16,7 @@ import {
   id_ce_subjectAltName,
 } from "@peculiar/asn1-x509";
 import { ECParameters } from "@peculiar/asn1-ecc";
-import { X509Certificate, Name as X509Name } from "@peculiar/x509";
+import { Name as X509Name } from "@peculiar/x509";
 import { CURVES, PUBLIC_KEY_ALGORITHMS, SIGNATURE_ALGORITHMS, WEAK_HASHES, ekuName, OID_ANY_EKU, OID_SERVER_AUTH } from "./oids";
 
 export interface CertificateInfo {
@@ -37,8 +37,6 @@ export interface CertificateInfo {
   notBefore: Date;
   notAfter: Date;
   selfIssued: boolean;
-  /** The @peculiar/x509 view, for signature checks during chain building. */
-  x509: X509Certificate;
 }
 
 export class CertificateParseError extends Error {}
@@ -189,6 +187,5 @@ export function parseCertificate(input: Buffer | Uint8Array): CertificateInfo {
     notBefore: tbs.validity.notBefore.getTime(),
     notAfter: tbs.validity.notAfter.getTime(),
     selfIssued: subject === issuer,
-    x509: new X509Certificate(der),
   };
 }

@@ -14,6 +14,8 @@ export function decodeBase64(text: string, what: string): Buffer {
 export interface PemBlock {
   label: string;
   der: Buffer;
+  /** The block as it stood in the file, BEGIN and END lines included. */
+  text: string;
 }
 
 const PEM_RE = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
@@ -23,7 +25,7 @@ export function parsePem(text: string, what: string): PemBlock[] {
   const blocks: PemBlock[] = [];
   for (const m of text.matchAll(PEM_RE)) {
     const body = m[2].replace(/^[A-Za-z-]+:.*$/gm, ""); // drop RFC 1421 headers such as Proc-Type
-    blocks.push({ label: m[1], der: decodeBase64(body, `${what}: PEM block "${m[1]}"`) });
+    blocks.push({ label: m[1], der: decodeBase64(body, `${what}: PEM block "${m[1]}"`), text: m[0] });
   }
   return blocks;
 }

@@ -1,0 +1,70 @@
+// The library entry for "evaluate": snapshots (files or objects) + profile + waivers -> report.
+// The CLI and other programs (`import { evaluateFiles } from "ldaps-audit"`) both call this.
+import { createHash } from "node:crypto";
+import { deriveFacts } from "./facts";
+import { readInputFile, parseJsonText } from "./input";
+import { evaluateTarget } from "./profile/evaluate";
+import { loadProfile, LoadedProfile } from "./profile/load";
+import { loadWaivers, Waiver } from "./profile/waivers";
+import { buildReport, EvaluatedTarget } from "./report/build";
+import type { Report } from "./report/types";
+import { assertValid, SNAPSHOT_SCHEMA_ID } from "./schemas";
+import type { Snapshot } from "./snapshot";
+
+export interface AuditOptions {
+  /** baseline, hardened, or a profile file (default baseline). */
+  profile?: string;
+  /** Path of a waivers file (JSON or YAML). */
+  waivers?: string;
+  /** The instant to judge validity and expiry against (default: the current time). */
+  now?: Date;
+}
+
+export function sha256(data: Buffer | string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** Read and validate one snapshot file; errors name the file and JSON pointer. */
+export function readSnapshot(path: string): { snapshot: Snapshot; sha256: string } {
+  const bytes = readInputFile(path);
+  const snapshot = assertValid<Snapshot>(SNAPSHOT_SCHEMA_ID, parseJsonText(bytes.toString("utf8"), path), path, "snapshot");
+  return { snapshot, sha256: sha256(bytes) };
+}
+
+export function evaluateSnapshot(snapshot: Snapshot, profile: LoadedProfile, now: Date, source: string | null): EvaluatedTarget[] {
+  return deriveFacts(snapshot, { now, source: source ?? "snapshot" }).map((facts) => ({
+    facts,
+    evaluation: evaluateTarget(facts, profile.controls),
+    snapshot: source,
+  }));
+}
+
+export interface SnapshotInput {
+  snapshot: Snapshot;
+  source: string | null;
+  sha256?: string;
+  kind?: Report["inputs"][number]["kind"];
+}
+
+export function evaluateSnapshots(inputs: SnapshotInput[], options: AuditOptions = {}, extraInputs: Report["inputs"] = []): Report {
+  const now = options.now ?? new Date();
+  const profile = loadProfile(options.profile ?? "baseline");
+  const waivers: Waiver[] = options.waivers ? loadWaivers(options.waivers) : [];
+  const targets = inputs.flatMap((i) => evaluateSnapshot(i.snapshot, profile, now, i.source));
+  const inputHashes: Report["inputs"] = [
+    ...inputs.filter((i) => i.source && i.sha256).map((i) => ({ kind: i.kind ?? ("snapshot" as const), path: i.source!, sha256: i.sha256! })),
+    ...extraInputs,
+    { kind: "profile", path: profile.source, sha256: profile.sha256 },
+    ...(options.waivers ? [{ kind: "waivers" as const, path: options.waivers, sha256: sha256(readInputFile(options.waivers)) }] : []),
+  ];
+  return buildReport({ targets, profile, waivers, now, inputs: inputHashes });
+}
+
+/** Evaluate snapshot files: every file is validated before any is evaluated. */
+export function evaluateFiles(paths: string[], options: AuditOptions = {}): Report {
+  const inputs = paths.map((p) => {
+    const { snapshot, sha256: hash } = readSnapshot(p);
+    return { snapshot, source: p, sha256: hash };
+  });
+  return evaluateSnapshots(inputs, options);
+}

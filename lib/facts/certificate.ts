@@ -1,0 +1,151 @@
+// Facts about one certificate in the context of one directory service: name, usage, key, validity, chain.
+// Pure: everything time-dependent is measured against the injected `now`.
+import type { CertificateInfo } from "../x509/certificate";
+import { buildChain } from "../x509/chain";
+import { matchFqdn } from "../x509/names";
+import type { ChainEvidence, PrivateKeyEvidence } from "../snapshot";
+import { privateKeyFacts } from "./privateKey";
+import type { CertificateFacts } from "./types";
+
+const DAY_MS = 86_400_000;
+
+export interface CertificateContext {
+  now: Date;
+  fqdn: string;
+  account: string;
+  accountSid?: string | null;
+  source: CertificateFacts["source"];
+  store: string | null;
+  storeRole: CertificateFacts["storeRole"];
+  friendlyName?: string | null;
+  privateKey?: PrivateKeyEvidence;
+  /** Windows' own chain result, when collected on the host. */
+  chainEvidence?: ChainEvidence;
+  /** Material for an offline chain build when there is no Windows result. */
+  offline?: { intermediates: CertificateInfo[]; anchors: CertificateInfo[] };
+  /** A client's verdict (network probe): authorized against its CAs or not. */
+  clientTrust?: { authorized: boolean; error: string | null };
+}
+
+export function daysUntil(date: Date, now: Date): number {
+  return Math.floor((date.getTime() - now.getTime()) / DAY_MS);
+}
+
+/** Key Usage bits Schannel needs on a TLS server certificate of this key type. */
+function requiredKeyUsages(algorithm: string): string[] {
+  return algorithm === "RSA" ? ["digitalSignature", "keyEncipherment"] : ["digitalSignature"];
+}
+
+function chainFacts(info: CertificateInfo, ctx: CertificateContext): CertificateFacts["chain"] {
+  const finish = (
+    source: CertificateFacts["chain"]["source"],
+    trusted: boolean | null,
+    status: string[],
+    path: CertificateFacts["chain"]["path"],
+    reason: string,
+  ): CertificateFacts["chain"] => {
+    const issuerDates = path.slice(1).map((p) => p.notAfter).filter((d): d is string => Boolean(d)).sort();
+    const issuersNotAfter = issuerDates[0] ?? null;
+    return {
+      source,
+      trusted,
+      status,
+      path,
+      issuersNotAfter,
+      issuersDaysToExpiry: issuersNotAfter ? daysUntil(new Date(issuersNotAfter), ctx.now) : null,
+      issuerExpiresBeforeLeaf: issuersNotAfter ? new Date(issuersNotAfter).getTime() < info.notAfter.getTime() : null,
+      reason,
+    };
+  };
+  const ev = ctx.chainEvidence;
+  if (ev) {
+    const status = (ev.status ?? []).map((s) => s.status).filter((s) => s !== "NoError");
+    // Revocation could not be checked offline: Windows reports it, Schannel tolerates it for server certs.
+    const blocking = status.filter((s) => !/^(RevocationStatusUnknown|OfflineRevocation)$/.test(s));
+    const trusted = ev.built && blocking.length === 0;
+    const path = (ev.elements ?? []).map((e) => ({ thumbprint: e.thumbprint.toUpperCase(), subject: e.subject ?? "", notAfter: e.notAfter ?? null }));
+    const reason = trusted
+      ? `the DC built a trusted chain${path.length ? ` to "${path[path.length - 1].subject}"` : ""}`
+      : `the DC's chain build failed: ${(ev.status ?? []).map((s) => s.information?.trim() || s.status).join("; ") || "no status given"}`;
+    return finish("windows", trusted, status, path, reason);
+  }
+  if (ctx.clientTrust) {
+    return finish("client", ctx.clientTrust.authorized, ctx.clientTrust.authorized ? [] : ["ClientRejected"], [],
+      ctx.clientTrust.authorized ? "the probing client verified the presented chain" : `the probing client rejected the chain: ${ctx.clientTrust.error ?? "unknown reason"}`);
+  }
+  if (ctx.offline && ctx.offline.anchors.length > 0) {
+    const out = buildChain(info, ctx.offline.intermediates, ctx.offline.anchors, ctx.now);
+    const path = out.path.map((c) => ({ thumbprint: c.thumbprint, subject: c.subject, notAfter: c.notAfter.toISOString() }));
+    return finish("offline", out.trusted, out.status, path, out.reason);
+  }
+  return finish("none", null, [], [], "no chain evidence (collect on the DC, or supply trusted roots)");
+}
+
+export function certificateFacts(info: CertificateInfo, ctx: CertificateContext): CertificateFacts {
+  const now = ctx.now.getTime();
+  const name = matchFqdn(ctx.fqdn, info.san.dns, info.subjectCommonNames);
+  const required = requiredKeyUsages(info.publicKey.algorithm);
+  const missing = info.keyUsage.present ? required.filter((u) => !info.keyUsage.usages.includes(u)) : [];
+  const privateKey = privateKeyFacts(ctx.privateKey, ctx.account, ctx.accountSid);
+  const chain = chainFacts(info, ctx);
+  const notYetValid = now < info.notBefore.getTime();
+  const expired = now > info.notAfter.getTime();
+
+  const facts: CertificateFacts = {
+    thumbprint: info.thumbprint,
+    sha256: info.sha256,
+    source: ctx.source,
+    store: ctx.store,
+    storeRole: ctx.storeRole,
+    friendlyName: ctx.friendlyName ?? null,
+    subject: info.subject,
+    issuer: info.issuer,
+    serialNumber: info.serialNumber,
+    subjectCommonNames: info.subjectCommonNames,
+    san: info.san,
+    eku: { present: info.eku.present, oids: info.eku.oids, names: info.eku.names, serverAuth: info.eku.serverAuth, anyPurpose: info.eku.anyPurpose },
+    keyUsage: { present: info.keyUsage.present, usages: info.keyUsage.usages, missing },
+    publicKey: { algorithm: info.publicKey.algorithm, bits: info.publicKey.bits, curve: info.publicKey.curve },
+    signature: { algorithm: info.signature.algorithm, hash: info.signature.hash, weak: info.signature.weak },
+    validity: {
+      notBefore: info.notBefore.toISOString(),
+      notAfter: info.notAfter.toISOString(),
+      validNow: !notYetValid && !expired,
+      notYetValid,
+      expired,
+      daysToExpiry: daysUntil(info.notAfter, ctx.now),
+    },
+    isCA: info.basicConstraints.isCA,
+    selfSigned: info.selfIssued,
+    name,
+    privateKey,
+    chain,
+    qualifies: false,
+    disqualifiedBy: [],
+    predicted: false,
+    presentedOn: [],
+  };
+  facts.disqualifiedBy = disqualifications(facts);
+  facts.qualifies = facts.disqualifiedBy.length === 0;
+  return facts;
+}
+
+/**
+ * What Schannel needs before the directory service will pick a certificate (KB321051): Server
+ * Authentication EKU, the DC's FQDN, a private key the service can read, validity now, a trusted chain.
+ * Facts that are unknown (null) do not disqualify; the matching control says "skip" instead.
+ */
+export function disqualifications(f: CertificateFacts): Array<{ control: string; reason: string }> {
+  const out: Array<{ control: string; reason: string }> = [];
+  if (!f.eku.serverAuth) {
+    out.push({ control: "LDAPS-C01", reason: f.eku.present ? `EKU lists ${f.eku.names.join(", ") || "nothing"} but not Server Authentication` : "no Enhanced Key Usage extension (Server Authentication required)" });
+  }
+  if (!f.name.matches) out.push({ control: "LDAPS-C02", reason: f.name.reason });
+  if (f.privateKey.known && (f.privateKey.present === false || f.privateKey.matchesCertificate === false)) out.push({ control: "LDAPS-C03", reason: f.privateKey.reason });
+  else if (f.privateKey.readable === false) out.push({ control: "LDAPS-C04", reason: f.privateKey.reason });
+  if (!f.validity.validNow) {
+    out.push({ control: "LDAPS-C06", reason: f.validity.expired ? `expired on ${f.validity.notAfter.slice(0, 10)}` : `not valid before ${f.validity.notBefore.slice(0, 10)}` });
+  }
+  if (f.chain.trusted === false) out.push({ control: "LDAPS-C08", reason: f.chain.reason });
+  return out;
+}

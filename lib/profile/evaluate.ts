@@ -1,0 +1,162 @@
+// Evaluating facts against a loaded profile, control by control.
+// A control yields: skip (its `if` does not hold), fail (its `then` does not hold; warn when advisory),
+// warn (its `ldapsWarning` does not hold), pass, or error (it could not be evaluated).
+import type { ErrorObject, ValidateFunction } from "ajv";
+import type { CertificateFacts, TargetFacts } from "../facts/types";
+import type { Control, ControlMetadata } from "./load";
+
+export type Status = "pass" | "fail" | "warn" | "skip" | "error" | "waived";
+
+export interface Evidence {
+  instancePath: string;
+  schemaPath: string;
+  keyword: string;
+  message: string;
+  value?: unknown;
+}
+
+export interface ControlResult {
+  id: string;
+  status: Status;
+  title: string;
+  severity: ControlMetadata["severity"];
+  message: string;
+  evidence: Evidence[];
+  remediation?: string;
+  references?: ControlMetadata["references"];
+  /** For host-level verdicts taken from one certificate: its thumbprint (waivers can be scoped to it). */
+  thumbprint?: string;
+  waiver?: { justification: string; approver: string; expires: string; expired: boolean; originalStatus: Status };
+}
+
+export interface TargetEvaluation {
+  controls: ControlResult[];
+  /** thumbprint -> per-certificate control results (certificate-scope controls only). */
+  certificateControls: Map<string, ControlResult[]>;
+}
+
+const MAX_EVIDENCE = 10;
+
+function pointerGet(doc: unknown, pointer: string): unknown {
+  let node = doc;
+  for (const part of pointer.split("/").slice(1)) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  return node;
+}
+
+/** Replace {{dotted.path}} with values from the instance (arrays joined, missing as "?"). */
+export function interpolate(template: string, instance: unknown): string {
+  return template.replace(/\{\{\s*([\w.$-]+)\s*\}\}/g, (_, path: string) => {
+    const v = pointerGet(instance, "/" + path.split(".").join("/"));
+    if (v === undefined || v === null) return "?";
+    if (Array.isArray(v)) return v.length ? v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))).join(", ") : "none";
+    return typeof v === "object" ? JSON.stringify(v) : String(v);
+  });
+}
+
+function evidenceFrom(errors: ErrorObject[] | null | undefined, instance: unknown, location: string, prefix: string): Evidence[] {
+  return (errors ?? [])
+    .filter((e) => !["if", "allOf", "anyOf", "oneOf"].includes(e.keyword) || (errors ?? []).length === 1)
+    .slice(0, MAX_EVIDENCE)
+    .map((e) => ({
+      instancePath: prefix + e.instancePath,
+      schemaPath: `${location}/${e.schemaPath.replace(/^#\/?/, "")}`.replace(/\/$/, ""),
+      keyword: e.keyword,
+      message: e.message ?? "invalid",
+      value: pointerGet(instance, e.instancePath),
+    }));
+}
+
+function result(control: Control, status: Status, message: string, evidence: Evidence[] = []): ControlResult {
+  const m = control.meta;
+  return {
+    id: m.id,
+    status,
+    title: m.title,
+    severity: m.severity,
+    message,
+    evidence,
+    ...(m.remediation && (status === "fail" || status === "warn") ? { remediation: m.remediation } : {}),
+    ...(m.references ? { references: m.references } : {}),
+  };
+}
+
+function run(v: ValidateFunction, instance: unknown): boolean {
+  return v(instance) as boolean;
+}
+
+/** Evaluate one control against one instance (the facts document, or one certificate's facts). */
+export function evaluateControl(control: Control, instance: unknown, prefix = ""): ControlResult {
+  const msgs = control.meta.messages ?? {};
+  const say = (kind: "pass" | "fail" | "warn" | "skip", fallback: string) => (msgs[kind] ? interpolate(msgs[kind]!, instance) : fallback);
+  try {
+    if (control.applies && !run(control.applies, instance)) {
+      return result(control, "skip", say("skip", "not applicable: the evidence this control needs was not collected"));
+    }
+    if (!run(control.requirement, instance)) {
+      const ev = evidenceFrom(control.requirement.errors, instance, `${control.location}/then`, prefix);
+      const where = ev.length ? ` (${ev.map((e) => `${e.instancePath || "/"} ${e.message}`).slice(0, 3).join("; ")})` : "";
+      return control.meta.advisory
+        ? result(control, "warn", say("warn", say("fail", `${control.meta.title}: not met${where}`)), ev)
+        : result(control, "fail", say("fail", `${control.meta.title}: not met${where}`), ev);
+    }
+    if (control.warning && !run(control.warning, instance)) {
+      const ev = evidenceFrom(control.warning.errors, instance, `${control.location}/ldapsWarning`, prefix);
+      return result(control, "warn", say("warn", `${control.meta.title}: met, with a warning`), ev);
+    }
+    return result(control, "pass", say("pass", `${control.meta.title}: met`));
+  } catch (e) {
+    return result(control, "error", `could not evaluate: ${(e as Error).message}`);
+  }
+}
+
+const SEVERITY_ORDER: Status[] = ["error", "fail", "warn", "pass", "skip"];
+
+function certLabel(c: CertificateFacts): string {
+  return `${c.subjectCommonNames[0] ?? c.san.dns[0] ?? c.subject} (${c.thumbprint.slice(0, 8)})`;
+}
+
+/** Host-level verdict of a certificate-scope control. */
+function aggregate(control: Control, facts: TargetFacts, perCert: Map<string, ControlResult>): ControlResult {
+  const candidates = facts.certificates.filter((c) => c.source !== "network");
+  const predicted = candidates.find((c) => c.predicted);
+  if (predicted) {
+    const r = perCert.get(predicted.thumbprint)!;
+    return { ...r, message: `LDAPS certificate ${certLabel(predicted)}: ${r.message}`, thumbprint: predicted.thumbprint };
+  }
+  if (candidates.length === 0) return result(control, "skip", "no certificate to check (see LDAPS-S01)");
+  const results = candidates.map((c) => ({ c, r: perCert.get(c.thumbprint)! }));
+  const worst = SEVERITY_ORDER.find((s) => results.some(({ r }) => r.status === s)) ?? "skip";
+  const hits = results.filter(({ r }) => r.status === worst);
+  const message =
+    candidates.length === 1
+      ? `${certLabel(candidates[0])}: ${hits[0].r.message}`
+      : worst === "pass" || worst === "skip"
+        ? `${hits.length} of ${candidates.length} certificates: ${hits[0].r.message}`
+        : `${hits.length} of ${candidates.length} certificates ${worst === "warn" ? "warn" : "fail"}: ${hits.map(({ c, r }) => `${certLabel(c)}: ${r.message}`).join(" | ")}`;
+  return {
+    ...result(control, worst, message, hits.flatMap(({ r }) => r.evidence).slice(0, MAX_EVIDENCE)),
+    ...(hits.length === 1 && candidates.length === 1 ? { thumbprint: candidates[0].thumbprint } : {}),
+  };
+}
+
+export function evaluateTarget(facts: TargetFacts, controls: Control[]): TargetEvaluation {
+  const certificateControls = new Map<string, ControlResult[]>(facts.certificates.map((c) => [c.thumbprint, []]));
+  const out: ControlResult[] = [];
+  for (const control of controls) {
+    if (control.meta.scope === "host") {
+      out.push(evaluateControl(control, facts));
+      continue;
+    }
+    const perCert = new Map<string, ControlResult>();
+    facts.certificates.forEach((c, i) => {
+      const r = { ...evaluateControl(control, c, `/certificates/${i}`), thumbprint: c.thumbprint };
+      perCert.set(c.thumbprint, r);
+      certificateControls.get(c.thumbprint)!.push(r);
+    });
+    out.push(aggregate(control, facts, perCert));
+  }
+  return { controls: out, certificateControls };
+}

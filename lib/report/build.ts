@@ -1,0 +1,95 @@
+// Facts + evaluation -> the report document. Also decides compliance: any fail or error is non-compliant.
+import type { TargetFacts } from "../facts/types";
+import type { ControlResult, Status, TargetEvaluation } from "../profile/evaluate";
+import type { LoadedProfile } from "../profile/load";
+import { applyWaivers, waiverExpired, Waiver } from "../profile/waivers";
+import { toolVersion } from "../version";
+import { REPORT_SCHEMA_ID } from "../schemas";
+import type { Report, ReportTarget, StatusCounts } from "./types";
+
+export interface EvaluatedTarget {
+  facts: TargetFacts;
+  evaluation: TargetEvaluation;
+  snapshot: string | null;
+}
+
+const STATUSES: Status[] = ["pass", "fail", "warn", "skip", "error", "waived"];
+
+export function emptyCounts(): StatusCounts {
+  return Object.fromEntries(STATUSES.map((s) => [s, 0])) as StatusCounts;
+}
+
+export function isCompliant(controls: ControlResult[]): boolean {
+  return !controls.some((c) => c.status === "fail" || c.status === "error");
+}
+
+function reportTarget(t: EvaluatedTarget, waivers: Waiver[], now: Date): ReportTarget {
+  const f = t.facts;
+  const controls = applyWaivers(t.evaluation.controls, waivers, f.target.host, now);
+  const certificates = f.certificates.map((c) => ({
+    thumbprint: c.thumbprint,
+    subject: c.subject,
+    issuer: c.issuer,
+    notBefore: c.validity.notBefore,
+    notAfter: c.validity.notAfter,
+    daysToExpiry: c.validity.daysToExpiry,
+    store: c.store,
+    source: c.source,
+    san: [...c.san.dns, ...c.san.ip.map((ip) => `IP:${ip}`)],
+    eku: c.eku.names,
+    keyAlgorithm: `${c.publicKey.algorithm}${c.publicKey.curve ? ` ${c.publicKey.curve}` : c.publicKey.bits ? ` ${c.publicKey.bits}` : ""}`,
+    qualifies: c.qualifies,
+    predicted: c.predicted,
+    presentedOn: c.presentedOn,
+    disqualifiedBy: c.disqualifiedBy,
+    controls: applyWaivers(t.evaluation.certificateControls.get(c.thumbprint) ?? [], waivers, f.target.host, now),
+  }));
+  return {
+    host: f.target.host,
+    service: f.target.service,
+    kind: f.target.kind,
+    snapshot: t.snapshot,
+    status: isCompliant(controls) ? "compliant" : "noncompliant",
+    rootCause: f.selection.rootCause,
+    controls,
+    certificates,
+    selection: {
+      effectiveStore: f.selection.effectiveStore,
+      predicted: f.selection.predicted,
+      ambiguous: f.selection.ambiguous,
+      qualifying: f.selection.qualifying,
+    },
+    collectionErrors: f.collectionErrors,
+    facts: { events: f.events, config: f.config, network: f.network },
+  };
+}
+
+export function buildReport(input: {
+  targets: EvaluatedTarget[];
+  profile: LoadedProfile;
+  waivers: Waiver[];
+  now: Date;
+  inputs: Report["inputs"];
+  generatedAt?: Date;
+}): Report {
+  const targets = input.targets.map((t) => reportTarget(t, input.waivers, input.now));
+  const counts = emptyCounts();
+  for (const t of targets) for (const c of t.controls) counts[c.status]++;
+  return {
+    $schema: REPORT_SCHEMA_ID,
+    reportVersion: 1,
+    tool: { name: "ldaps-audit", version: toolVersion() },
+    profile: { id: input.profile.id, title: input.profile.title, sha256: input.profile.sha256, source: input.profile.source },
+    generatedAt: (input.generatedAt ?? new Date()).toISOString(),
+    now: input.now.toISOString(),
+    inputs: input.inputs,
+    waivers: input.waivers.map((w) => ({ ...w, expired: waiverExpired(w, input.now) })),
+    targets,
+    summary: {
+      targets: targets.length,
+      compliant: targets.filter((t) => t.status === "compliant").length,
+      noncompliant: targets.filter((t) => t.status === "noncompliant").length,
+      controls: counts,
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// The report contract (schemas/report.schema.json): what other tools and auditors parse.
+import type { ControlResult, Status } from "../profile/evaluate";
+
+export interface ReportCertificate {
+  thumbprint: string;
+  subject: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+  daysToExpiry: number;
+  store: string | null;
+  source: "store" | "file" | "network";
+  san: string[];
+  eku: string[];
+  keyAlgorithm: string;
+  qualifies: boolean;
+  predicted: boolean;
+  presentedOn: number[];
+  disqualifiedBy: Array<{ control: string; reason: string }>;
+  controls: ControlResult[];
+}
+
+export interface ReportTarget {
+  host: string;
+  service: string | null;
+  kind: "adds" | "adlds" | "unknown";
+  snapshot: string | null;
+  status: "compliant" | "noncompliant";
+  rootCause: string | null;
+  controls: ControlResult[];
+  certificates: ReportCertificate[];
+  selection: { effectiveStore: string | null; predicted: string | null; ambiguous: boolean; qualifying: string[] };
+  collectionErrors: Array<{ part: string; message: string; code?: string }>;
+  /** Parts of the facts the HTML and client reports show (events, config, network), as derived. */
+  facts: { events: Record<string, unknown> | null; config: Record<string, unknown> | null; network: Record<string, unknown> | null };
+}
+
+export type StatusCounts = Record<Status, number>;
+
+export interface Report {
+  $schema: string;
+  reportVersion: 1;
+  tool: { name: string; version: string };
+  profile: { id: string; title: string; sha256: string; source: string };
+  generatedAt: string;
+  now: string;
+  inputs: Array<{ kind: "snapshot" | "profile" | "waivers" | "certificate" | "key" | "roots"; path: string; sha256: string }>;
+  waivers: Array<{ control: string; host?: string; thumbprint?: string; justification: string; approver: string; expires: string; expired: boolean }>;
+  targets: ReportTarget[];
+  summary: {
+    targets: number;
+    compliant: number;
+    noncompliant: number;
+    controls: StatusCounts;
+  };
+}
