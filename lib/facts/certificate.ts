@@ -60,9 +60,10 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
   const ev = ctx.chainEvidence;
   if (ev) {
     const status = (ev.status ?? []).map((s) => s.status).filter((s) => s !== "NoError");
-    // Revocation could not be checked offline: Windows reports it, Schannel tolerates it for server certs.
+    // "Revocation could not be checked" makes X509Chain.Build return false, yet the chain itself is
+    // sound; the DC does not check its own certificate's revocation when it picks it.
     const blocking = status.filter((s) => !/^(RevocationStatusUnknown|OfflineRevocation)$/.test(s));
-    const trusted = ev.built && blocking.length === 0;
+    const trusted = blocking.length === 0 && (ev.built || status.length > 0);
     const path = (ev.elements ?? []).map((e) => ({ thumbprint: e.thumbprint.toUpperCase(), subject: e.subject ?? "", notAfter: e.notAfter ?? null }));
     const reason = trusted
       ? `the DC built a trusted chain${path.length ? ` to "${path[path.length - 1].subject}"` : ""}`

@@ -1,0 +1,118 @@
+// Certificates for tests, made by the openssl CLI (never by the code under test).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface Issued {
+  name: string;
+  certPath: string;
+  keyPath: string;
+  pem: string;
+  der: Buffer;
+}
+
+export interface LeafSpec {
+  cn?: string;
+  san?: string; // e.g. "DNS:dc1.example.test,IP:127.0.0.1"; omitted = no SAN extension
+  eku?: string; // e.g. "serverAuth"; omitted = no EKU extension
+  keyUsage?: string;
+  key?: string; // openssl -newkey argument, default rsa:2048
+  md?: string; // digest, default sha256
+  start?: string; // YYYYMMDDHHMMSSZ
+  end?: string;
+  ca?: boolean;
+  pathlen?: number;
+}
+
+export class Pki {
+  readonly dir: string;
+  private serial = 4096;
+
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), "ldaps-audit-pki-"));
+    writeFileSync(join(this.dir, "index.txt"), "");
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  openssl(args: string[], input?: string): string {
+    return execFileSync("openssl", args, { cwd: this.dir, input, stdio: ["pipe", "pipe", "pipe"] }).toString();
+  }
+
+  private config(name: string, spec: LeafSpec): string {
+    const ext: string[] = [];
+    if (spec.ca) ext.push(`basicConstraints = critical,CA:true${spec.pathlen !== undefined ? `,pathlen:${spec.pathlen}` : ""}`, "keyUsage = critical,keyCertSign,cRLSign");
+    else ext.push("basicConstraints = CA:false");
+    if (spec.keyUsage) ext.push(`keyUsage = ${spec.keyUsage}`);
+    if (spec.eku) ext.push(`extendedKeyUsage = ${spec.eku}`);
+    if (spec.san) ext.push(`subjectAltName = ${spec.san}`);
+    ext.push("subjectKeyIdentifier = hash");
+    const path = join(this.dir, `${name}.cnf`);
+    writeFileSync(
+      path,
+      [
+        "[ ca ]", "default_ca = d", "[ d ]", `database = ${join(this.dir, "index.txt")}`, `new_certs_dir = ${this.dir}`,
+        `serial = ${join(this.dir, `${name}.srl`)}`, `default_md = ${spec.md ?? "sha256"}`, "policy = p", "unique_subject = no",
+        "[ p ]", "commonName = optional", "[ ext ]", ...ext, "",
+      ].join("\n"),
+    );
+    writeFileSync(join(this.dir, `${name}.srl`), (this.serial++).toString(16).padStart(4, "0") + "\n");
+    return path;
+  }
+
+  /** Issue a certificate; `issuer` undefined = self-signed. */
+  issue(name: string, spec: LeafSpec, issuer?: Issued): Issued {
+    const keyPath = join(this.dir, `${name}.key`);
+    const csr = join(this.dir, `${name}.csr`);
+    const certPath = join(this.dir, `${name}.pem`);
+    const subj = spec.cn === undefined ? "/O=Test" : `/O=Test/CN=${spec.cn}`;
+    const key = spec.key ?? "rsa:2048";
+    const newkey = key.startsWith("ec:") ? ["-newkey", "ec", "-pkeyopt", `ec_paramgen_curve:${key.slice(3)}`] : ["-newkey", key];
+    this.openssl(["req", "-new", ...newkey, "-nodes", "-keyout", keyPath, "-subj", subj, "-out", csr]);
+    const cnf = this.config(name, spec);
+    const start = spec.start ?? "20250101000000Z";
+    const end = spec.end ?? "20450101000000Z";
+    const signer = issuer ? ["-cert", issuer.certPath, "-keyfile", issuer.keyPath] : ["-selfsign", "-keyfile", keyPath];
+    this.openssl(["ca", "-batch", "-notext", "-config", cnf, "-extensions", "ext", ...signer, "-startdate", start, "-enddate", end, "-md", spec.md ?? "sha256", "-in", csr, "-out", `${certPath}.full`]);
+    this.openssl(["x509", "-in", `${certPath}.full`, "-out", certPath]);
+    const pem = readFileSync(certPath, "utf8");
+    const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ""), "base64");
+    return { name, certPath, keyPath, pem, der };
+  }
+
+  /** A root and an intermediate, ready to sign leaves. */
+  hierarchy(): { root: Issued; intermediate: Issued } {
+    const root = this.issue("root", { cn: "Test Root CA", ca: true, key: "rsa:3072", start: "20200101000000Z", end: "20500101000000Z" });
+    const intermediate = this.issue("intermediate", { cn: "Test Issuing CA", ca: true, pathlen: 0, start: "20200101000000Z", end: "20490101000000Z" }, root);
+    return { root, intermediate };
+  }
+
+  pfx(name: string, cert: Issued, options: { password: string; withKey?: boolean; chain?: Issued[]; legacy?: boolean }): string {
+    const out = join(this.dir, `${name}.pfx`);
+    const args = ["pkcs12", "-export", "-in", cert.certPath, "-out", out, "-passout", `pass:${options.password}`];
+    if (options.withKey === false) args.push("-nokeys");
+    else args.push("-inkey", cert.keyPath);
+    if (options.chain?.length) {
+      const chainPath = join(this.dir, `${name}.chain.pem`);
+      writeFileSync(chainPath, options.chain.map((c) => c.pem).join(""));
+      args.push("-certfile", chainPath);
+    }
+    if (options.legacy) args.push("-legacy");
+    this.openssl(args);
+    return out;
+  }
+
+  /** SHA-1 fingerprint as openssl prints it, for cross-checking thumbprints. */
+  fingerprint(cert: Issued): string {
+    return this.openssl(["x509", "-in", cert.certPath, "-noout", "-fingerprint", "-sha1"]).split("=")[1].trim().replace(/:/g, "");
+  }
+
+  write(name: string, content: string | Buffer): string {
+    const p = join(this.dir, name);
+    writeFileSync(p, content);
+    return p;
+  }
+}
