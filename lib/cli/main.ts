@@ -45,7 +45,8 @@ export async function main(argv: string[]): Promise<number> {
 export function reportError(e: unknown): number {
   const debug = process.env.LDAPS_AUDIT_DEBUG === "1";
   if (e instanceof InputError) {
-    process.stderr.write(`ldaps-audit: ${e.message}\n`);
+    // yargs spreads some messages over several lines; a pipeline log wants one.
+    process.stderr.write(`ldaps-audit: ${e.message.split("\n").map((l) => l.trim()).filter(Boolean).join(" ")}\n`);
     if (debug) process.stderr.write(`${e.stack}\n`);
     return EXIT.usage;
   }

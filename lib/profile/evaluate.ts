@@ -31,8 +31,8 @@ export interface ControlResult {
 
 export interface TargetEvaluation {
   controls: ControlResult[];
-  /** thumbprint -> per-certificate control results (certificate-scope controls only). */
-  certificateControls: Map<string, ControlResult[]>;
+  /** Per-certificate control results (certificate-scope controls), aligned with facts.certificates. */
+  certificateControls: ControlResult[][];
 }
 
 const MAX_EVIDENCE = 10;
@@ -119,42 +119,42 @@ function certLabel(c: CertificateFacts): string {
 }
 
 /** Host-level verdict of a certificate-scope control. */
-function aggregate(control: Control, facts: TargetFacts, perCert: Map<string, ControlResult>): ControlResult {
-  const candidates = facts.certificates.filter((c) => c.source !== "network");
-  const predicted = candidates.find((c) => c.predicted);
-  if (predicted) {
-    const r = perCert.get(predicted.thumbprint)!;
+function aggregate(control: Control, facts: TargetFacts, perCert: ControlResult[]): ControlResult {
+  const indexed = facts.certificates.map((c, i) => ({ c, r: perCert[i] }));
+  const candidates = indexed.filter(({ c }) => c.source !== "network");
+  const predictedEntry = candidates.find(({ c }) => c.predicted);
+  if (predictedEntry) {
+    const { c: predicted, r } = predictedEntry;
     return { ...r, message: `LDAPS certificate ${certLabel(predicted)}: ${r.message}`, thumbprint: predicted.thumbprint };
   }
   if (candidates.length === 0) return result(control, "skip", "no certificate to check (see LDAPS-S01)");
-  const results = candidates.map((c) => ({ c, r: perCert.get(c.thumbprint)! }));
+  const results = candidates;
   const worst = SEVERITY_ORDER.find((s) => results.some(({ r }) => r.status === s)) ?? "skip";
   const hits = results.filter(({ r }) => r.status === worst);
   const message =
     candidates.length === 1
-      ? `${certLabel(candidates[0])}: ${hits[0].r.message}`
+      ? `${certLabel(candidates[0].c)}: ${hits[0].r.message}`
       : worst === "pass" || worst === "skip"
         ? `${hits.length} of ${candidates.length} certificates: ${hits[0].r.message}`
         : `${hits.length} of ${candidates.length} certificates ${worst === "warn" ? "warn" : "fail"}: ${hits.map(({ c, r }) => `${certLabel(c)}: ${r.message}`).join(" | ")}`;
   return {
     ...result(control, worst, message, hits.flatMap(({ r }) => r.evidence).slice(0, MAX_EVIDENCE)),
-    ...(hits.length === 1 && candidates.length === 1 ? { thumbprint: candidates[0].thumbprint } : {}),
+    ...(hits.length === 1 && candidates.length === 1 ? { thumbprint: candidates[0].c.thumbprint } : {}),
   };
 }
 
 export function evaluateTarget(facts: TargetFacts, controls: Control[]): TargetEvaluation {
-  const certificateControls = new Map<string, ControlResult[]>(facts.certificates.map((c) => [c.thumbprint, []]));
+  const certificateControls: ControlResult[][] = facts.certificates.map(() => []);
   const out: ControlResult[] = [];
   for (const control of controls) {
     if (control.meta.scope === "host") {
       out.push(evaluateControl(control, facts));
       continue;
     }
-    const perCert = new Map<string, ControlResult>();
-    facts.certificates.forEach((c, i) => {
+    const perCert = facts.certificates.map((c, i) => {
       const r = { ...evaluateControl(control, c, `/certificates/${i}`), thumbprint: c.thumbprint };
-      perCert.set(c.thumbprint, r);
-      certificateControls.get(c.thumbprint)!.push(r);
+      certificateControls[i].push(r);
+      return r;
     });
     out.push(aggregate(control, facts, perCert));
   }

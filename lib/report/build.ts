@@ -26,7 +26,7 @@ export function isCompliant(controls: ControlResult[]): boolean {
 function reportTarget(t: EvaluatedTarget, waivers: Waiver[], now: Date): ReportTarget {
   const f = t.facts;
   const controls = applyWaivers(t.evaluation.controls, waivers, f.target.host, now);
-  const certificates = f.certificates.map((c) => ({
+  const certificates = f.certificates.map((c, i) => ({
     thumbprint: c.thumbprint,
     subject: c.subject,
     issuer: c.issuer,
@@ -42,7 +42,7 @@ function reportTarget(t: EvaluatedTarget, waivers: Waiver[], now: Date): ReportT
     predicted: c.predicted,
     presentedOn: c.presentedOn,
     disqualifiedBy: c.disqualifiedBy,
-    controls: applyWaivers(t.evaluation.certificateControls.get(c.thumbprint) ?? [], waivers, f.target.host, now),
+    controls: applyWaivers(t.evaluation.certificateControls[i], waivers, f.target.host, now),
   }));
   return {
     host: f.target.host,

@@ -1,0 +1,120 @@
+// The two LDAP messages the probe speaks itself: the StartTLS extended request (RFC 4511 4.14) and the
+// extended response that answers it. Everything else goes through ldapts once TLS is up.
+
+export const STARTTLS_OID = "1.3.6.1.4.1.1466.20037";
+export const NOTICE_OF_DISCONNECTION_OID = "1.3.6.1.4.1.1466.20036";
+
+/** Largest LDAP response to StartTLS the probe buffers before calling the peer broken. */
+export const MAX_STARTTLS_RESPONSE = 64 * 1024;
+
+function len(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v >>= 8) bytes.unshift(v & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+function tlv(tag: number, value: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([tag]), len(value.length), value]);
+}
+
+/** LDAPMessage { messageID, ExtendedRequest [APPLICATION 23] { requestName [0] STARTTLS_OID } }. */
+export function startTlsRequest(messageId = 1): Buffer {
+  const id = tlv(0x02, Buffer.from([messageId & 0x7f]));
+  const op = tlv(0x77, tlv(0x80, Buffer.from(STARTTLS_OID, "latin1")));
+  return tlv(0x30, Buffer.concat([id, op]));
+}
+
+interface Tlv {
+  tag: number;
+  start: number;
+  end: number;
+}
+
+/** One BER TLV at `offset`; null when the buffer does not hold all of it yet; throws on nonsense. */
+function readTlv(buf: Buffer, offset: number): Tlv | null {
+  if (offset + 2 > buf.length) return null;
+  const tag = buf[offset];
+  let l = buf[offset + 1];
+  let start = offset + 2;
+  if (l & 0x80) {
+    const n = l & 0x7f;
+    if (n === 0 || n > 4) throw new Error(`unsupported BER length form (0x${l.toString(16)})`);
+    if (start + n > buf.length) return null;
+    l = 0;
+    for (let i = 0; i < n; i++) l = l * 256 + buf[start + i];
+    start += n;
+  }
+  if (start + l > buf.length) return null;
+  return { tag, start, end: start + l };
+}
+
+export interface ExtendedResponse {
+  messageId: number;
+  resultCode: number;
+  matchedDN: string;
+  diagnosticMessage: string;
+  responseName: string | null;
+}
+
+export class BerError extends Error {}
+
+/**
+ * Parse the server's answer to StartTLS from the bytes received so far.
+ * Returns null while incomplete; throws BerError when the bytes are not an LDAP extended response.
+ */
+export function parseExtendedResponse(buf: Buffer): ExtendedResponse | null {
+  if (buf.length === 0) return null;
+  if (buf[0] !== 0x30) throw new BerError(`the server did not answer with an LDAP message (first byte 0x${buf[0].toString(16).padStart(2, "0")})`);
+  let msg: Tlv | null;
+  try {
+    msg = readTlv(buf, 0);
+  } catch (e) {
+    throw new BerError((e as Error).message);
+  }
+  if (!msg) {
+    if (buf.length > MAX_STARTTLS_RESPONSE) throw new BerError(`the answer to StartTLS exceeds ${MAX_STARTTLS_RESPONSE} bytes`);
+    return null;
+  }
+  try {
+    const id = readTlv(buf, msg.start);
+    if (!id || id.tag !== 0x02) throw new Error("no message id");
+    let messageId = 0;
+    for (let i = id.start; i < id.end; i++) messageId = messageId * 256 + buf[i];
+    const op = readTlv(buf, id.end);
+    if (!op || op.tag !== 0x78) throw new Error(`expected an extended response (tag 0x78), got tag 0x${op?.tag.toString(16) ?? "?"}`);
+    const code = readTlv(buf, op.start);
+    if (!code || code.tag !== 0x0a) throw new Error("no result code");
+    let resultCode = 0;
+    for (let i = code.start; i < code.end; i++) resultCode = resultCode * 256 + buf[i];
+    const dn = readTlv(buf, code.end);
+    if (!dn || dn.tag !== 0x04) throw new Error("no matchedDN");
+    const diag = readTlv(buf, dn.end);
+    if (!diag || diag.tag !== 0x04) throw new Error("no diagnosticMessage");
+    let responseName: string | null = null;
+    let at = diag.end;
+    while (at < op.end) {
+      const t = readTlv(buf, at);
+      if (!t) break;
+      if (t.tag === 0x8a) responseName = buf.subarray(t.start, t.end).toString("latin1");
+      at = t.end;
+    }
+    return {
+      messageId,
+      resultCode,
+      matchedDN: buf.subarray(dn.start, dn.end).toString("utf8"),
+      diagnosticMessage: buf.subarray(diag.start, diag.end).toString("utf8"),
+      responseName,
+    };
+  } catch (e) {
+    throw new BerError(`malformed LDAP extended response: ${(e as Error).message}`);
+  }
+}
+
+/** RFC 4511 result code names, for messages. */
+export const RESULT_CODES: Record<number, string> = {
+  0: "success", 1: "operationsError", 2: "protocolError", 3: "timeLimitExceeded", 7: "authMethodNotSupported",
+  8: "strongerAuthRequired", 12: "unavailableCriticalExtension", 13: "confidentialityRequired", 32: "noSuchObject",
+  48: "inappropriateAuthentication", 49: "invalidCredentials", 50: "insufficientAccessRights", 51: "busy",
+  52: "unavailable", 53: "unwillingToPerform", 80: "other",
+};

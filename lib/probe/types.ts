@@ -1,0 +1,45 @@
+// Options and results of the network probe (lib/probe). Results are snapshot `network` evidence
+// (schemas/snapshot.schema.json $defs/Endpoint), so a probe run feeds the same facts -> profile pipeline.
+import type { EndpointEvidence, ProbeFailure } from "../snapshot";
+
+export type TlsVersion = "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
+export const TLS_VERSIONS: TlsVersion[] = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+
+export interface Credentials {
+  /** DN or UPN (user@domain) for a simple bind. */
+  dn: string;
+  password: string;
+}
+
+export interface ProbeOptions {
+  /** Per-connection deadline in milliseconds, covering DNS, TCP, StartTLS, TLS and LDAP (default 10000). */
+  timeoutMs?: number;
+  /** Trusted CA certificates (PEM or DER). Absent: Node's root store (plus NODE_EXTRA_CA_CERTS). */
+  ca?: Array<string | Buffer>;
+  /** SNI and the name the certificate must carry (default: the host when it is a name; none for IP addresses). */
+  servername?: string;
+  credentials?: Credentials;
+  /** Bind even when the chain or the name did not verify (credentials may then reach an impostor). */
+  insecure?: boolean;
+  /** Probe TLS 1.0/1.1/1.2/1.3 one at a time on every endpoint that completed a handshake (default true). */
+  versions?: boolean;
+  /** After a successful bind, list the DCs in OU=Domain Controllers (for --domain discovery). */
+  discoverDomainControllers?: boolean;
+  /** Resolver used for host names (tests point it at loopback); default: the OS resolver (getaddrinfo). */
+  dnsServers?: string[];
+}
+
+export interface EndpointSpec {
+  host: string;
+  port: number;
+  mode: "ldaps" | "starttls";
+  purpose: "ldap" | "gc";
+}
+
+export interface EndpointResult {
+  evidence: EndpointEvidence;
+  /** dNSHostName values read from OU=Domain Controllers (only with discoverDomainControllers and a bind). */
+  discovered?: string[];
+}
+
+export type { EndpointEvidence, ProbeFailure };

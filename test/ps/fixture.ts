@@ -1,0 +1,74 @@
+// A domain controller (with one AD LDS instance) as the shim sees it. Times are relative to `now`.
+import { serializeKeyProvInfo, serializeRegistryBlob } from "../../lib/x509/blob";
+import type { TestPki } from "./helpers";
+
+export const NTDS_CERTS = "HKLM:\\SOFTWARE\\Microsoft\\Cryptography\\Services\\NTDS\\SystemCertificates\\My\\Certificates";
+
+export function ntdsBlob(pki: TestPki): Buffer {
+  return serializeRegistryBlob([
+    { id: 11, value: Buffer.from("LDAPS 2025\0", "utf16le") },
+    { id: 2, value: serializeKeyProvInfo({ containerName: "ldaps-csp-container", providerName: "Microsoft RSA SChannel Cryptographic Provider", providerType: 12, keySpec: 1 }) },
+    { id: 32, value: pki.leafDer },
+  ]);
+}
+
+export function dcFixture(pki: TestPki, now: Date, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const ago = (days: number, hours = 0) => new Date(now.getTime() - days * 86400000 - hours * 3600000).toISOString();
+  const ds = "Directory Service";
+  const dsProvider = "Microsoft-Windows-ActiveDirectory_DomainService";
+  return {
+    host: { fqdn: "dc1.example.test", domain: "example.test", domainRole: 5 },
+    rootDse: { isGlobalCatalogReady: true, rootDomainNamingContext: "DC=example,DC=test", dnsHostName: "dc1.example.test" },
+    services: [
+      { name: "NTDS", state: "Running", startName: "LocalSystem" },
+      { name: "ADAM_Inst1", state: "Running", startName: "NT AUTHORITY\\NetworkService" },
+    ],
+    registry: {
+      "HKLM:\\SYSTEM\\CurrentControlSet\\Services\\NTDS\\Parameters": { LDAPServerIntegrity: 1, LdapEnforceChannelBinding: 1 },
+      "HKLM:\\SYSTEM\\CurrentControlSet\\Services\\NTDS\\Diagnostics": { "16 LDAP Interface Events": 2 },
+      "HKLM:\\SYSTEM\\CurrentControlSet\\Services\\ADAM_Inst1\\Parameters": { "Port LDAP": 50389, "Port SSL": 50636, LDAPServerIntegrity: 2 },
+      "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL": { EventLogging: 1 },
+      [`${NTDS_CERTS}\\${pki.leafThumbprint}`]: { Blob: { base64: ntdsBlob(pki).toString("base64") } },
+    },
+    registryDenied: ["HKLM:\\SOFTWARE\\Microsoft\\Cryptography\\Services\\ADAM_Inst1"],
+    machineStore: [
+      { pfx: pki.leafPfx, password: pki.password },
+      { pfx: pki.oldPfx, password: pki.password },
+    ],
+    keys: {
+      [pki.leafThumbprint]: {
+        providerName: "Microsoft Software Key Storage Provider", providerType: 0, providerKind: "ksp",
+        containerName: "te-LDAPS-1234", uniqueName: "8f1e2d3c4b5a_machineguid", keySpec: null, strongProtection: false, exportable: false,
+      },
+      "container:ldaps-csp-container": {
+        providerName: "Microsoft RSA SChannel Cryptographic Provider", providerType: 12, providerKind: "csp",
+        containerName: "ldaps-csp-container", uniqueName: "c0ffee_machineguid", keySpec: 1, strongProtection: false, exportable: false,
+      },
+    },
+    acls: {
+      "8f1e2d3c4b5a_machineguid": [
+        { identity: "NT AUTHORITY\\SYSTEM", rights: "FullControl", type: "Allow", inherited: false },
+        { identity: "BUILTIN\\Administrators", rights: "FullControl", type: "Allow", inherited: true },
+      ],
+      c0ffee_machineguid: [
+        { identity: "S-1-5-18", rights: "FullControl", type: "Allow", inherited: false },
+        { identity: "Everyone", rights: "-2147483648", type: "Deny", inherited: false },
+      ],
+    },
+    missingLogs: ["ADAM (Inst1)"],
+    events: [
+      { log: ds, id: 1220, provider: dsProvider, time: ago(3), properties: ["8009030e No credentials are available in the security package"] },
+      { log: ds, id: 1220, provider: dsProvider, time: ago(2), properties: ["8009030e No credentials are available in the security package"] },
+      { log: ds, id: 2887, provider: dsProvider, time: ago(2), properties: ["5", "3"] },
+      { log: ds, id: 2887, provider: dsProvider, time: ago(1), properties: ["2", "0"] },
+      { log: ds, id: 2889, provider: dsProvider, time: ago(1, 5), properties: ["10.0.0.5:51000", "EXAMPLE\\svc-app", "1"] },
+      { log: ds, id: 2889, provider: dsProvider, time: ago(1, 2), properties: ["10.0.0.5:51999", "EXAMPLE\\svc-app", "1"] },
+      { log: ds, id: 2889, provider: dsProvider, time: ago(1), properties: ["[fe80::1]:50000", "EXAMPLE\\legacy", "0"] },
+      { log: ds, id: 1220, provider: dsProvider, time: ago(40), properties: ["8009030e outside the window"] },
+      { log: "System", id: 36870, provider: "Schannel", time: ago(2), properties: ["server", "0x8009030D", "10001"] },
+      { log: "System", id: 36870, provider: "Other", time: ago(2), properties: ["not schannel", "0x1", "1"] },
+    ],
+    unreachableHosts: ["dc9.example.test"],
+    ...overrides,
+  };
+}
