@@ -1,0 +1,212 @@
+# Event-log evidence, filtered server-side with Get-WinEvent -FilterHashtable and aggregated here
+# (counts, first/last, error codes, 2887 totals, 2889 clients). Never ships raw event streams.
+Set-StrictMode -Version Latest
+
+$script:LdapsAuditDirectoryEventIds = @(1220, 2886, 2887, 2888, 2889, 3039, 3040, 3041)
+$script:LdapsAuditSchannelEventIds = @(36870, 36874, 36886, 36888)
+
+function Get-LdapsAuditEventValue {
+    <# Value of the event's EventData item at a position, or $null. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][object]$Event, [Parameter(Mandatory = $true)][int]$Index)
+    $p = $Event.PSObject.Properties['Properties']
+    if ($null -eq $p -or $null -eq $p.Value) { return $null }
+    $items = @($p.Value)
+    if ($Index -ge $items.Count -or $null -eq $items[$Index]) { return $null }
+    $v = $items[$Index]
+    if ($null -ne $v.PSObject.Properties['Value']) { return $v.Value }
+    return $v
+}
+
+function ConvertTo-LdapsAuditHexCode {
+    <# "8009030e No credentials ..." or "0x8009030D" -> "0x8009030e"; other text is returned trimmed. #>
+    [CmdletBinding()]
+    param([AllowNull()][object]$Value)
+    if ($null -eq $Value) { return $null }
+    $text = ([string]$Value).Trim()
+    if (-not $text) { return $null }
+    $m = [regex]::Match($text, '(?i)\b(?:0x)?([0-9a-f]{8})\b')
+    if ($m.Success) { return ('0x' + $m.Groups[1].Value.ToLowerInvariant()) }
+    if ($text.Length -gt 64) { $text = $text.Substring(0, 64) }
+    return $text
+}
+
+function Split-LdapsAuditClientAddress {
+    <# 2889's "IP:port": split on the LAST colon; IPv6 arrives in brackets ("[fe80::1]:50000"). #>
+    [CmdletBinding()]
+    param([AllowNull()][AllowEmptyString()][string]$Address)
+    $result = [ordered]@{ ip = ''; port = $null }
+    if (-not $Address) { return $result }
+    $text = $Address.Trim()
+    $i = $text.LastIndexOf(':')
+    $hostPart = $text
+    if ($i -ge 0) {
+        $portText = $text.Substring($i + 1)
+        $port = 0
+        $candidate = $text.Substring(0, $i)
+        # A bare IPv6 address without a port also has colons: only split when the left part is bracketed or has no colon.
+        if ([int]::TryParse($portText, [ref]$port) -and ($candidate.StartsWith('[') -or $candidate.IndexOf(':') -lt 0)) {
+            $hostPart = $candidate
+            $result.port = $port
+        }
+    }
+    if ($hostPart.StartsWith('[') -and $hostPart.EndsWith(']')) { $hostPart = $hostPart.Substring(1, $hostPart.Length - 2) }
+    $result.ip = $hostPart
+    return $result
+}
+
+function Add-LdapsAuditEventAggregate {
+    <# Fold one event into the per-(log, id) summaries and per-client 2889 table. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][object]$Event,
+        [Parameter(Mandatory = $true)][string]$Log,
+        [AllowNull()][object]$Service,
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$Summaries,
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$Clients,
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][System.Collections.Generic.List[string]]$Order
+    )
+    $id = [int]$Event.Id
+    $time = $null
+    if ($null -ne $Event.TimeCreated) { $time = ([datetime]$Event.TimeCreated).ToUniversalTime() }
+    $key = $Log + '|' + $id
+    if (-not $Summaries.ContainsKey($key)) {
+        $Order.Add($key)
+        $s = [ordered]@{ log = $Log; service = $Service; provider = $null; id = $id; count = 0; first = $null; last = $null; errorCodes = [ordered]@{} }
+        if ($Event.ProviderName) { $s.provider = [string]$Event.ProviderName }
+        if ($id -eq 2887) { $s.insecureSimpleBinds = 0L; $s.unsignedSaslBinds = 0L }
+        $Summaries[$key] = $s
+    }
+    $s = $Summaries[$key]
+    $s['count'] = $s['count'] + 1
+    if ($null -ne $time) {
+        if ($null -eq $s.first -or $time -lt $s.first) { $s.first = $time }
+        if ($null -eq $s.last -or $time -gt $s.last) { $s.last = $time }
+    }
+    $code = $null
+    switch ($id) {
+        1220 {
+            foreach ($i in 0..3) {
+                $code = ConvertTo-LdapsAuditHexCode (Get-LdapsAuditEventValue -Event $Event -Index $i)
+                if ($code -and $code.StartsWith('0x')) { break }
+                $code = $null
+            }
+        }
+        36870 { $code = ConvertTo-LdapsAuditHexCode (Get-LdapsAuditEventValue -Event $Event -Index 1) }
+        36888 {
+            $alert = Get-LdapsAuditEventValue -Event $Event -Index 0
+            if ($null -ne $alert) { $code = 'alert ' + ([string]$alert).Trim() }
+        }
+        2887 {
+            $simple = ConvertTo-LdapsAuditInt (Get-LdapsAuditEventValue -Event $Event -Index 0)
+            $sasl = ConvertTo-LdapsAuditInt (Get-LdapsAuditEventValue -Event $Event -Index 1)
+            if ($null -ne $simple) { $s.insecureSimpleBinds = $s.insecureSimpleBinds + $simple }
+            if ($null -ne $sasl) { $s.unsignedSaslBinds = $s.unsignedSaslBinds + $sasl }
+        }
+        2889 {
+            $address = Split-LdapsAuditClientAddress -Address ([string](Get-LdapsAuditEventValue -Event $Event -Index 0))
+            $identity = [string](Get-LdapsAuditEventValue -Event $Event -Index 1)
+            $typeCode = ConvertTo-LdapsAuditInt (Get-LdapsAuditEventValue -Event $Event -Index 2)
+            $ckey = [string]$Service + '|' + $address.ip + '|' + $identity.ToLowerInvariant() + '|' + [string]$typeCode
+            if (-not $Clients.ContainsKey($ckey)) {
+                $bindType = 'other'
+                if ($typeCode -eq 0) { $bindType = 'unsigned-sasl' } elseif ($typeCode -eq 1) { $bindType = 'simple' }
+                $tc = $null
+                if ($null -ne $typeCode) { $tc = [int]$typeCode }
+                $Clients[$ckey] = [ordered]@{ service = $Service; ip = $address.ip; port = $address.port; identity = $identity; bindType = $bindType; bindTypeCode = $tc; count = 0; first = $null; last = $null }
+            }
+            $c = $Clients[$ckey]
+            $c['count'] = $c['count'] + 1
+            if ($null -ne $time) {
+                if ($null -eq $c.first -or $time -lt $c.first) { $c.first = $time }
+                # The port of the latest bind: client ports are ephemeral, so only the most recent one is kept.
+                if ($null -eq $c.last -or $time -gt $c.last) { $c.last = $time; $c.port = $address.port }
+            }
+        }
+    }
+    if ($code) {
+        if ($s.errorCodes.Contains($code)) { $s.errorCodes[$code] = $s.errorCodes[$code] + 1 } else { $s.errorCodes[$code] = 1 }
+    }
+}
+
+function Get-LdapsAuditEventEvidence {
+    <#
+    Events in the lookback window. DirectoryLogs: @(@{ log = 'Directory Service'; service = 'NTDS' }, @{ log = 'ADAM (x)'; service = 'ADAM_x' }).
+    At most MaxEvents records are read per log; when a log reaches the cap, truncated is set (counts are lower bounds).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][ValidateRange(1, 3650)][int]$LookbackDays,
+        [Parameter(Mandatory = $true)][ValidateRange(1, 10000000)][int]$MaxEvents,
+        [object[]]$DirectoryLogs = @(),
+        [Parameter(Mandatory = $true)][datetime]$Now,
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][System.Collections.Generic.List[object]]$Errors
+    )
+    $start = $Now.AddDays(-$LookbackDays)
+    $logs = New-Object System.Collections.Generic.List[object]
+    $summaries = @{}
+    $clients = @{}
+    $order = New-Object System.Collections.Generic.List[string]
+    $truncated = $false
+    $queries = New-Object System.Collections.Generic.List[object]
+    foreach ($d in @($DirectoryLogs)) {
+        $queries.Add([ordered]@{ log = [string]$d.log; service = [string]$d.service; filter = @{ LogName = [string]$d.log; Id = $script:LdapsAuditDirectoryEventIds; StartTime = $start } })
+    }
+    $queries.Add([ordered]@{ log = 'System'; service = $null; filter = @{ LogName = 'System'; ProviderName = 'Schannel'; Id = $script:LdapsAuditSchannelEventIds; StartTime = $start } })
+    foreach ($q in $queries) {
+        $entry = [ordered]@{ log = $q.log; service = $q.service; available = $true; error = $null }
+        try {
+            $null = Get-WinEvent -ListLog $q.log -ErrorAction Stop
+        } catch {
+            $err = New-LdapsAuditError -Part ('events/' + $q.log) -ErrorRecord $_
+            if ($err.code -eq 'Error') { $err.code = 'LogNotFound' }
+            $entry.available = $false
+            $entry.error = $err.message
+            $Errors.Add($err)
+            $logs.Add($entry)
+            continue
+        }
+        $events = @()
+        try {
+            $events = @(Get-WinEvent -FilterHashtable $q.filter -MaxEvents $MaxEvents -ErrorAction Stop)
+        } catch {
+            if (-not ([string]$_.FullyQualifiedErrorId -like 'NoMatchingEventsFound*' -or [string]$_.Exception.Message -match 'No events were found')) {
+                $err = New-LdapsAuditError -Part ('events/' + $q.log) -ErrorRecord $_
+                $entry.available = $false
+                $entry.error = $err.message
+                $Errors.Add($err)
+            }
+        }
+        if ($events.Count -ge $MaxEvents) { $truncated = $true }
+        foreach ($e in $events) {
+            try {
+                Add-LdapsAuditEventAggregate -Event $e -Log $q.log -Service $q.service -Summaries $summaries -Clients $clients -Order $order
+            } catch {
+                $Errors.Add((New-LdapsAuditError -Part ('events/' + $q.log + '/' + [string]$e.Id) -ErrorRecord $_))
+            }
+        }
+        $logs.Add($entry)
+    }
+    $summaryList = New-Object System.Collections.Generic.List[object]
+    foreach ($k in $order) {
+        $s = $summaries[$k]
+        $s.first = ConvertTo-LdapsAuditIsoDate -Date $s.first
+        $s.last = ConvertTo-LdapsAuditIsoDate -Date $s.last
+        $summaryList.Add($s)
+    }
+    $clientList = New-Object System.Collections.Generic.List[object]
+    foreach ($c in @($clients.Values | Sort-Object -Property @{ Expression = { $_['count'] }; Descending = $true }, @{ Expression = { $_['ip'] } })) {
+        $c.first = ConvertTo-LdapsAuditIsoDate -Date $c.first
+        $c.last = ConvertTo-LdapsAuditIsoDate -Date $c.last
+        $clientList.Add($c)
+    }
+    return [ordered]@{
+        windowStart         = (ConvertTo-LdapsAuditIsoDate -Date $start)
+        windowEnd           = (ConvertTo-LdapsAuditIsoDate -Date $Now)
+        maxEvents           = $MaxEvents
+        truncated           = $truncated
+        logs                = $logs.ToArray()
+        summary             = $summaryList.ToArray()
+        insecureBindClients = $clientList.ToArray()
+    }
+}
