@@ -69,8 +69,13 @@ function splitRef(base: string, ref: string): [string, string] {
   return hash < 0 ? [abs, ""] : [abs.slice(0, hash), decodeURIComponent(abs.slice(hash + 1))];
 }
 
+/** A schema document as added to ajv, without compiling it (compiling happens per control part). */
+function rawDocument(docId: string): Json | undefined {
+  return getAjv().schemas[docId]?.schema as Json | undefined;
+}
+
 function schemaAt(docId: string, pointer: string): Json | undefined {
-  const entry = getAjv().getSchema(docId)?.schema as Json | undefined;
+  const entry = rawDocument(docId);
   if (!entry) return undefined;
   let node: unknown = entry;
   for (const part of pointer.split("/").slice(1)) {
@@ -88,7 +93,7 @@ function collect(docId: string, pointer: string, out: RawControl[], seen: Set<st
   if (!node || typeof node !== "object") throw new InputError(`profile reference ${key} does not resolve to a schema`);
   if (typeof node.$ref === "string") {
     const [refDoc, refPtr] = splitRef(docId, node.$ref);
-    if (!getAjv().getSchema(refDoc)) throw new InputError(`profile ${docId} refers to ${node.$ref}, which is not a known profile or control family`);
+    if (!rawDocument(refDoc)) throw new InputError(`profile ${docId} refers to ${node.$ref}, which is not a known profile or control family`);
     collect(refDoc, refPtr, out, seen);
   }
   if (Array.isArray(node.allOf)) node.allOf.forEach((_, i) => collect(docId, `${pointer}/allOf/${i}`, out, seen));
@@ -142,6 +147,14 @@ function mergeControls(raws: RawControl[]): Control[] {
   });
 }
 
+/** Digest of the profile file and of every profile or control family it reaches, so a changed control shows. */
+function profileDigest(text: string, schemaId: string, seen: Set<string>): string {
+  const hash = createHash("sha256").update(text);
+  const docs = [...new Set([...seen].map((k) => k.slice(0, k.indexOf("#"))))].filter((d) => d !== schemaId).sort();
+  for (const d of docs) hash.update(`\n${d}\n`).update(JSON.stringify(rawDocument(d)));
+  return hash.digest("hex");
+}
+
 const cache = new Map<string, LoadedProfile>();
 
 /** `baseline`, `hardened`, or a path to a profile file. */
@@ -168,7 +181,7 @@ export function loadProfile(nameOrPath: string): LoadedProfile {
     if (!ajv.validateSchema(doc as object)) throw new InputError(`${nameOrPath}: not a valid JSON Schema: ${describeErrors(ajv.errors)}`);
     const declared = (doc as Json).$id;
     schemaId = typeof declared === "string" ? declared : pathToFileURL(resolve(nameOrPath)).href;
-    if (!ajv.getSchema(schemaId)) {
+    if (!rawDocument(schemaId)) {
       try {
         ajv.addSchema(doc as object, typeof declared === "string" ? undefined : schemaId);
       } catch (e) {
@@ -178,16 +191,24 @@ export function loadProfile(nameOrPath: string): LoadedProfile {
   }
   const doc = schemaAt(schemaId, "") as Json;
   const raws: RawControl[] = [];
-  collect(schemaId, "", raws, new Set());
+  const seen = new Set<string>();
+  collect(schemaId, "", raws, seen);
   if (raws.length === 0) throw new InputError(`${source}: the profile defines no controls (no ldapsControl subschemas reachable through allOf)`);
+  let controls: Control[];
+  try {
+    controls = mergeControls(raws);
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${source}: ${e.message}`);
+    throw e;
+  }
   const info = (doc.ldapsProfile ?? {}) as { id?: string; title?: string };
   const profile: LoadedProfile = {
     id: info.id ?? nameOrPath,
     title: info.title ?? (doc.title as string) ?? nameOrPath,
     schemaId,
     source,
-    sha256: createHash("sha256").update(text).digest("hex"),
-    controls: mergeControls(raws),
+    sha256: profileDigest(text, schemaId, seen),
+    controls,
   };
   cache.set(nameOrPath, profile);
   return profile;
