@@ -74,10 +74,13 @@ function Invoke-LdapsAuditFleetCollection {
         $byHost[$key].snapshotJson = [string]$r
     }
     foreach ($e in @($remoteErrors)) {
+        # -ErrorVariable may also hold plain exceptions and errors of other hosts' inner steps: only an
+        # ErrorRecord that names a requested computer decides that computer's fate.
+        if (-not ($e -is [System.Management.Automation.ErrorRecord])) { continue }
         $name = Get-LdapsAuditRemoteErrorHost -ErrorRecord $e
-        if (-not $name) { $name = '?' }
-        $key = $name.ToLowerInvariant()
-        if (-not $byHost.Contains($key)) { $byHost[$key] = [ordered]@{ host = $name } }
+        if (-not $name) { continue }
+        $key = ([string]$name).ToLowerInvariant()
+        if (-not $byHost.Contains($key)) { continue }
         if (-not $byHost[$key].Contains('snapshotJson') -and -not $byHost[$key].Contains('error')) {
             $byHost[$key].error = New-LdapsAuditError -Part 'remoting' -ErrorRecord $e
         }

@@ -64,7 +64,7 @@ function check(files: string[]): FileReport[] {
         "Set-StrictMode -Version Latest",
         "$a = $null ?? 1",
         "$b = $a ? 'y' : 'n'",
-        "$c = $a?.Length",
+        "$c = ${a}?.Length",
         "$e ??= 2",
         "Get-Date && Get-Date",
         "1..3 | ForEach-Object -Parallel { $_ }",
