@@ -3,6 +3,7 @@
 import type { CertificateInfo } from "../x509/certificate";
 import { buildChain } from "../x509/chain";
 import { matchFqdn } from "../x509/names";
+import { OID_SERVER_AUTH } from "../x509/oids";
 import type { ChainEvidence, PrivateKeyEvidence } from "../snapshot";
 import { privateKeyFacts } from "./privateKey";
 import type { CertificateFacts } from "./types";
@@ -75,7 +76,7 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
       ctx.clientTrust.authorized ? "the probing client verified the presented chain" : `the probing client rejected the chain: ${ctx.clientTrust.error ?? "unknown reason"}`);
   }
   if (ctx.offline && ctx.offline.anchors.length > 0) {
-    const out = buildChain(info, ctx.offline.intermediates, ctx.offline.anchors, ctx.now);
+    const out = buildChain(info, ctx.offline.intermediates, ctx.offline.anchors, ctx.now, { purpose: OID_SERVER_AUTH });
     const path = out.path.map((c) => ({ thumbprint: c.thumbprint, subject: c.subject, notAfter: c.notAfter.toISOString() }));
     return finish("offline", out.trusted, out.status, path, out.reason);
   }

@@ -13,6 +13,8 @@ import {
   id_ce_basicConstraints,
   id_ce_extKeyUsage,
   id_ce_keyUsage,
+  id_ce_nameConstraints,
+  NameConstraints,
   id_ce_subjectAltName,
 } from "@peculiar/asn1-x509";
 import { ECParameters } from "@peculiar/asn1-ecc";
@@ -32,8 +34,12 @@ export interface CertificateInfo {
   eku: { present: boolean; critical: boolean; oids: string[]; names: string[]; serverAuth: boolean; anyPurpose: boolean };
   keyUsage: { present: boolean; critical: boolean; usages: string[] };
   basicConstraints: { present: boolean; isCA: boolean; pathLength: number | null };
+  /** dNSName name constraints of a CA (other name forms are not evaluated); null without the extension. */
+  nameConstraints: { permittedDns: string[]; excludedDns: string[] } | null;
   publicKey: { algorithm: string; oid: string; bits: number | null; curve: string | null; rsaExponent: number | null };
   signature: { algorithm: string; oid: string; hash: string | null; weak: boolean };
+  /** The outer signatureAlgorithm differs from the one inside the signed TBSCertificate (RFC 5280 4.1.1.2). */
+  signatureAlgorithmMismatch: boolean;
   notBefore: Date;
   notAfter: Date;
   selfIssued: boolean;
@@ -153,6 +159,11 @@ export function parseCertificate(input: Buffer | Uint8Array): CertificateInfo {
   const bcExt = find(id_ce_basicConstraints);
   const bc = bcExt ? AsnConvert.parse(bcExt.extnValue, BasicConstraints) : null;
 
+  const ncExt = find(id_ce_nameConstraints);
+  const nc = ncExt ? AsnConvert.parse(ncExt.extnValue, NameConstraints) : null;
+  const dnsBases = (subtrees: { base: { dNSName?: string } }[] | undefined) =>
+    (subtrees ?? []).map((t) => t.base.dNSName).filter((d): d is string => d !== undefined);
+
   const sigOid = cert.signatureAlgorithm.algorithm;
   const [sigName, hash] = SIGNATURE_ALGORITHMS[sigOid] ?? [sigOid, null];
 
@@ -182,8 +193,10 @@ export function parseCertificate(input: Buffer | Uint8Array): CertificateInfo {
       isCA: Boolean(bc?.cA),
       pathLength: bc?.pathLenConstraint ?? null,
     },
+    nameConstraints: nc ? { permittedDns: dnsBases(nc.permittedSubtrees ? [...nc.permittedSubtrees] : []), excludedDns: dnsBases(nc.excludedSubtrees ? [...nc.excludedSubtrees] : []) } : null,
     publicKey: publicKeyFacts(cert, der),
     signature: { algorithm: sigName, oid: sigOid, hash, weak: hash !== null && WEAK_HASHES.has(hash) },
+    signatureAlgorithmMismatch: !Buffer.from(AsnConvert.serialize(cert.signatureAlgorithm)).equals(Buffer.from(AsnConvert.serialize(tbs.signature))),
     notBefore: tbs.validity.notBefore.getTime(),
     notAfter: tbs.validity.notAfter.getTime(),
     selfIssued: subject === issuer,

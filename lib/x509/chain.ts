@@ -40,17 +40,68 @@ export function issuedBy(child: CertificateInfo, issuer: CertificateInfo): boole
   }
 }
 
+/** Certificate times have whole-second precision; a certificate is valid through its notAfter second. */
 function timeValid(c: CertificateInfo, now: Date): boolean {
-  return c.notBefore.getTime() <= now.getTime() && now.getTime() <= c.notAfter.getTime();
+  const t = Math.floor(now.getTime() / 1000) * 1000;
+  return c.notBefore.getTime() <= t && t <= c.notAfter.getTime();
 }
 
-/** Problems with `ca` acting as an issuer at a point where `below` non-self-issued CAs sit under it. */
-function issuerProblems(ca: CertificateInfo, below: number): string[] {
+/** Problems with a certificate whatever its place in the path. */
+function ownProblems(c: CertificateInfo): string[] {
   const problems: string[] = [];
+  if (c.signatureAlgorithmMismatch) problems.push("NotSignatureValid");
+  // keyCertSign is only for CA certificates (RFC 5280 4.2.1.3).
+  if (c.keyUsage.usages.includes("keyCertSign") && !c.basicConstraints.isCA) problems.push("InvalidExtension");
+  return problems;
+}
+
+/**
+ * Problems with `ca` acting as an issuer at a point where `below` non-self-issued CAs sit under it.
+ * Like Windows, an EKU on a CA certificate restricts what it may issue for (purpose = an EKU OID).
+ */
+function issuerProblems(ca: CertificateInfo, below: number, purpose: string | undefined): string[] {
+  const problems: string[] = ownProblems(ca);
   if (ca.version >= 3 && !(ca.basicConstraints.present && ca.basicConstraints.isCA)) problems.push("InvalidBasicConstraints");
   if (ca.basicConstraints.pathLength !== null && below > ca.basicConstraints.pathLength) problems.push("InvalidBasicConstraints");
   if (ca.keyUsage.present && !ca.keyUsage.usages.includes("keyCertSign")) problems.push("NotValidForUsage");
+  if (purpose && ca.eku.present && !ca.eku.anyPurpose && !ca.eku.oids.includes(purpose)) problems.push("NotValidForUsage");
   return problems;
+}
+
+/** Is `name` inside the dNSName subtree `base` (RFC 5280 4.2.1.10: base itself or any subdomain)? */
+function inSubtree(name: string, base: string): boolean {
+  const n = name.toLowerCase().replace(/\.$/, "");
+  const b = base.toLowerCase().replace(/^\./, "");
+  return b === "" || n === b || n.endsWith(`.${b}`);
+}
+
+/**
+ * Could some host this SAN entry matches fall inside `base`? A wildcard "*.example.com" matches
+ * "bar.example.com", so it meets an exclusion of "bar.example.com" (CVE-2025-61727): judge defensively.
+ */
+function mayReach(name: string, base: string): boolean {
+  if (!name.startsWith("*.")) return inSubtree(name, base);
+  const parent = name.slice(2);
+  return inSubtree(parent, base) || inSubtree(base, parent);
+}
+
+/** dNSName constraints of the CAs in `path` applied to the names of every certificate below each CA. */
+function nameConstraintProblems(path: CertificateInfo[]): string[] {
+  for (let i = 1; i < path.length; i++) {
+    const nc = path[i].nameConstraints;
+    if (!nc) continue;
+    for (const below of path.slice(0, i)) {
+      if (below !== path[0] && below.selfIssued) continue;
+      const names = below.san.dns.length ? below.san.dns : below === path[0] ? below.subjectCommonNames : [];
+      for (const n of names) {
+        if (nc.excludedDns.some((b) => mayReach(n, b))) return ["CannotBeValidatedForNameConstraints"];
+        // A wildcard "*.P" matches only hosts below P, so it is permitted when P is inside a permitted subtree.
+        const permitted = (b: string) => inSubtree(n.startsWith("*.") ? n.slice(2) : n, b);
+        if (nc.permittedDns.length && !nc.permittedDns.some(permitted)) return ["CannotBeValidatedForNameConstraints"];
+      }
+    }
+  }
+  return [];
 }
 
 interface Attempt {
@@ -63,7 +114,13 @@ interface Attempt {
  * Depth-first path building from the leaf through intermediates to a trust anchor. Prefers a clean
  * anchored path; otherwise returns the most informative failure (anchored with problems, else partial).
  */
-export function buildChain(leaf: CertificateInfo, intermediates: CertificateInfo[], anchors: CertificateInfo[], now: Date): ChainOutcome {
+export function buildChain(
+  leaf: CertificateInfo,
+  intermediates: CertificateInfo[],
+  anchors: CertificateInfo[],
+  now: Date,
+  options: { purpose?: string } = {},
+): ChainOutcome {
   const isAnchor = (c: CertificateInfo) => anchors.some((a) => a.sha256 === c.sha256);
   let best: Attempt | null = null;
   const consider = (a: Attempt) => {
@@ -75,8 +132,9 @@ export function buildChain(leaf: CertificateInfo, intermediates: CertificateInfo
     const current = path[path.length - 1];
     if (!timeValid(current, now)) problems = [...problems, "NotTimeValid"];
     if (isAnchor(current)) {
-      consider({ path, anchored: true, problems });
-      return problems.length === 0;
+      const all = [...problems, ...nameConstraintProblems(path)];
+      consider({ path, anchored: true, problems: all });
+      return all.length === 0;
     }
     if (path.length >= MAX_DEPTH) {
       consider({ path, anchored: false, problems });
@@ -90,12 +148,12 @@ export function buildChain(leaf: CertificateInfo, intermediates: CertificateInfo
     // Non-self-issued CA certificates that would sit between the next issuer and the leaf (pathLenConstraint).
     const below = path.slice(1).filter((c) => !c.selfIssued).length;
     for (const issuer of issuers) {
-      if (walk([...path, issuer], [...problems, ...issuerProblems(issuer, below)])) return true;
+      if (walk([...path, issuer], [...problems, ...issuerProblems(issuer, below, options.purpose)])) return true;
     }
     return false;
   };
 
-  walk([leaf], []);
+  walk([leaf], ownProblems(leaf));
   const outcome = best as Attempt | null;
   if (!outcome) return { trusted: false, status: ["PartialChain"], path: [leaf], reason: "no chain could be built" };
   const status = [...new Set(outcome.anchored ? outcome.problems : ["PartialChain", ...outcome.problems])];

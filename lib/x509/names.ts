@@ -63,3 +63,24 @@ export function matchFqdn(fqdn: string, sanDns: string[], subjectCommonNames: st
   const named = subjectCommonNames.length ? `its Subject CN is ${subjectCommonNames.map((c) => `"${c}"`).join(", ")}` : "it has neither SAN DNS entries nor a Subject CN";
   return { ...base, matches: false, matchedBy: null, matchedEntry: null, reason: `the certificate does not name ${fqdn}: ${named}` };
 }
+
+/** Canonical text of an IPv4 or IPv6 address (IPv6 fully expanded, lower case), or null when it is neither. */
+export function canonicalIp(ip: string): string | null {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
+  if (v4) return v4.slice(1).every((o) => Number(o) <= 255 && String(Number(o)) === o) ? ip : null;
+  if (!/^[0-9a-fA-F:]+$/.test(ip) || (ip.match(/::/g) ?? []).length > 1) return null;
+  const [head, tail] = ip.includes("::") ? ip.split("::") : [ip, null];
+  const h = head ? head.split(":") : [];
+  const t = tail ? tail.split(":") : [];
+  const fill = tail === null ? 0 : 8 - h.length - t.length;
+  if (fill < 0 || (tail === null && h.length !== 8)) return null;
+  const groups = [...h, ...Array(fill).fill("0"), ...t];
+  if (groups.length !== 8 || groups.some((g) => g.length === 0 || g.length > 4)) return null;
+  return groups.map((g) => parseInt(g, 16).toString(16).padStart(4, "0")).join(":");
+}
+
+/** IP reference identities match SAN iPAddress entries only (never a CN). */
+export function matchIp(ip: string, sanIps: string[]): boolean {
+  const want = canonicalIp(ip);
+  return want !== null && sanIps.some((s) => canonicalIp(s) === want);
+}
