@@ -1,0 +1,9 @@
+// Prints the run's totals as one plain closing line ("jest: N passed, N failed, N skipped"),
+// which CI logs and humans can read at a glance.
+class SummaryReporter {
+  onRunComplete(_contexts, results) {
+    const skipped = results.numPendingTests + results.numTodoTests;
+    process.stdout.write(`\njest: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped\n`);
+  }
+}
+module.exports = SummaryReporter;
