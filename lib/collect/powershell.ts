@@ -150,10 +150,22 @@ export class PowerShellSession {
     const shell = this.shell;
     this.shell = null;
     if (!shell) return;
+    // SIGTERM first; a pwsh busy in a hung command (seen after an invocation timeout) may ignore it, so SIGKILL after 3 s.
+    const child = (shell as unknown as { process?: { kill(signal: string): boolean; exitCode: number | null; signalCode: string | null } }).process;
+    let timer: NodeJS.Timeout | undefined;
+    const forced = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+        resolve();
+      }, 3000);
+    });
     try {
-      await shell.dispose();
-    } catch {
-      /* the process already exited; nothing left to clean up */
+      await Promise.race([shell.dispose().catch(() => undefined), forced]);
+    } finally {
+      if (timer) clearTimeout(timer);
+      // Readers left on the pipes by a timed-out invocation would keep Node alive.
+      const streams = (shell as unknown as { streams?: Record<string, { destroy(): void } | undefined> }).streams;
+      for (const name of ["stdin", "stdout", "stderr"]) streams?.[name]?.destroy();
     }
   }
 }
