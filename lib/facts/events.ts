@@ -1,7 +1,115 @@
-// Event-log facts (LDAPS-E01..E05). Owned by the collector work; until it lands, no event facts are derived.
-import type { Snapshot } from "../snapshot";
-import type { TargetInfo } from "./types";
+// Event-log facts (LDAPS-E01..E05): the snapshot's aggregated events, narrowed to one directory service.
+// Pure: same snapshot, same facts (the clock is not read; `now` only dates the facts).
+import type { EventSummary, InsecureBindClient, Snapshot } from "../snapshot";
+import type { CertificateFacts, TargetInfo } from "./types";
 
-export function eventFacts(_snapshot: Snapshot, _target: TargetInfo, _now: Date): Record<string, unknown> | null {
-  return null;
+export type EventCountFacts = {
+  count: number;
+  first: string | null;
+  last: string | null;
+  errorCodes: Record<string, number>;
+};
+
+export type EventFacts = {
+  windowStart: string;
+  windowEnd: string;
+  windowDays: number;
+  /** A log reached the collector's max-events cap: counts are lower bounds. */
+  truncated: boolean;
+  /** The directory service's own log ("Directory Service" or "ADAM (<instance>)"). */
+  log: string;
+  /** Whether that log was read (false: missing or denied; null: the snapshot does not say). */
+  logAvailable: boolean | null;
+  logError: string | null;
+  systemLogAvailable: boolean | null;
+  directoryService1220: EventCountFacts & {
+    /** notBefore of the certificate the service is predicted to use (null when none). */
+    certificateNotBefore: string | null;
+    /** The last 1220 predates the predicted certificate: the event is history, not a current fault. */
+    clearedByCertificate: boolean;
+  };
+  schannel36870: EventCountFacts;
+  schannel36874: EventCountFacts;
+  schannel36886: EventCountFacts;
+  schannel36888: EventCountFacts;
+  insecureBinds: {
+    /** Sum of 2887 [0]: simple binds without TLS. */
+    simple: number;
+    /** Sum of 2887 [1]: SASL binds without signing. */
+    unsignedSasl: number;
+    total: number;
+    summaryEvents: number;
+    /** Distinct 2889 clients of this service. */
+    clients: Array<{ ip: string; identity: string; bindType: string; count: number; last: string | null }>;
+    clientCount: number;
+    /** One line per client, for messages: "10.0.0.5 EXAMPLE\\svc simple x2". */
+    clientList: string[];
+  };
+};
+
+function counts(summaries: EventSummary[]): EventCountFacts {
+  const out: EventCountFacts = { count: 0, first: null, last: null, errorCodes: {} };
+  for (const s of summaries) {
+    out.count += s.count;
+    if (s.first && (!out.first || Date.parse(s.first) < Date.parse(out.first))) out.first = s.first;
+    if (s.last && (!out.last || Date.parse(s.last) > Date.parse(out.last))) out.last = s.last;
+    for (const [code, n] of Object.entries(s.errorCodes ?? {})) {
+      const key = code.toLowerCase();
+      out.errorCodes[key] = (out.errorCodes[key] ?? 0) + n;
+    }
+  }
+  return out;
+}
+
+const sameService = (a: string | null | undefined, b: string | null) => (a ?? "").toLowerCase() === (b ?? "").toLowerCase();
+
+export function eventFacts(snapshot: Snapshot, target: TargetInfo, _now: Date, certificates?: CertificateFacts[]): EventFacts | null {
+  const ev = snapshot.events;
+  if (!ev) return null;
+  const summary = ev.summary ?? [];
+  const logs = ev.logs ?? [];
+  const dirLog = logs.find((l) => l.log.toLowerCase() === target.eventLog.toLowerCase());
+  const sysLog = logs.find((l) => l.log.toLowerCase() === "system");
+  const dir = (id: number) =>
+    summary.filter((s) => s.id === id && (s.log.toLowerCase() === target.eventLog.toLowerCase() || (target.service !== null && sameService(s.service, target.service))));
+  const sys = (id: number) => summary.filter((s) => s.id === id && s.log.toLowerCase() === "system");
+
+  const predicted = (certificates ?? []).find((c) => c.predicted && c.source !== "network");
+  const e1220 = counts(dir(1220));
+  const notBefore = predicted?.validity.notBefore ?? null;
+  const cleared = e1220.count > 0 && notBefore !== null && e1220.last !== null && Date.parse(e1220.last) < Date.parse(notBefore);
+
+  const s2887 = dir(2887);
+  const simple = s2887.reduce((n, s) => n + (s.insecureSimpleBinds ?? 0), 0);
+  const unsignedSasl = s2887.reduce((n, s) => n + (s.unsignedSaslBinds ?? 0), 0);
+  const clients = (ev.insecureBindClients ?? [])
+    .filter((c: InsecureBindClient) => target.service === null || c.service == null || sameService(c.service, target.service))
+    .map((c) => ({ ip: c.ip, identity: c.identity, bindType: c.bindType, count: c.count, last: c.last ?? null }))
+    .sort((a, b) => b.count - a.count || a.ip.localeCompare(b.ip) || a.identity.localeCompare(b.identity));
+
+  const windowMs = Date.parse(ev.windowEnd) - Date.parse(ev.windowStart);
+  return {
+    windowStart: ev.windowStart,
+    windowEnd: ev.windowEnd,
+    windowDays: Number.isFinite(windowMs) ? Math.round((windowMs / 86400000) * 10) / 10 : 0,
+    truncated: ev.truncated === true,
+    log: target.eventLog,
+    logAvailable: dirLog ? dirLog.available : logs.length ? false : null,
+    logError: dirLog?.error ?? (logs.length && !dirLog ? `the log "${target.eventLog}" was not read` : null),
+    systemLogAvailable: sysLog ? sysLog.available : null,
+    directoryService1220: { ...e1220, certificateNotBefore: notBefore, clearedByCertificate: cleared },
+    schannel36870: counts(sys(36870)),
+    schannel36874: counts(sys(36874)),
+    schannel36886: counts(sys(36886)),
+    schannel36888: counts(sys(36888)),
+    insecureBinds: {
+      simple,
+      unsignedSasl,
+      total: simple + unsignedSasl,
+      summaryEvents: s2887.reduce((n, s) => n + s.count, 0),
+      clients,
+      clientCount: clients.length,
+      clientList: clients.map((c) => `${c.ip} ${c.identity || "(anonymous)"} ${c.bindType} x${c.count}`),
+    },
+  };
 }
