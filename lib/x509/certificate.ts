@@ -18,6 +18,7 @@ import {
   id_ce_subjectAltName,
 } from "@peculiar/asn1-x509";
 import { ECParameters } from "@peculiar/asn1-ecc";
+import { RSAPublicKey } from "@peculiar/asn1-rsa";
 import { Name as X509Name } from "@peculiar/x509";
 import { CURVES, PUBLIC_KEY_ALGORITHMS, SIGNATURE_ALGORITHMS, WEAK_HASHES, ekuName, OID_ANY_EKU, OID_SERVER_AUTH } from "./oids";
 
@@ -94,17 +95,32 @@ function publicKeyFacts(cert: Certificate, der: Buffer): CertificateInfo["public
       curve = "explicit";
     }
   }
-  try {
-    const details = new NodeX509(der).publicKey.asymmetricKeyDetails;
-    if (details?.modulusLength) bits = details.modulusLength;
-    if (details?.publicExponent !== undefined) rsaExponent = Number(details.publicExponent);
-    if (algorithm === "DSA" && details?.modulusLength) bits = details.modulusLength;
-  } catch {
-    // Node cannot load some keys (explicit curves, odd encodings): keep what the ASN.1 told us.
+  if (algorithm === "RSA" || algorithm === "RSA-PSS") {
+    try {
+      const key = AsnConvert.parse(spki.subjectPublicKey, RSAPublicKey);
+      bits = bitLength(new Uint8Array(key.modulus));
+      rsaExponent = Number(BigInt(`0x${Buffer.from(key.publicExponent).toString("hex") || "0"}`));
+    } catch {
+      // A malformed RSA key stays without a size; LDAPS-C09 then fails it.
+    }
+  } else if (algorithm === "DSA") {
+    try {
+      bits = new NodeX509(der).publicKey.asymmetricKeyDetails?.modulusLength ?? null;
+    } catch {
+      // Node cannot load every DSA key; the size stays unknown.
+    }
   }
   if (algorithm === "Ed25519") bits = 256;
   if (algorithm === "Ed448") bits = 456;
   return { algorithm, oid, bits, curve, rsaExponent };
+}
+
+/** Bit length of an unsigned big-endian integer (leading zero bytes ignored). */
+function bitLength(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  if (i === bytes.length) return 0;
+  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]));
 }
 
 /** Length of the outer DER TLV, or -1 when the header itself is malformed. */
