@@ -6,8 +6,8 @@ import { readInputFile, parseJsonText } from "./input";
 import { evaluateTarget } from "./profile/evaluate";
 import { loadProfile, LoadedProfile } from "./profile/load";
 import { loadWaivers, Waiver } from "./profile/waivers";
-import { buildReport, EvaluatedTarget } from "./report/build";
-import type { Report } from "./report/types";
+import { buildReport, EvaluatedTarget, reportHeader, ReportHeader, reportTarget, SummaryCounter } from "./report/build";
+import type { Report, ReportTarget } from "./report/types";
 import { assertValid, SNAPSHOT_SCHEMA_ID } from "./schemas";
 import type { Snapshot } from "./snapshot";
 
@@ -60,11 +60,38 @@ export function evaluateSnapshots(inputs: SnapshotInput[], options: AuditOptions
   return buildReport({ targets, profile, waivers, now, inputs: inputHashes });
 }
 
-/** Evaluate snapshot files: every file is validated before any is evaluated. */
+/**
+ * Evaluate snapshot files one at a time, handing each target to `onTarget` as soon as it is judged:
+ * only one snapshot and its facts are in memory at once, so a fleet of thousands stays small.
+ * A bad file throws (InputError) before the caller has finished anything, so no half report is delivered.
+ */
+export function streamEvaluateFiles(
+  paths: string[],
+  options: AuditOptions,
+  onTarget: (target: ReportTarget) => void,
+): { header: ReportHeader; summary: Report["summary"] } {
+  const now = options.now ?? new Date();
+  const profile = loadProfile(options.profile ?? "baseline");
+  const waivers: Waiver[] = options.waivers ? loadWaivers(options.waivers) : [];
+  const counter = new SummaryCounter();
+  const inputs: Report["inputs"] = [];
+  for (const path of paths) {
+    const { snapshot, sha256: hash } = readSnapshot(path);
+    inputs.push({ kind: "snapshot", path, sha256: hash });
+    for (const evaluated of evaluateSnapshot(snapshot, profile, now, path)) {
+      const target = reportTarget(evaluated, waivers, now);
+      counter.add(target);
+      onTarget(target);
+    }
+  }
+  inputs.push({ kind: "profile", path: profile.source, sha256: profile.sha256 });
+  if (options.waivers) inputs.push({ kind: "waivers", path: options.waivers, sha256: sha256(readInputFile(options.waivers)) });
+  return { header: reportHeader({ profile, waivers, now, inputs }), summary: counter.summary() };
+}
+
+/** Evaluate snapshot files into one in-memory report (for a fleet, prefer streamEvaluateFiles). */
 export function evaluateFiles(paths: string[], options: AuditOptions = {}): Report {
-  const inputs = paths.map((p) => {
-    const { snapshot, sha256: hash } = readSnapshot(p);
-    return { snapshot, source: p, sha256: hash };
-  });
-  return evaluateSnapshots(inputs, options);
+  const targets: ReportTarget[] = [];
+  const { header, summary } = streamEvaluateFiles(paths, options, (t) => targets.push(t));
+  return { ...header, targets, summary };
 }

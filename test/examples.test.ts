@@ -11,11 +11,11 @@ const NOW = new Date("2026-11-24T00:00:00Z");
 
 const expected: Record<string, { status: "compliant" | "noncompliant"; failing: string[]; warning?: string[]; rootCause?: RegExp }> = {
   "healthy-dc": { status: "compliant", failing: [] },
-  "event-1220-no-certificate": { status: "noncompliant", failing: ["LDAPS-S01"], rootCause: /No certificate in NTDS\\My or LocalMachine\\My/ },
-  "wrong-name": { status: "noncompliant", failing: ["LDAPS-S01", "LDAPS-C02"], rootCause: /none has the DC's FQDN \(dc1\.corp\.example\.test\); they name web\.corp\.example\.test/ },
-  "no-server-auth-eku": { status: "noncompliant", failing: ["LDAPS-S01", "LDAPS-C01"], rootCause: /none has the Server Authentication EKU/ },
-  "key-not-readable": { status: "noncompliant", failing: ["LDAPS-S01", "LDAPS-C04"], rootCause: /none has a private key that NT AUTHORITY\\SYSTEM can read/ },
-  expired: { status: "noncompliant", failing: ["LDAPS-S01", "LDAPS-C06", "LDAPS-C08"], rootCause: /none is valid now/ },
+  "event-1220-no-certificate": { status: "noncompliant", failing: ["LDAPS-S01", "LDAPS-E01", "LDAPS-E02"], rootCause: /No certificate in NTDS\\My or LocalMachine\\My/ },
+  "wrong-name": { status: "noncompliant", failing: ["LDAPS-S01", "LDAPS-C02", "LDAPS-E01", "LDAPS-E02"], rootCause: /none has the DC's FQDN \(dc1\.corp\.example\.test\); they name web\.corp\.example\.test/ },
+  "no-server-auth-eku": { status: "noncompliant", failing: ["LDAPS-S01", "LDAPS-C01", "LDAPS-E01", "LDAPS-E02"], rootCause: /none has the Server Authentication EKU/ },
+  "key-not-readable": { status: "noncompliant", failing: ["LDAPS-S01", "LDAPS-C04", "LDAPS-E01", "LDAPS-E02", "LDAPS-E03"], rootCause: /none has a private key that NT AUTHORITY\\SYSTEM can read/ },
+  expired: { status: "noncompliant", failing: ["LDAPS-S01", "LDAPS-C06", "LDAPS-C08", "LDAPS-E01", "LDAPS-E02"], rootCause: /none is valid now/ },
   "two-qualifying": { status: "compliant", failing: [], warning: ["LDAPS-S02"] },
   "adlds-instance": { status: "compliant", failing: [] },
 };

@@ -93,7 +93,7 @@ describe("waivers", () => {
     expect(run({ control: "LDAPS-C02", thumbprint: thumb.toLowerCase() }).controls.find((c) => c.id === "LDAPS-C02")!.status).toBe("waived");
     expect(run({ control: "LDAPS-C02", thumbprint: "A".repeat(40) }).controls.find((c) => c.id === "LDAPS-C02")!.status).toBe("fail");
     // Waiving every failure makes the target compliant.
-    const all = evaluateFiles([ex("wrong-name")], { now: NOW, waivers: waivers(["LDAPS-C02", "LDAPS-S01"].map((control) => ({ control, justification: "j", approver: "a", expires: "2027-01-01" }))) });
+    const all = evaluateFiles([ex("wrong-name")], { now: NOW, waivers: waivers(["LDAPS-C02", "LDAPS-S01", "LDAPS-E01", "LDAPS-E02"].map((control) => ({ control, justification: "j", approver: "a", expires: "2027-01-01" }))) });
     expect(all.targets[0].status).toBe("compliant");
   });
 

@@ -23,7 +23,8 @@ export function isCompliant(controls: ControlResult[]): boolean {
   return !controls.some((c) => c.status === "fail" || c.status === "error");
 }
 
-function reportTarget(t: EvaluatedTarget, waivers: Waiver[], now: Date): ReportTarget {
+/** One target's report entry, with waivers applied (the unit the streaming writer emits). */
+export function reportTarget(t: EvaluatedTarget, waivers: Waiver[], now: Date): ReportTarget {
   const f = t.facts;
   const controls = applyWaivers(t.evaluation.controls, waivers, f.target.host, now);
   const certificates = f.certificates.map((c, i) => ({
@@ -64,17 +65,27 @@ function reportTarget(t: EvaluatedTarget, waivers: Waiver[], now: Date): ReportT
   };
 }
 
-export function buildReport(input: {
-  targets: EvaluatedTarget[];
-  profile: LoadedProfile;
-  waivers: Waiver[];
-  now: Date;
-  inputs: Report["inputs"];
-  generatedAt?: Date;
-}): Report {
-  const targets = input.targets.map((t) => reportTarget(t, input.waivers, input.now));
-  const counts = emptyCounts();
-  for (const t of targets) for (const c of t.controls) counts[c.status]++;
+/** Running totals over targets, so a fleet can be summarised without keeping every target. */
+export class SummaryCounter {
+  private targets = 0;
+  private compliant = 0;
+  private readonly counts = emptyCounts();
+
+  add(t: ReportTarget): void {
+    this.targets++;
+    if (t.status === "compliant") this.compliant++;
+    for (const c of t.controls) this.counts[c.status]++;
+  }
+
+  summary(): Report["summary"] {
+    return { targets: this.targets, compliant: this.compliant, noncompliant: this.targets - this.compliant, controls: { ...this.counts } };
+  }
+}
+
+/** Everything in a report but its targets and summary. */
+export type ReportHeader = Omit<Report, "targets" | "summary">;
+
+export function reportHeader(input: { profile: LoadedProfile; waivers: Waiver[]; now: Date; inputs: Report["inputs"]; generatedAt?: Date }): ReportHeader {
   return {
     $schema: REPORT_SCHEMA_ID,
     reportVersion: 1,
@@ -84,12 +95,19 @@ export function buildReport(input: {
     now: input.now.toISOString(),
     inputs: input.inputs,
     waivers: input.waivers.map((w) => ({ ...w, expired: waiverExpired(w, input.now) })),
-    targets,
-    summary: {
-      targets: targets.length,
-      compliant: targets.filter((t) => t.status === "compliant").length,
-      noncompliant: targets.filter((t) => t.status === "noncompliant").length,
-      controls: counts,
-    },
   };
+}
+
+export function buildReport(input: {
+  targets: EvaluatedTarget[];
+  profile: LoadedProfile;
+  waivers: Waiver[];
+  now: Date;
+  inputs: Report["inputs"];
+  generatedAt?: Date;
+}): Report {
+  const targets = input.targets.map((t) => reportTarget(t, input.waivers, input.now));
+  const counter = new SummaryCounter();
+  targets.forEach((t) => counter.add(t));
+  return { ...reportHeader(input), targets, summary: counter.summary() };
 }
