@@ -61,6 +61,11 @@ export class Attempt {
     return s;
   }
 
+  /** Forget a socket another one took over (a TLSSocket owns the TCP handle it wraps: destroying both crashes Node). */
+  untrack(s: Socket): void {
+    this.sockets.delete(s);
+  }
+
   /** Run a step: rejects with a timeout failure once the deadline passes. */
   run<T>(stage: Stage, fn: () => Promise<T>): Promise<T> {
     this.stage = stage;
@@ -194,12 +199,15 @@ function tlsHandshake(socket: Socket, settings: TlsSettings, attempt: Attempt): 
       ...(settings.minVersion ? { minVersion: settings.minVersion } : {}),
       ...(settings.maxVersion ? { maxVersion: settings.maxVersion } : {}),
       ...(settings.ciphers ? { ciphers: settings.ciphers } : {}),
+      // Chain verification only; the name is checked separately (hostnameMatches).
+      checkServerIdentity: () => undefined,
       // Never resume a session: each probe must see a full handshake and the certificate.
       session: undefined,
     };
     let s: tls.TLSSocket;
     try {
       s = attempt.track(tls.connect(options));
+      attempt.untrack(socket);
     } catch (e) {
       reject(e);
       return;

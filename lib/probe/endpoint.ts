@@ -1,0 +1,125 @@
+// Probing one endpoint: the main handshake (chain, verification, name), LDAP over it, and optionally one
+// handshake per TLS version. Never throws: every outcome is evidence.
+import { isIP } from "node:net";
+import type { SecureVersion } from "node:tls";
+import type { EndpointEvidence } from "../snapshot";
+import { Attempt, openTls, TlsSettings } from "./connect";
+import { ProbeError, classify } from "./failure";
+import { ldapOverTls } from "./ldap";
+import { EndpointResult, EndpointSpec, ProbeOptions, TLS_VERSIONS, TlsVersion } from "./types";
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * OpenSSL 3 refuses to offer TLS 1.0/1.1 at its default security level (1): their handshake signatures
+ * use SHA-1/MD5. Security level 0 lets the client offer them, so a "not accepted" answer is the server's.
+ */
+export const LEGACY_CIPHERS = "DEFAULT@SECLEVEL=0";
+
+function settingsFor(spec: EndpointSpec, options: ProbeOptions): TlsSettings {
+  return {
+    ca: options.ca,
+    servername: options.servername ?? (isIP(spec.host) ? undefined : spec.host),
+  };
+}
+
+export async function probeEndpoint(spec: EndpointSpec, options: ProbeOptions = {}): Promise<EndpointResult> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const started = Date.now();
+  const settings = settingsFor(spec, options);
+  const evidence: EndpointEvidence = {
+    host: spec.host,
+    address: null,
+    port: spec.port,
+    mode: spec.mode,
+    purpose: spec.purpose,
+    servername: settings.servername ?? null,
+    failure: null,
+    tls: null,
+    versions: null,
+    ldap: null,
+  };
+  const attempt = new Attempt(timeoutMs);
+  let discovered: string[] | undefined;
+  const addr = { address: null as string | null };
+  try {
+    const hs = await openTls(attempt, { host: spec.host, port: spec.port, mode: spec.mode, dnsServers: options.dnsServers }, settings, addr);
+    evidence.tls = {
+      protocol: hs.protocol,
+      cipher: hs.cipher,
+      chain: hs.chain.map((c) => c.toString("base64")),
+      authorized: hs.authorized,
+      authorizationError: hs.authorizationError,
+      hostnameMatches: hs.hostnameMatches,
+    };
+    const blocked = options.insecure
+      ? null
+      : !hs.authorized
+        ? `not sending credentials: the certificate chain did not verify (${hs.authorizationError ?? "unknown reason"}); use --insecure to bind anyway`
+        : hs.hostnameMatches === false
+          ? `not sending credentials: the certificate does not name ${settings.servername ?? spec.host}; use --insecure to bind anyway`
+          : null;
+    const res = await attempt.run("ldap", () =>
+      ldapOverTls(hs.socket, {
+        host: spec.host,
+        port: spec.port,
+        timeoutMs,
+        credentials: options.credentials,
+        bindBlockedReason: blocked,
+        discoverDomainControllers: options.discoverDomainControllers,
+      }),
+    );
+    evidence.ldap = res.ldap;
+    discovered = res.discovered;
+  } catch (e) {
+    const failure = e instanceof ProbeError ? e.failure : classify(e, attempt.stage);
+    if (failure.stage === "ldap") {
+      // TLS worked; the LDAP step hit the deadline or broke.
+      evidence.ldap = { rootDse: null, rootDseError: failure.message, bind: null };
+    } else {
+      evidence.failure = failure;
+    }
+  } finally {
+    attempt.close();
+    evidence.address = addr.address;
+  }
+  if (evidence.tls && options.versions !== false) {
+    evidence.versions = await probeVersions(spec, options);
+  }
+  evidence.durationMs = Date.now() - started;
+  return { evidence, ...(discovered ? { discovered } : {}) };
+}
+
+/**
+ * Which versions the server accepts when the client offers only that one. true = handshake completed,
+ * false = the server refused (alert, reset or close), null = could not tell (the local TLS library cannot
+ * offer it, or a timeout/other failure).
+ */
+export async function probeVersions(spec: EndpointSpec, options: ProbeOptions = {}): Promise<NonNullable<EndpointEvidence["versions"]>> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const base = settingsFor(spec, options);
+  const results = await Promise.all(
+    TLS_VERSIONS.map(async (v): Promise<[TlsVersion, boolean | null]> => {
+      const attempt = new Attempt(timeoutMs);
+      try {
+        const settings: TlsSettings = { ...base, minVersion: v as SecureVersion, maxVersion: v as SecureVersion };
+        if (v === "TLSv1" || v === "TLSv1.1") settings.ciphers = LEGACY_CIPHERS;
+        const hs = await openTls(attempt, { host: spec.host, port: spec.port, mode: spec.mode, dnsServers: options.dnsServers }, settings);
+        return [v, hs.protocol === v];
+      } catch (e) {
+        const f = e instanceof ProbeError ? e.failure : classify(e, attempt.stage);
+        if (f.stage !== "tls") return [v, null];
+        if (f.kind === "tls-alert" || f.kind === "reset") return [v, false];
+        // Client-side refusals ("no protocols available", unsupported) say nothing about the server;
+        // a version/cipher mismatch detected locally does.
+        if (f.kind === "protocol" && /WRONG_VERSION|UNSUPPORTED_PROTOCOL|NO_SHARED|NO_CIPHERS|VERSION_TOO_LOW|VERSION_TOO_HIGH|NO_SUITABLE/i.test(`${f.code} ${f.message}`)) {
+          return [v, /NO_PROTOCOLS_AVAILABLE/i.test(`${f.code} ${f.message}`) ? null : false];
+        }
+        return [v, null];
+      } finally {
+        attempt.close();
+      }
+    }),
+  );
+  return Object.fromEntries(results) as NonNullable<EndpointEvidence["versions"]>;
+}

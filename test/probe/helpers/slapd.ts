@@ -1,0 +1,84 @@
+// A real OpenLDAP slapd (Debian: GnuTLS build) on loopback with its own config, mdb database and
+// certificates, for probe tests. Started in its own process group and killed with it.
+import { ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findExecutable } from "../../helpers/peers";
+import { freePort, killGroup, waitForPort } from "./net";
+
+export const SLAPD_SEARCH_DIRS = ["/usr/sbin", "/usr/local/sbin"];
+export const slapdPath = (): string | null => findExecutable("slapd", SLAPD_SEARCH_DIRS);
+
+export interface SlapdTls {
+  certFile: string;
+  keyFile: string;
+  caFile?: string;
+  /** GnuTLS priority string, e.g. "NORMAL:-VERS-TLS1.0:-VERS-TLS1.1". */
+  cipherSuite?: string;
+}
+
+export interface Slapd {
+  ldapsPort: number;
+  ldapPort: number;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export const SLAPD_SUFFIX = "dc=example,dc=test";
+export const SLAPD_ROOTDN = "cn=admin,dc=example,dc=test";
+export const SLAPD_ROOTPW = "slapd-test-secret";
+
+export async function startSlapd(tls: SlapdTls): Promise<Slapd> {
+  const bin = slapdPath();
+  if (!bin) throw new Error("slapd not installed");
+  const dir = mkdtempSync(join(tmpdir(), "ldaps-audit-slapd-"));
+  mkdirSync(join(dir, "db"));
+  const modulepath = ["/usr/lib/ldap", "/usr/lib/x86_64-linux-gnu/ldap", "/usr/lib/aarch64-linux-gnu/ldap"].find((d) => existsSync(join(d, "back_mdb.la")) || existsSync(join(d, "back_mdb.so")));
+  const conf = [
+    "include /etc/ldap/schema/core.schema",
+    `pidfile ${join(dir, "slapd.pid")}`,
+    `argsfile ${join(dir, "slapd.args")}`,
+    ...(modulepath ? [`modulepath ${modulepath}`, "moduleload back_mdb"] : []),
+    `TLSCertificateFile ${tls.certFile}`,
+    `TLSCertificateKeyFile ${tls.keyFile}`,
+    ...(tls.caFile ? [`TLSCACertificateFile ${tls.caFile}`] : []),
+    ...(tls.cipherSuite ? [`TLSCipherSuite ${tls.cipherSuite}`] : []),
+    "database mdb",
+    `suffix "${SLAPD_SUFFIX}"`,
+    `rootdn "${SLAPD_ROOTDN}"`,
+    `rootpw ${SLAPD_ROOTPW}`,
+    `directory ${join(dir, "db")}`,
+    "maxsize 10485760",
+    "",
+  ].join("\n");
+  const confPath = join(dir, "slapd.conf");
+  writeFileSync(confPath, conf);
+  const ldapsPort = await freePort();
+  const ldapPort = await freePort();
+  const child: ChildProcess = spawn(bin, ["-f", confPath, "-h", `ldaps://127.0.0.1:${ldapsPort}/ ldap://127.0.0.1:${ldapPort}/`, "-d", "0"], {
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d) => (stderr += d.toString()));
+  let exited: number | null = null;
+  child.once("exit", (c) => (exited = c ?? -1));
+  try {
+    await waitForPort(ldapsPort, 10_000, () => exited !== null);
+    await waitForPort(ldapPort, 10_000, () => exited !== null);
+  } catch (e) {
+    await killGroup(child);
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`slapd did not start (${(e as Error).message}): ${stderr.slice(-2000)}`);
+  }
+  return {
+    ldapsPort,
+    ldapPort,
+    dir,
+    stop: async () => {
+      await killGroup(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
