@@ -69,10 +69,16 @@ export function streamEvaluateFiles(
   paths: string[],
   options: AuditOptions,
   onTarget: (target: ReportTarget) => void,
+  onBegin?: (header: Omit<ReportHeader, "inputs">) => void,
 ): { header: ReportHeader; summary: Report["summary"] } {
   const now = options.now ?? new Date();
   const profile = loadProfile(options.profile ?? "baseline");
   const waivers: Waiver[] = options.waivers ? loadWaivers(options.waivers) : [];
+  const generatedAt = new Date();
+  if (onBegin) {
+    const { inputs: _none, ...head } = reportHeader({ profile, waivers, now, inputs: [], generatedAt });
+    onBegin(head);
+  }
   const counter = new SummaryCounter();
   const inputs: Report["inputs"] = [];
   for (const path of paths) {
@@ -86,7 +92,7 @@ export function streamEvaluateFiles(
   }
   inputs.push({ kind: "profile", path: profile.source, sha256: profile.sha256 });
   if (options.waivers) inputs.push({ kind: "waivers", path: options.waivers, sha256: sha256(readInputFile(options.waivers)) });
-  return { header: reportHeader({ profile, waivers, now, inputs }), summary: counter.summary() };
+  return { header: reportHeader({ profile, waivers, now, inputs, generatedAt }), summary: counter.summary() };
 }
 
 /** Evaluate snapshot files into one in-memory report (for a fleet, prefer streamEvaluateFiles). */

@@ -4,19 +4,33 @@ import type { Report, ReportTarget } from "./types";
 
 const COLOURS: Record<Status, string> = { pass: "32", fail: "31;1", warn: "33", skip: "2", error: "35;1", waived: "36" };
 
-export function renderText(report: Report, options: { colour?: boolean; verbose?: boolean } = {}): string {
-  const paint = (s: Status, text: string) => (options.colour ? `\x1b[${COLOURS[s]}m${text}\x1b[0m` : text);
-  const bold = (text: string) => (options.colour ? `\x1b[1m${text}\x1b[0m` : text);
-  const lines: string[] = [];
-  lines.push(`ldaps-audit ${report.tool.version} | profile ${report.profile.id} | now ${report.now}`);
-  for (const t of report.targets) lines.push("", ...renderTarget(t, paint, bold, options.verbose ?? false));
-  const c = report.summary.controls;
-  lines.push(
-    "",
-    bold(`Summary: ${report.summary.compliant} of ${report.summary.targets} target(s) compliant`) +
-      ` | controls: ${c.pass} pass, ${c.fail} fail, ${c.warn} warn, ${c.skip} skip, ${c.error} error, ${c.waived} waived`,
+export interface TextOptions {
+  colour?: boolean;
+  verbose?: boolean;
+}
+
+const painter = (options: TextOptions) => (s: Status, text: string) => (options.colour ? `\x1b[${COLOURS[s]}m${text}\x1b[0m` : text);
+const bolder = (options: TextOptions) => (text: string) => (options.colour ? `\x1b[1m${text}\x1b[0m` : text);
+
+export function textHeader(report: Pick<Report, "tool" | "profile" | "now">): string {
+  return `ldaps-audit ${report.tool.version} | profile ${report.profile.id} | now ${report.now}\n`;
+}
+
+export function textTarget(t: ReportTarget, options: TextOptions = {}): string {
+  return "\n" + renderTarget(t, painter(options), bolder(options), options.verbose ?? false).join("\n") + "\n";
+}
+
+export function textSummary(summary: Report["summary"], options: TextOptions = {}): string {
+  const c = summary.controls;
+  return (
+    "\n" +
+    bolder(options)(`Summary: ${summary.compliant} of ${summary.targets} target(s) compliant`) +
+    ` | controls: ${c.pass} pass, ${c.fail} fail, ${c.warn} warn, ${c.skip} skip, ${c.error} error, ${c.waived} waived\n`
   );
-  return lines.join("\n") + "\n";
+}
+
+export function renderText(report: Report, options: TextOptions = {}): string {
+  return textHeader(report) + report.targets.map((t) => textTarget(t, options)).join("") + textSummary(report.summary, options);
 }
 
 function renderTarget(t: ReportTarget, paint: (s: Status, x: string) => string, bold: (x: string) => string, verbose: boolean): string[] {

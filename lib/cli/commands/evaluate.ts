@@ -1,5 +1,6 @@
 import type { CommandModule } from "yargs";
-import { deliver, parseNow, ReportArgs, withReportOptions } from "../common";
+import { EXIT } from "../../errors";
+import { parseNow, ReportArgs, withReportOptions } from "../common";
 
 interface EvaluateArgs extends ReportArgs {
   snapshots: string[];
@@ -15,8 +16,32 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       .example("$0 evaluate dc*.json --profile hardened --format json -o report.json", "Hardened audit of several DCs into a JSON report")
       .example("$0 evaluate dc1.json --waivers waivers.yaml --now 2026-12-01", "Apply accepted exceptions; judge expiry as of a date") as never,
   handler: async (args) => {
-    const { evaluateFiles } = await import("../../audit");
-    const report = evaluateFiles(args.snapshots, { profile: args.profile, waivers: args.waivers, now: parseNow(args.now) });
-    args.exitCode = deliver(report, args);
+    const { streamEvaluateFiles } = await import("../../audit");
+    const { ReportStreamWriter } = await import("../../report/stream");
+    // Targets are written as they are judged (a fleet never sits in memory whole); the file only
+    // appears, or reaches stdout, once every snapshot has been evaluated.
+    const format = args.format ?? (args.output || !process.stdout.isTTY ? "json" : "text");
+    const colour = !args.output && process.stdout.isTTY && !process.env.NO_COLOR;
+    const writer = new ReportStreamWriter(args.output && args.output !== "-" ? args.output : undefined, format, { colour, verbose: args.verbose });
+    const progress = args.snapshots.length > 20 && process.stderr.isTTY;
+    let done = 0;
+    try {
+      const { header, summary } = streamEvaluateFiles(
+        args.snapshots,
+        { profile: args.profile, waivers: args.waivers, now: parseNow(args.now) },
+        (t) => {
+          writer.target(t);
+          if (progress && ++done % 50 === 0) process.stderr.write(`\rldaps-audit: ${done} targets evaluated`);
+        },
+        (head) => writer.begin(head),
+      );
+      if (progress) process.stderr.write("\r\x1b[K");
+      await writer.finish({ inputs: header.inputs, summary });
+      if (args.output) process.stderr.write(`ldaps-audit: wrote ${args.output}: ${summary.compliant} of ${summary.targets} target(s) compliant\n`);
+      args.exitCode = summary.noncompliant > 0 ? EXIT.nonCompliant : EXIT.compliant;
+    } catch (e) {
+      writer.abort();
+      throw e;
+    }
   },
 };
