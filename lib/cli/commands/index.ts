@@ -4,4 +4,4 @@ import { evaluateCommand } from "./evaluate";
 import { preflightCommand } from "./preflight";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: Array<CommandModule<any, any>> = [evaluateCommand, preflightCommand, require("./collect").collectCommand, require("./check").checkCommand, require("./schedule").scheduleCommand];
+export const commands: Array<CommandModule<any, any>> = [evaluateCommand, preflightCommand, require("./collect").collectCommand, require("./check").checkCommand, require("./schedule").scheduleCommand, require("./probe").probeCommand];

@@ -1,0 +1,117 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import type { CommandModule } from "yargs";
+import { EXIT, InputError } from "../../errors";
+
+interface ProbeArgs {
+  hosts?: string[];
+  domain?: string;
+  "dns-server"?: string[];
+  ports: string;
+  ca?: string[];
+  "bind-dn"?: string;
+  "password-env"?: string;
+  concurrency: number;
+  timeout: number;
+  servername?: string;
+  insecure: boolean;
+  versions: boolean;
+  output?: string;
+  format?: "json" | "text";
+  exitCode?: number;
+}
+
+function parsePorts(text: string): number[] {
+  const ports = text.split(",").map((p) => p.trim()).filter(Boolean).map(Number);
+  if (!ports.length || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw new InputError(`--ports ${JSON.stringify(text)}: expected a comma-separated list of ports, e.g. 636,3269,389`);
+  return [...new Set(ports)];
+}
+
+export const probeCommand: CommandModule<object, ProbeArgs> = {
+  command: "probe [hosts...]",
+  describe: "Probe what LDAP clients see: LDAPS 636, GC 3269 and StartTLS 389 (certificate, chain, TLS versions, rootDSE, bind); writes snapshots",
+  builder: (y) =>
+    y
+      .positional("hosts", { type: "string", array: true, describe: "host or host:port (389/3268 are probed with StartTLS, other ports as LDAPS)" })
+      .option("domain", { type: "string", describe: "Probe every DC of this AD domain (DNS SRV _ldap._tcp.dc._msdcs.<domain>, plus OU=Domain Controllers when --bind-dn binds)" })
+      .option("dns-server", { type: "string", array: true, describe: "DNS server(s) for --domain and host names (ip or ip:port)" })
+      .option("ports", { type: "string", default: "636,3269,389", describe: "Ports to probe on hosts given without a port" })
+      .option("ca", { type: "string", array: true, describe: "Trusted CA certificate file(s), PEM (bundles allowed) or DER; default: Node's root store" })
+      .option("bind-dn", { type: "string", describe: "DN or UPN for a simple bind over TLS (only sent when the chain and name verify, unless --insecure)" })
+      .option("password-env", { type: "string", describe: "Environment variable holding the bind password (never pass it on the command line)" })
+      .option("concurrency", { type: "number", default: 32, describe: "Hosts probed at once" })
+      .option("timeout", { type: "number", default: 10000, describe: "Per-connection deadline in ms (DNS + TCP + StartTLS + TLS + LDAP)" })
+      .option("servername", { type: "string", describe: "Name to send as SNI and to check the certificate against (default: the host name); e.g. when probing by IP" })
+      .option("insecure", { type: "boolean", default: false, describe: "Bind even when the certificate did not verify (the password may reach an impostor)" })
+      .option("versions", { type: "boolean", default: true, describe: "Test TLS 1.0/1.1/1.2/1.3 one by one (--no-versions to skip)" })
+      .option("output", { alias: "o", type: "string", describe: "Write the snapshot to this file; with several hosts, an existing directory gets <host>.probe.json per host" })
+      .option("format", { choices: ["json", "text"] as const, describe: "Output format (default: text on a terminal, json otherwise)" })
+      .check((a) => {
+        if (!a.hosts?.length && !a.domain) throw new InputError("name at least one host, or --domain");
+        if (a["bind-dn"] && !a["password-env"]) throw new InputError("--bind-dn needs --password-env (the name of the variable holding the password)");
+        if (!Number.isInteger(a.concurrency) || a.concurrency < 1) throw new InputError("--concurrency must be a positive integer");
+        if (!(a.timeout >= 100 && a.timeout <= 600000)) throw new InputError("--timeout must be between 100 and 600000 ms");
+        return true;
+      })
+      .example("$0 probe dc1.example.test --ca root.pem", "LDAPS, GC and StartTLS on one DC, verified against your root")
+      .example("$0 probe --domain example.test --bind-dn audit@example.test --password-env LDAP_PW --ca root.pem -o out/", "Every DC of the domain, with a bind; one snapshot per DC")
+      .example("$0 probe 10.0.0.5:636 --servername dc1.example.test --format text", "By address, checking the certificate against the DC's name")
+      .example("$0 evaluate dc1.snapshot.json --probe dc1.probe.json", "Then compare what the store predicts with what the wire shows (LDAPS-N03)") as never,
+  handler: async (args) => {
+    const { probeHosts, parseTarget } = await import("../../probe");
+    const { readCaFiles } = await import("../../probe/files");
+    const { renderProbeText, endpointHealthy } = await import("../../probe/render");
+    const { emit } = await import("../output");
+    let credentials: { dn: string; password: string } | undefined;
+    if (args["bind-dn"]) {
+      const password = process.env[args["password-env"]!];
+      if (password === undefined) throw new InputError(`--password-env ${args["password-env"]}: that environment variable is not set`);
+      credentials = { dn: args["bind-dn"], password };
+    }
+    const targets = (args.hosts ?? []).map(parseTarget);
+    const total = targets.length;
+    const progress = total > 3 || args.domain;
+    const results = await probeHosts(targets, {
+      ports: parsePorts(args.ports),
+      ca: args.ca ? readCaFiles(args.ca) : undefined,
+      credentials,
+      insecure: args.insecure,
+      versions: args.versions,
+      timeoutMs: args.timeout,
+      servername: args.servername,
+      concurrency: args.concurrency,
+      domain: args.domain,
+      dnsServers: args["dns-server"],
+      onProgress: progress
+        ? (done, all, host) => {
+            const step = Math.max(1, Math.floor(all / 20));
+            if (process.stderr.isTTY) process.stderr.write(`\rprobe: ${done}/${all} hosts${done === all ? "\n" : ""}`);
+            else if (done % step === 0 || done === all) process.stderr.write(`probe: ${done}/${all} hosts (last: ${host})\n`);
+          }
+        : undefined,
+    });
+    const snapshots = results.map((r) => r.snapshot);
+    const format = args.format ?? (args.output || !process.stdout.isTTY ? "json" : "text");
+    let isDir = false;
+    if (args.output && args.output !== "-") {
+      try {
+        isDir = statSync(args.output).isDirectory();
+      } catch {
+        isDir = args.output.endsWith("/");
+        if (isDir) throw new InputError(`--output ${args.output}: no such directory`);
+      }
+    }
+    const render = (list: typeof snapshots) => (format === "json" ? JSON.stringify(list.length === 1 ? list[0] : list, null, 2) : renderProbeText(list));
+    if (isDir) {
+      for (const s of snapshots) emit(render([s]), join(args.output!, `${s.host.fqdn.replace(/[^A-Za-z0-9_.-]/g, "_")}.probe.${format === "json" ? "json" : "txt"}`));
+      process.stderr.write(`ldaps-audit: wrote ${snapshots.length} snapshot(s) to ${args.output}\n`);
+    } else {
+      if (args.output && args.output !== "-" && snapshots.length > 1 && format === "json") {
+        throw new InputError(`--output ${args.output}: ${snapshots.length} hosts were probed; give an existing directory to get one snapshot file per host`);
+      }
+      emit(render(snapshots), args.output);
+    }
+    const healthy = snapshots.every((s) => (s.network?.endpoints ?? []).every(endpointHealthy));
+    args.exitCode = healthy ? EXIT.compliant : EXIT.nonCompliant;
+  },
+};

@@ -1,0 +1,54 @@
+// Text rendering of probe snapshots, and the probe's exit code.
+import { X509Certificate } from "node:crypto";
+import type { EndpointEvidence, Snapshot } from "../snapshot";
+
+function leafLine(b64: string | undefined): string {
+  if (!b64) return "no certificate";
+  try {
+    const c = new X509Certificate(Buffer.from(b64, "base64"));
+    return `${c.subject.replace(/\n/g, ", ")}; SHA-1 ${c.fingerprint.replace(/:/g, "")}; valid to ${new Date(c.validTo).toISOString().slice(0, 10)}`;
+  } catch {
+    return "unparsable certificate";
+  }
+}
+
+/** Did this endpoint give a client a working, verified TLS connection? */
+export function endpointHealthy(e: EndpointEvidence): boolean {
+  return !e.failure && e.tls?.authorized === true && e.tls?.hostnameMatches !== false;
+}
+
+export function renderProbeText(snapshots: Snapshot[]): string {
+  const lines: string[] = [];
+  for (const s of snapshots) {
+    lines.push(`${s.host.fqdn}`);
+    for (const e of s.network?.endpoints ?? []) {
+      const where = `  ${e.port}/${e.mode === "starttls" ? "StartTLS" : "LDAPS"}${e.purpose === "gc" ? " (GC)" : ""}`;
+      if (e.failure) {
+        lines.push(`${where}: FAILED ${e.failure.kind} at ${e.failure.stage ?? "?"}: ${e.failure.message}`);
+        continue;
+      }
+      const t = e.tls!;
+      const trust = t.authorized ? "chain trusted" : `chain NOT trusted (${t.authorizationError})`;
+      const name = t.hostnameMatches === null ? "name not checked" : t.hostnameMatches ? "name matches" : `name does NOT match ${e.servername ?? e.host}`;
+      lines.push(`${where}: ${t.protocol} ${t.cipher}; ${trust}; ${name}`);
+      lines.push(`    certificate: ${leafLine(t.chain?.[0])}; chain of ${t.chain?.length ?? 0}`);
+      if (e.versions) {
+        const v = Object.entries(e.versions).map(([k, ok]) => `${k} ${ok === null ? "?" : ok ? "yes" : "no"}`);
+        lines.push(`    versions accepted: ${v.join(", ")}`);
+      }
+      const l = e.ldap;
+      if (l) {
+        if (l.rootDse) {
+          const r = l.rootDse;
+          lines.push(`    rootDSE: dnsHostName=${r.dnsHostName ?? "-"} defaultNamingContext=${r.defaultNamingContext ?? "-"} GC=${r.isGlobalCatalogReady ?? "-"} LDAPv${r.supportedLDAPVersion?.join("/") || "?"}${r.vendorName ? ` vendor=${r.vendorName}` : ""}`);
+        } else lines.push(`    rootDSE: not read: ${l.rootDseError ?? "unknown"}`);
+        if (l.bind) {
+          lines.push(
+            `    bind as ${l.bind.dn}: ${l.bind.attempted ? (l.bind.ok ? "ok" : `FAILED: ${l.bind.error}`) : `skipped: ${l.bind.skippedReason}`}`,
+          );
+        }
+      }
+    }
+  }
+  return lines.join("\n");
+}
