@@ -75,7 +75,7 @@ export async function probeEndpoint(spec: EndpointSpec, options: ProbeOptions = 
     const failure = e instanceof ProbeError ? e.failure : classify(e, attempt.stage);
     if (failure.stage === "ldap") {
       // TLS worked; the LDAP step hit the deadline or broke.
-      evidence.ldap = { rootDse: null, rootDseError: failure.message, bind: null };
+      evidence.ldap = { rootDse: null, rootDseError: failure.message.split("\n")[0], bind: null };
     } else {
       evidence.failure = failure;
     }

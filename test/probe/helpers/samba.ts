@@ -1,0 +1,105 @@
+// A real Samba Active Directory DC on loopback (DESIGN §6): provisioned into a temp dir with our own
+// certificate, serving 389/636/3268/3269 on 127.0.0.1 and ::1. Samba's LDAP ports are fixed, so only one
+// such DC can run at a time on a machine.
+import { ChildProcess, execFile, spawn } from "node:child_process";
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { findExecutable } from "../../helpers/peers";
+import { killGroup, waitForPort } from "./net";
+import { connect } from "node:net";
+
+export const SAMBA_DIRS = ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"];
+export const sambaPaths = () => ({ samba: findExecutable("samba", SAMBA_DIRS), tool: findExecutable("samba-tool", SAMBA_DIRS) });
+export const SAMBA_PORTS = [389, 636, 3268, 3269];
+export const SAMBA_ADMIN_PASSWORD = "Probe-Test-Passw0rd!";
+export const SAMBA_FQDN = "dc1.example.test";
+export const SAMBA_UPN = "Administrator@example.test";
+
+function portBusy(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: "127.0.0.1", port });
+    s.once("connect", () => (s.destroy(), resolve(true)));
+    s.once("error", () => resolve(false));
+  });
+}
+
+export interface SambaDc {
+  dir: string;
+  /** Stop, install this certificate + key, start again. */
+  swapCertificate(certFile: string, keyFile: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSambaDc(certFile: string, keyFile: string): Promise<SambaDc> {
+  const { samba, tool } = sambaPaths();
+  if (!samba || !tool) throw new Error("samba / samba-tool not installed");
+  for (const p of SAMBA_PORTS) {
+    if (await portBusy(p)) throw new Error(`127.0.0.1:${p} is already in use; the Samba DC test needs the standard LDAP ports`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "ldaps-audit-samba-"));
+  const t = join(dir, "t");
+  const cert = join(dir, "tls-cert.pem");
+  const key = join(dir, "tls-key.pem");
+  const install = (c: string, k: string) => {
+    copyFileSync(c, cert);
+    copyFileSync(k, key);
+    chmodSync(key, 0o600); // Samba refuses a key file others can read
+  };
+  install(certFile, keyFile);
+  const opt = (o: string) => `--option=${o}`;
+  await promisify(execFile)(tool, [
+    "domain", "provision", "--use-rfc2307", "--realm=EXAMPLE.TEST", "--domain=EXAMPLE", "--server-role=dc", "--dns-backend=NONE",
+    `--adminpass=${SAMBA_ADMIN_PASSWORD}`, `--targetdir=${t}`, "--host-name=dc1",
+    opt("interfaces=lo"), opt("bind interfaces only=yes"), opt(`pid directory=${t}/pid`), opt(`log file=${t}/log.%m`),
+    opt(`winbindd socket directory=${t}/wb`), opt(`ntp signd socket directory=${t}/ntp`),
+    opt("server services=-s3fs -nbt -wrepl -dnsupdate -ntp_signd -winbindd -dns"),
+    opt("tls enabled=yes"), opt(`tls keyfile=${key}`), opt(`tls certfile=${cert}`), opt("tls cafile="),
+  ], { timeout: 120_000 });
+  const conf = join(t, "etc", "smb.conf");
+  let child: ChildProcess | null = null;
+  let log = "";
+  const start = async () => {
+    log = "";
+    child = spawn(samba, ["-i", "-s", conf], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout?.on("data", (d) => (log += d));
+    child.stderr?.on("data", (d) => (log += d));
+    let exited = false;
+    child.once("exit", () => (exited = true));
+    try {
+      for (const p of [636, 3269, 389]) await waitForPort(p, 30_000, () => exited);
+    } catch (e) {
+      await stopProcess();
+      throw new Error(`samba did not start (${(e as Error).message}): ${log.slice(-2000)}`);
+    }
+  };
+  const stopProcess = async () => {
+    if (child) await killGroup(child, 5000);
+    child = null;
+    // Wait until the ports are free again (a restart must not race the old listeners).
+    for (let i = 0; i < 50 && (await portBusy(636)); i++) await new Promise((r) => setTimeout(r, 100));
+  };
+  try {
+    await start();
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    dir,
+    swapCertificate: async (c, k) => {
+      await stopProcess();
+      install(c, k);
+      await start();
+    },
+    stop: async () => {
+      await stopProcess();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Reads a file (for tests comparing PEMs). */
+export const read = (p: string) => readFileSync(p, "utf8");
+export const write = writeFileSync;
