@@ -16,4 +16,6 @@ export { matchFqdn } from "./x509/names";
 export { buildChain } from "./x509/chain";
 export type { Snapshot } from "./snapshot";
 export { preflight } from "./import/preflight";
+export { collectLocal, collectFleet } from "./collect";
+export type { CollectOptions, FleetOptions, FleetResult } from "./collect";
 export { InputError, RuntimeFailure, EXIT } from "./errors";

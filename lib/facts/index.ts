@@ -145,7 +145,7 @@ export function deriveFacts(snapshot: Snapshot, options: DeriveOptions): TargetF
       target,
       certificates,
       selection,
-      events: eventFacts(snapshot, target, now),
+      events: eventFacts(snapshot, target, now, certificates),
       config: configFacts(snapshot, target),
       network: networkFacts(snapshot, target, certificates, now),
       collectionErrors: errors,

@@ -46,11 +46,11 @@ function pointerGet(doc: unknown, pointer: string): unknown {
   return node;
 }
 
-/** Replace {{dotted.path}} with values from the instance (arrays joined, missing as "?"). */
+/** Replace {{dotted.path}} (or {{dotted.path|fallback text}}) with values from the instance; arrays are joined. */
 export function interpolate(template: string, instance: unknown): string {
-  return template.replace(/\{\{\s*([\w.$-]+)\s*\}\}/g, (_, path: string) => {
+  return template.replace(/\{\{\s*([\w.$-]+)\s*(?:\|([^}]*))?\}\}/g, (_, path: string, fallback: string | undefined) => {
     const v = pointerGet(instance, "/" + path.split(".").join("/"));
-    if (v === undefined || v === null) return "?";
+    if (v === undefined || v === null) return fallback ?? "?";
     if (Array.isArray(v)) return v.length ? v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))).join(", ") : "none";
     return typeof v === "object" ? JSON.stringify(v) : String(v);
   });

@@ -1,6 +1,6 @@
 import type { CommandModule } from "yargs";
 import { EXIT } from "../../errors";
-import { parseNow, ReportArgs, withReportOptions } from "../common";
+import { deliver, extraOutputs, parseNow, ReportArgs, withReportOptions } from "../common";
 
 interface EvaluateArgs extends ReportArgs {
   snapshots: string[];
@@ -16,11 +16,18 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       .example("$0 evaluate dc*.json --profile hardened --format json -o report.json", "Hardened audit of several DCs into a JSON report")
       .example("$0 evaluate dc1.json --waivers waivers.yaml --now 2026-12-01", "Apply accepted exceptions; judge expiry as of a date") as never,
   handler: async (args) => {
+    const options = { profile: args.profile, waivers: args.waivers, now: parseNow(args.now) };
+    const format = args.format ?? (args.output || !process.stdout.isTTY ? "json" : "text");
+    if ((format !== "json" && format !== "text") || extraOutputs(args).length > 0) {
+      // HTML, JUnit and several outputs at once are rendered from the whole report.
+      const { evaluateFiles } = await import("../../audit");
+      args.exitCode = deliver(evaluateFiles(args.snapshots, options), args);
+      return;
+    }
     const { streamEvaluateFiles } = await import("../../audit");
     const { ReportStreamWriter } = await import("../../report/stream");
     // Targets are written as they are judged (a fleet never sits in memory whole); the file only
     // appears, or reaches stdout, once every snapshot has been evaluated.
-    const format = args.format ?? (args.output || !process.stdout.isTTY ? "json" : "text");
     const colour = !args.output && process.stdout.isTTY && !process.env.NO_COLOR;
     const writer = new ReportStreamWriter(args.output && args.output !== "-" ? args.output : undefined, format, { colour, verbose: args.verbose });
     const progress = args.snapshots.length > 20 && process.stderr.isTTY;
@@ -28,7 +35,7 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
     try {
       const { header, summary } = streamEvaluateFiles(
         args.snapshots,
-        { profile: args.profile, waivers: args.waivers, now: parseNow(args.now) },
+        options,
         (t) => {
           writer.target(t);
           if (progress && ++done % 50 === 0) process.stderr.write(`\rldaps-audit: ${done} targets evaluated`);
