@@ -77,6 +77,16 @@ function events1220(count) {
   };
 }
 
+// A week of logs read with nothing to report (what a healthy DC's collection looks like).
+function quietEvents(log = "Directory Service", service = "NTDS") {
+  return {
+    windowStart: "2026-11-13T08:00:00.000Z", windowEnd: collectedAt, maxEvents: 5000, truncated: false,
+    logs: [{ log, service, available: true, error: null }, { log: "System", service: null, available: true, error: null }],
+    summary: [],
+    insecureBindClients: [],
+  };
+}
+
 // The AD LDS store comes from the registry, so it carries the raw Blob, as the collector emits it.
 function registryBlob(name, provider) {
   const record = (id, value) => {
@@ -103,7 +113,7 @@ const examples = {
   "healthy-dc": snapshot([
     { name: "NTDS\\My", certificates: [] },
     { name: "LocalMachine\\My", certificates: [storeCert("dc1", ksp("6f1c1a6e0b7d4b21a1f6a3b1c0d2e9f4_a1b2c3d4-0000-0000-0000-000000000001", defaultAcl))] },
-  ]),
+  ], { events: quietEvents() }),
   "event-1220-no-certificate": snapshot(
     [{ name: "NTDS\\My", certificates: [] }, { name: "LocalMachine\\My", certificates: [] }],
     { events: events1220(14) },
@@ -145,7 +155,7 @@ const examples = {
       storeCert("dc1", ksp("4eb16195071c8fa2d3be5f6071829304_a1b2c3d4-0000-0000-0000-000000000006", defaultAcl)),
       storeCert("dc1-renewed", ksp("5fc272a6182d90b3e4cf607182930415_a1b2c3d4-0000-0000-0000-000000000007", defaultAcl)),
     ] },
-  ]),
+  ], { events: quietEvents() }),
   "adlds-instance": {
     $schema: "https://ldaps-audit.dev/schemas/snapshot.schema.json", schemaVersion: 1, collectedAt, collector,
     host: {
@@ -167,6 +177,7 @@ const examples = {
       }] },
       { name: "LocalMachine\\My", certificates: [] },
     ],
+    events: quietEvents("ADAM (AppDir)", "ADAM_AppDir"),
     registry: { adlds: { AppDir: { LDAPServerIntegrity: 2, LDAPServerEnforceIntegrity: null, LdapEnforceChannelBinding: 1, ldapInterfaceEventsLevel: 2 } } },
   },
 };
