@@ -1,5 +1,6 @@
 // The facts document: what lib/facts derives from a snapshot, and what profiles are written against.
-// Mirrors schemas/facts.schema.json (keep both in step; test/schemas.test.ts validates derived facts).
+// Mirrors schemas/facts.schema.json (keep both in step; test/examples.test.ts validates derived facts).
+import type { NameMatch } from "../x509/names";
 
 export type ServiceKind = "adds" | "adlds" | "unknown";
 
@@ -54,14 +55,7 @@ export interface CertificateFacts {
   };
   isCA: boolean;
   selfSigned: boolean;
-  name: {
-    fqdn: string;
-    matches: boolean;
-    matchedBy: "san-dns" | "subject-cn" | null;
-    matchedEntry: string | null;
-    fqdnIsFirstSan: boolean | null;
-    reason: string;
-  };
+  name: NameMatch;
   privateKey: {
     /** false when the evidence says nothing about the key (e.g. preflight without --key). */
     known: boolean;
