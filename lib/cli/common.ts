@@ -2,16 +2,40 @@
 import type { Argv } from "yargs";
 import { EXIT, InputError } from "../errors";
 import type { Report } from "../report/types";
-import { emit } from "./output";
+import { emit, writeFileAtomic } from "./output";
 
 export interface ReportArgs {
   profile: string;
   waivers?: string;
   now?: string;
+  /**
+   * Typed "text" | "json" so streaming writers (lib/report/stream.ts) keep compiling; at run time a
+   * command built with withReportOptions may also receive "html" or "junit" (see ReportFormat), which
+   * deliver() handles.
+   */
   format?: "text" | "json";
   output?: string;
+  /** Extra outputs written in the same run, each atomically (in addition to --format/--output). */
+  "output-html"?: string;
+  "output-junit"?: string;
+  "output-json"?: string;
   verbose: boolean;
   exitCode?: number;
+}
+
+export const REPORT_FORMATS = ["text", "json", "html", "junit"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/**
+ * Commands that stream their report as text/JSON instead of calling deliver() (evaluate, for flat memory
+ * across a fleet). For them html/junit and the --output-<format> options are refused with one clear line
+ * until the command routes such runs through deliver() (see wantsWholeReport); remove it from this list then.
+ */
+export const STREAMING_COMMANDS = new Set<string>(["evaluate"]);
+
+/** True when the run asks for something only a whole in-memory report can give (html, junit, several outputs). */
+export function wantsWholeReport(args: { format?: string; "output-html"?: string; "output-junit"?: string; "output-json"?: string }): boolean {
+  return args.format === "html" || args.format === "junit" || !!(args["output-html"] || args["output-junit"] || args["output-json"]);
 }
 
 export function withReportOptions<T>(y: Argv<T>) {
@@ -23,9 +47,24 @@ export function withReportOptions<T>(y: Argv<T>) {
     })
     .option("waivers", { type: "string", describe: "Waivers file (JSON or YAML): control, optional host/thumbprint, justification, approver, expires" })
     .option("now", { type: "string", describe: "Judge validity and expiry at this instant (ISO 8601), e.g. for reproducible audits" })
-    .option("format", { choices: ["text", "json"] as const, describe: "Output format (default: text on a terminal, json otherwise)" })
+    .option("format", {
+      choices: REPORT_FORMATS,
+      describe: "Output format: text, json (schemas/report.schema.json), html (self-contained page for auditors), junit (JUnit XML for CI). Default: text on a terminal, json otherwise",
+    })
     .option("output", { alias: "o", type: "string", describe: "Write the report to this file (atomically) instead of stdout" })
-    .option("verbose", { alias: "v", type: "boolean", default: false, describe: "Text output: list passing controls too" });
+    .option("output-html", { type: "string", describe: "Also write the HTML report to this file (atomically)" })
+    .option("output-junit", { type: "string", describe: "Also write JUnit XML to this file (atomically)" })
+    .option("output-json", { type: "string", describe: "Also write the JSON report to this file (atomically)" })
+    .option("verbose", { alias: "v", type: "boolean", default: false, describe: "Text output: list passing controls too" })
+    .check((argv) => {
+      const command = String(argv._[0] ?? "");
+      if (STREAMING_COMMANDS.has(command) && wantsWholeReport(argv as Parameters<typeof wantsWholeReport>[0])) {
+        throw new InputError(
+          `${command} streams its report as text or JSON; for HTML or JUnit write JSON (-o report.json) and run "ldaps-audit report report.json --format html|junit [--output FILE]"`,
+        );
+      }
+      return true;
+    });
 }
 
 export function parseNow(value: string | undefined): Date | undefined {
@@ -35,17 +74,60 @@ export function parseNow(value: string | undefined): Date | undefined {
   return new Date(ms);
 }
 
-/** Print or write the report and return the exit code a pipeline can trust. */
-export function deliver(report: Report, args: ReportArgs): number {
-  const format = args.format ?? (args.output || !process.stdout.isTTY ? "json" : "text");
-  let content: string;
-  if (format === "json") content = JSON.stringify(report, null, 2);
-  else {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { renderText } = require("../report/text") as typeof import("../report/text");
-    content = renderText(report, { colour: !args.output && process.stdout.isTTY && !process.env.NO_COLOR, verbose: args.verbose });
+/** The report in one format. Renderers load lazily so `--help` stays fast. */
+export function renderReport(report: Report, format: ReportFormat, options: { colour?: boolean; verbose?: boolean } = {}): string {
+  switch (format) {
+    case "json":
+      return JSON.stringify(report, null, 2);
+    case "html":
+      return (require("../report/html") as typeof import("../report/html")).renderHtml(report);
+    case "junit":
+      return (require("../report/junit") as typeof import("../report/junit")).renderJunit(report);
+    default:
+      return (require("../report/text") as typeof import("../report/text")).renderText(report, options);
   }
-  emit(content, args.output);
-  if (args.output) process.stderr.write(`ldaps-audit: wrote ${args.output}: ${report.summary.compliant} of ${report.summary.targets} target(s) compliant\n`);
+}
+
+/** The extra --output-<format> files asked for, in a fixed order. */
+export function extraOutputs(args: { "output-html"?: string; "output-junit"?: string; "output-json"?: string }): Array<{ format: ReportFormat; path: string }> {
+  const out: Array<{ format: ReportFormat; path: string }> = [];
+  if (args["output-json"]) out.push({ format: "json", path: args["output-json"] });
+  if (args["output-html"]) out.push({ format: "html", path: args["output-html"] });
+  if (args["output-junit"]) out.push({ format: "junit", path: args["output-junit"] });
+  return out;
+}
+
+/**
+ * Print or write a document in the asked format, plus any --output-<format> files (each written
+ * atomically); `render` gives the document in a format. Returns the files written.
+ */
+export function deliverWith(
+  render: (format: ReportFormat, options: { colour?: boolean; verbose?: boolean }) => string,
+  args: { format?: string; output?: string; verbose?: boolean; "output-html"?: string; "output-junit"?: string; "output-json"?: string },
+): string[] {
+  const extras = extraOutputs(args);
+  const paths = [args.output, ...extras.map((e) => e.path)].filter((p): p is string => !!p && p !== "-");
+  const dup = paths.find((p, i) => paths.indexOf(p) !== i);
+  if (dup) throw new InputError(`${dup}: named by more than one output option; give each format its own file`);
+  const format: ReportFormat = (args.format as ReportFormat | undefined) ?? (args.output || !process.stdout.isTTY ? "json" : "text");
+  // Render everything first: a renderer that throws leaves no file behind.
+  const docs = extras.map((e) => ({ path: e.path, text: ensureNewline(render(e.format, { verbose: args.verbose })) }));
+  const main = render(format, { colour: !args.output && process.stdout.isTTY && !process.env.NO_COLOR, verbose: args.verbose });
+  for (const d of docs) writeFileAtomic(d.path, d.text);
+  emit(main, args.output);
+  return [...docs.map((d) => d.path), ...(args.output && args.output !== "-" ? [args.output] : [])];
+}
+
+/**
+ * Print or write the report (and any --output-html/--output-junit/--output-json files, each written
+ * atomically) and return the exit code a pipeline can trust.
+ */
+export function deliver(report: Report, args: ReportArgs): number {
+  const written = deliverWith((format, options) => renderReport(report, format, options), args);
+  if (written.length) process.stderr.write(`ldaps-audit: wrote ${written.join(", ")}: ${report.summary.compliant} of ${report.summary.targets} target(s) compliant\n`);
   return report.summary.noncompliant > 0 ? EXIT.nonCompliant : EXIT.compliant;
+}
+
+function ensureNewline(text: string): string {
+  return text.endsWith("\n") ? text : text + "\n";
 }

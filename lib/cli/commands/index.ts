@@ -2,6 +2,9 @@
 import type { CommandModule } from "yargs";
 import { evaluateCommand } from "./evaluate";
 import { preflightCommand } from "./preflight";
+import { dscCommand } from "./dsc";
+import { reportCommand } from "./report";
+import { diffCommand } from "./diff";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: Array<CommandModule<any, any>> = [evaluateCommand, preflightCommand, require("./collect").collectCommand, require("./check").checkCommand, require("./schedule").scheduleCommand, require("./probe").probeCommand];
+export const commands: Array<CommandModule<any, any>> = [evaluateCommand, preflightCommand, require("./collect").collectCommand, require("./check").checkCommand, require("./schedule").scheduleCommand, require("./probe").probeCommand, reportCommand, diffCommand, dscCommand];

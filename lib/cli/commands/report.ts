@@ -1,0 +1,85 @@
+import type { CommandModule } from "yargs";
+import { EXIT, InputError } from "../../errors";
+import { deliverWith, REPORT_FORMATS, ReportFormat, renderReport } from "../common";
+
+interface ReportCmdArgs {
+  reports: string[];
+  format?: ReportFormat;
+  output?: string;
+  "output-html"?: string;
+  "output-junit"?: string;
+  "output-json"?: string;
+  rollup: boolean;
+  verify: boolean;
+  verbose: boolean;
+  exitCode?: number;
+}
+
+export const reportCommand: CommandModule<object, ReportCmdArgs> = {
+  command: "report <reports...>",
+  describe: "Render report JSON files as text, HTML or JUnit; roll many host reports up into a fleet summary; verify a report's inputs",
+  builder: (y) =>
+    y
+      .positional("reports", { type: "string", array: true, demandOption: true, describe: "Report JSON files written by evaluate/preflight/check (schemas/report.schema.json)" })
+      .option("format", {
+        choices: REPORT_FORMATS,
+        describe: "text, json, html (self-contained page for auditors) or junit (JUnit XML for CI). Default: text on a terminal, json otherwise",
+      })
+      .option("output", { alias: "o", type: "string", describe: "Write to this file (atomically) instead of stdout" })
+      .option("output-html", { type: "string", describe: "Also write HTML to this file (atomically)" })
+      .option("output-junit", { type: "string", describe: "Also write JUnit XML to this file (atomically)" })
+      .option("output-json", { type: "string", describe: "Also write JSON to this file (atomically)" })
+      .option("rollup", { type: "boolean", default: false, describe: "Fleet roll-up (schemas/rollup.schema.json): per-control counts, failing targets, expiry timeline (30/60/90 days)" })
+      .option("verify", {
+        type: "boolean",
+        default: false,
+        describe: "Recompute the SHA-256 of every input the report lists (relative paths from the current directory); exit 0 only when all match",
+      })
+      .option("verbose", { alias: "v", type: "boolean", default: false, describe: "Text output: list passing controls too" })
+      .example("$0 report report.json --format html -o report.html", "A self-contained HTML page for auditors (prints well too)")
+      .example("$0 report report.json --format junit -o ldaps.junit.xml", "JUnit XML for a CI test report")
+      .example("$0 report reports/*.json --rollup --format html -o fleet.html --output-json fleet.json", "Fleet roll-up as HTML and JSON")
+      .example("$0 report --verify report.json", "Are the snapshots, profile and waivers the report was made from unchanged?") as never,
+  handler: async (args) => {
+    if (args.rollup && args.verify) throw new InputError("--rollup and --verify: choose one");
+    const { readReportFiles } = await import("../../report/read");
+    const loaded = readReportFiles(args.reports);
+
+    if (args.verify) {
+      const { verifyReport, renderVerifyText } = await import("../../report/verify");
+      if (args.format && args.format !== "text" && args.format !== "json") throw new InputError(`--verify: --format ${args.format} is not available; use text or json`);
+      if (args["output-html"] || args["output-junit"]) throw new InputError("--verify: --output-html and --output-junit are not available; use --format text|json");
+      const results = loaded.map(({ report, path }) => verifyReport(report, path));
+      deliverWith((format) => (format === "json" ? JSON.stringify(results.length === 1 ? results[0] : results, null, 2) : renderVerifyText(results)), args);
+      args.exitCode = results.every((r) => r.ok) ? EXIT.compliant : EXIT.nonCompliant;
+      return;
+    }
+
+    if (args.rollup) {
+      const { buildRollup, renderRollupHtml, renderRollupText } = await import("../../report/rollup");
+      const { renderJunit } = await import("../../report/junit");
+      const rollup = buildRollup(loaded);
+      const written = deliverWith((format) => {
+        if (format === "json") return JSON.stringify(rollup, null, 2);
+        if (format === "html") return renderRollupHtml(rollup);
+        if (format === "junit") return renderJunit(loaded.map((l) => l.report));
+        return renderRollupText(rollup);
+      }, args);
+      if (written.length) process.stderr.write(`ldaps-audit: wrote ${written.join(", ")}: ${rollup.summary.compliant} of ${rollup.summary.targets} target(s) compliant\n`);
+      args.exitCode = rollup.summary.noncompliant > 0 ? EXIT.nonCompliant : EXIT.compliant;
+      return;
+    }
+
+    const reports = loaded.map((l) => l.report);
+    const written = deliverWith((format, options) => {
+      if (reports.length === 1) return renderReport(reports[0], format, options);
+      if (format === "junit") return (require("../../report/junit") as typeof import("../../report/junit")).renderJunit(reports);
+      if (format === "text") return reports.map((r) => renderReport(r, "text", options)).join("\n");
+      throw new InputError(`${reports.length} reports: --format ${format} renders one report; add --rollup for one fleet summary, or render them one at a time`);
+    }, args);
+    const targets = reports.reduce((n, r) => n + r.summary.targets, 0);
+    const compliant = reports.reduce((n, r) => n + r.summary.compliant, 0);
+    if (written.length) process.stderr.write(`ldaps-audit: wrote ${written.join(", ")}: ${compliant} of ${targets} target(s) compliant\n`);
+    args.exitCode = reports.some((r) => r.summary.noncompliant > 0) ? EXIT.nonCompliant : EXIT.compliant;
+  },
+};
