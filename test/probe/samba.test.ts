@@ -3,7 +3,10 @@
 import { X509Certificate } from "node:crypto";
 import { Pki, Issued } from "../helpers/openssl";
 import { requirePeer } from "../helpers/peers";
-import { probeEndpoint, probeHost } from "../../lib/probe";
+import { mergeNetworkEvidence, probeEndpoint, probeHost } from "../../lib/probe";
+import { evaluateSnapshot } from "../../lib/audit";
+import { loadProfile } from "../../lib/profile/load";
+import { dcSnapshot, storeCert } from "../helpers/snapshot";
 import { sambaPaths, startSambaDc, SambaDc, SAMBA_ADMIN_PASSWORD, SAMBA_FQDN, SAMBA_UPN } from "./helpers/samba";
 
 const paths = sambaPaths();
@@ -82,5 +85,14 @@ d("probe against a Samba AD DC", () => {
     await dc!.swapCertificate(second.certPath, second.keyPath);
     const after = await probeEndpoint({ host: "127.0.0.1", port: 636, mode: "ldaps", purpose: "ldap" }, { ...opts(), versions: false });
     expect(thumb(after.evidence.tls!.chain![0])).toBe(fp(second));
+    // N03: the store evidence predicts the first certificate; the wire now shows the second.
+    const store = dcSnapshot({ machine: [storeCert(first)], roots: [root] });
+    const probe = await probeHost({ host: "127.0.0.1", port: 636 }, { ...opts(), versions: false });
+    const n03 = (s: typeof store) => evaluateSnapshot(s, loadProfile("baseline"), new Date(), "samba").flatMap((t) => t.evaluation.controls).find((r) => r.id === "LDAPS-N03")!;
+    const r = n03(mergeNetworkEvidence(store, probe.snapshot));
+    expect(r.status).toBe("fail");
+    expect(r.message).toContain(fp(second));
+    expect(r.message).toContain(fp(first));
+    expect(n03(mergeNetworkEvidence(dcSnapshot({ machine: [storeCert(second)], roots: [root] }), probe.snapshot)).status).toBe("pass");
   }, 90_000);
 });
