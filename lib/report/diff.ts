@@ -66,9 +66,11 @@ function controlChange(id: string, title: string, from: Status | null, to: Statu
   return { kind, control: id, title, from, to, regression: b1 > b0, message: `${from} -> ${to}: ${message}` };
 }
 
+/** The lowest runway mark crossed between the two runs (the most urgent one), if any. */
 function crossedMark(oldDays: number, newDays: number): number | null {
-  for (const m of RUNWAY_MARKS) if (oldDays > m && newDays <= m) return m;
-  return null;
+  let crossed: number | null = null;
+  for (const m of RUNWAY_MARKS) if (oldDays > m && newDays <= m) crossed = m;
+  return crossed;
 }
 
 function diffTarget(a: ReportTarget, b: ReportTarget): TargetDiff {
