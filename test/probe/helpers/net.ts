@@ -31,6 +31,29 @@ export async function waitForPort(port: number, timeoutMs: number, gaveUp: () =>
   throw new Error(`port ${port} not listening after ${timeoutMs} ms`);
 }
 
+const live = new Set<number>();
+let hooked = false;
+/** Remember a detached peer so it is killed even if the test process exits without afterAll (crash, timeout). */
+export function trackPeer(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  live.add(child.pid);
+  child.once("exit", () => live.delete(child.pid!));
+  if (!hooked) {
+    hooked = true;
+    const killAll = () => {
+      for (const pid of live) {
+        try {
+          process.kill(-pid, "SIGKILL");
+        } catch {
+          /* gone */
+        }
+      }
+    };
+    process.once("exit", killAll);
+    for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => (killAll(), process.exit(130)));
+  }
+}
+
 /** SIGTERM the process group, SIGKILL it if still there after `graceMs`. */
 export async function killGroup(child: ChildProcess, graceMs = 3000): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { findExecutable } from "../../helpers/peers";
-import { killGroup, waitForPort } from "./net";
+import { killGroup, trackPeer, waitForPort } from "./net";
 import { connect } from "node:net";
 
 export const SAMBA_DIRS = ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"];
@@ -63,6 +63,7 @@ export async function startSambaDc(certFile: string, keyFile: string): Promise<S
   const start = async () => {
     log = "";
     child = spawn(samba, ["-i", "-s", conf], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    trackPeer(child);
     child.stdout?.on("data", (d) => (log += d));
     child.stderr?.on("data", (d) => (log += d));
     let exited = false;

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findExecutable } from "../../helpers/peers";
-import { freePort, killGroup, waitForPort } from "./net";
+import { freePort, killGroup, trackPeer, waitForPort } from "./net";
 
 export const SLAPD_SEARCH_DIRS = ["/usr/sbin", "/usr/local/sbin"];
 export const slapdPath = (): string | null => findExecutable("slapd", SLAPD_SEARCH_DIRS);
@@ -60,6 +60,7 @@ export async function startSlapd(tls: SlapdTls): Promise<Slapd> {
     detached: true,
     stdio: ["ignore", "ignore", "pipe"],
   });
+  trackPeer(child);
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += d.toString()));
   let exited: number | null = null;
