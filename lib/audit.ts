@@ -8,6 +8,7 @@ import { loadProfile, LoadedProfile } from "./profile/load";
 import { loadWaivers, Waiver } from "./profile/waivers";
 import { buildReport, EvaluatedTarget, reportHeader, ReportHeader, reportTarget, SummaryCounter } from "./report/build";
 import type { Report, ReportTarget } from "./report/types";
+import { InputError } from "./errors";
 import { assertValid, SNAPSHOT_SCHEMA_ID } from "./schemas";
 import type { Snapshot } from "./snapshot";
 
@@ -18,6 +19,8 @@ export interface AuditOptions {
   waivers?: string;
   /** The instant to judge validity and expiry against (default: the current time). */
   now?: Date;
+  /** Probe snapshots (ldaps-audit probe) merged into the snapshot of the same host, for the store-vs-wire check. */
+  probes?: string[];
 }
 
 export function sha256(data: Buffer | string): string {
@@ -81,18 +84,55 @@ export function streamEvaluateFiles(
   }
   const counter = new SummaryCounter();
   const inputs: Report["inputs"] = [];
+  const probes = new ProbeEvidence(options.probes ?? [], inputs);
   for (const path of paths) {
-    const { snapshot, sha256: hash } = readSnapshot(path);
-    inputs.push({ kind: "snapshot", path, sha256: hash });
+    const read = readSnapshot(path);
+    inputs.push({ kind: "snapshot", path, sha256: read.sha256 });
+    const snapshot = probes.merge(read.snapshot);
     for (const evaluated of evaluateSnapshot(snapshot, profile, now, path)) {
       const target = reportTarget(evaluated, waivers, now);
       counter.add(target);
       onTarget(target);
     }
   }
+  probes.assertAllUsed();
   inputs.push({ kind: "profile", path: profile.source, sha256: profile.sha256 });
   if (options.waivers) inputs.push({ kind: "waivers", path: options.waivers, sha256: sha256(readInputFile(options.waivers)) });
   return { header: reportHeader({ profile, waivers, now, inputs, generatedAt }), summary: counter.summary() };
+}
+
+const hostKey = (fqdn: string) => fqdn.toLowerCase().replace(/\.$/, "");
+
+/** Probe snapshots (small, read up front) by host, merged into the collector snapshot of the same host. */
+class ProbeEvidence {
+  private readonly byHost = new Map<string, { path: string; snapshot: Snapshot }>();
+  private readonly used = new Set<string>();
+
+  constructor(paths: string[], inputs: Report["inputs"]) {
+    for (const path of paths) {
+      const { snapshot, sha256: hash } = readSnapshot(path);
+      if (!snapshot.network) throw new InputError(`${path}: --probe expects a snapshot from ldaps-audit probe (it has no network evidence)`);
+      this.byHost.set(hostKey(snapshot.host.fqdn), { path, snapshot });
+      inputs.push({ kind: "snapshot", path, sha256: hash });
+    }
+  }
+
+  merge(s: Snapshot): Snapshot {
+    const probe = this.byHost.get(hostKey(s.host.fqdn));
+    if (!probe) return s;
+    this.used.add(probe.path);
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { mergeNetworkEvidence } = require("./probe") as typeof import("./probe");
+    return mergeNetworkEvidence(s, probe.snapshot);
+  }
+
+  /** A probe that matched no snapshot is an input error: its evidence would silently go unused. */
+  assertAllUsed(): void {
+    const unused = [...this.byHost.values()].filter((p) => !this.used.has(p.path));
+    if (unused.length) {
+      throw new InputError(`${unused[0].path}: --probe for ${unused[0].snapshot.host.fqdn} matches no snapshot's host.fqdn`);
+    }
+  }
 }
 
 /** Evaluate snapshot files into one in-memory report (for a fleet, prefer streamEvaluateFiles). */

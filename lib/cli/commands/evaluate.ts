@@ -4,6 +4,7 @@ import { deliver, extraOutputs, parseNow, ReportArgs, withReportOptions } from "
 
 interface EvaluateArgs extends ReportArgs {
   snapshots: string[];
+  probe?: string[];
 }
 
 export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
@@ -12,11 +13,17 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
   builder: (y) =>
     withReportOptions(y)
       .positional("snapshots", { type: "string", array: true, demandOption: true, describe: "Snapshot JSON files (schemas/snapshot.schema.json)" })
+      .option("probe", {
+        type: "string",
+        array: true,
+        describe: "Probe results (ldaps-audit probe -o FILE) to merge into the snapshot of the same host: compares the certificate on the wire with the one the store predicts (LDAPS-N03)",
+      })
       .example("$0 evaluate examples/healthy-dc.snapshot.json", "Audit one DC's evidence with the baseline profile")
       .example("$0 evaluate dc*.json --profile hardened --format json -o report.json", "Hardened audit of several DCs into a JSON report")
-      .example("$0 evaluate dc1.json --waivers waivers.yaml --now 2026-12-01", "Apply accepted exceptions; judge expiry as of a date") as never,
+      .example("$0 evaluate dc1.json --waivers waivers.yaml --now 2026-12-01", "Apply accepted exceptions; judge expiry as of a date")
+      .example("$0 evaluate dc1.json --probe dc1.probe.json", "Also check that dc1 serves the certificate its stores predict") as never,
   handler: async (args) => {
-    const options = { profile: args.profile, waivers: args.waivers, now: parseNow(args.now) };
+    const options = { profile: args.profile, waivers: args.waivers, now: parseNow(args.now), probes: args.probe };
     const format = args.format ?? (args.output || !process.stdout.isTTY ? "json" : "text");
     if ((format !== "json" && format !== "text") || extraOutputs(args).length > 0) {
       // HTML, JUnit and several outputs at once are rendered from the whole report.
