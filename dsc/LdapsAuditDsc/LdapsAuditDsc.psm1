@@ -59,7 +59,7 @@ class LdapsAuditCompliance {
         $result.Now = $this.Now
         $result.CliPath = $this.CliPath
         $result.InDesiredState = [bool]$state._inDesiredState
-        $list = New-Object System.Collections.Generic.List[LdapsAuditReason]
+        $list = [System.Collections.Generic.List[LdapsAuditReason]]::new()
         foreach ($r in @($state.reasons)) {
             if ($null -eq $r) { continue }
             $reason = [LdapsAuditReason]::new()
@@ -139,7 +139,7 @@ class LdapsAuditCompliance {
         $command = $this.ResolveCli()
         $psi = New-Object System.Diagnostics.ProcessStartInfo
         $psi.FileName = $command[0]
-        $quoted = New-Object System.Collections.Generic.List[string]
+        $quoted = [System.Collections.Generic.List[string]]::new()
         for ($i = 1; $i -lt $command.Count; $i++) { $quoted.Add('"' + $command[$i] + '"') }
         $quoted.Add('dsc')
         $quoted.Add('test')
