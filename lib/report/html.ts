@@ -50,7 +50,7 @@ p.meta { color: #444; margin: 0; }
 code, .mono { font-family: ui-monospace, "Cascadia Mono", Consolas, "Liberation Mono", monospace; font-size: .88em; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; }
 caption { text-align: left; font-weight: 600; padding: .2rem 0; }
-th, td { border: 1px solid #999; padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #999; padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 thead th { background: #e8e8e8; }
 tbody th { font-weight: 600; background: #f6f6f6; }
 .badge { display: inline-block; padding: .05rem .45rem; border-radius: .25rem; font-weight: 700; font-size: .82rem; white-space: nowrap; border: 1px solid #333; }
@@ -64,13 +64,14 @@ tbody th { font-weight: 600; background: #f6f6f6; }
 .verdict { font-size: 1.15rem; font-weight: 600; margin: .5rem 0; }
 .target { border-top: 1px solid #bbb; }
 .rootcause { background: #fff4f4; border-left: 4px solid #b00020; padding: .4rem .7rem; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(22rem, 1fr)); gap: .8rem; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(26rem, 1fr)); gap: .8rem; }
+.card { min-width: 0; }
 .card { border: 1px solid #888; border-radius: .3rem; padding: .6rem .8rem; break-inside: avoid; page-break-inside: avoid; }
 .card.predicted { border: 3px solid #0d47a1; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem .7rem; margin: .3rem 0; }
+dl { display: grid; grid-template-columns: minmax(6rem, max-content) minmax(0, 1fr); gap: .15rem .7rem; margin: .3rem 0; }
 dt { font-weight: 600; }
-dd { margin: 0; overflow-wrap: anywhere; }
-meter { width: 10rem; height: 1rem; vertical-align: middle; }
+dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+meter { width: 100%; max-width: 10rem; height: 1rem; vertical-align: middle; }
 ul.evidence { margin: .3rem 0 0 1rem; padding: 0; font-size: .88rem; color: #333; }
 .fix { margin: .3rem 0 0; }
 .muted { color: #555; }
