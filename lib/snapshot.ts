@@ -159,6 +159,64 @@ export interface EndpointEvidence {
   } | null;
 }
 
+export interface ClientConnection {
+  remoteAddress: string;
+  localPort: number;
+  /** Established, SynReceived (a half-open attempt), TimeWait, CloseWait, ... */
+  state: string;
+  count: number;
+  owningProcesses?: number[];
+}
+
+export interface FirewallLogSource {
+  ip: string;
+  count: number;
+  allow?: number;
+  drop?: number;
+  /** Destination port -> rows. */
+  ports?: Record<string, number>;
+  first?: string | null;
+  last?: string | null;
+}
+
+export interface FirewallLogFile {
+  path: string;
+  available: boolean;
+  error?: string | null;
+  bytes?: number;
+  lines?: number;
+  matched?: number;
+  outsideWindow?: number;
+  outbound?: number;
+  malformed?: number;
+  untracked?: number;
+  timeFormat?: "Local" | "UTC";
+  headerFound?: boolean;
+}
+
+/** Which clients try LDAPS on the host: connection table, firewall log, reverse DNS (collector). */
+export interface ClientsEvidence {
+  ports?: number[];
+  windowStart?: string;
+  windowEnd?: string;
+  connections?: { available: boolean; error?: string | null; total?: number; truncated?: boolean; entries?: ClientConnection[] };
+  firewallLog?: {
+    enabled?: boolean | null;
+    logAllowed?: boolean | null;
+    logBlocked?: boolean | null;
+    profiles?: Array<{ name: string; enabled?: boolean; logAllowed?: boolean; logBlocked?: boolean; logFileName?: string | null }>;
+    path?: string | null;
+    available: boolean;
+    error?: string | null;
+    files?: FirewallLogFile[];
+    truncated?: boolean;
+    sourcesTotal?: number;
+    sources?: FirewallLogSource[];
+  };
+  names?: Array<{ ip: string; name: string | null; error?: string | null }>;
+  namesTruncated?: boolean;
+}
+
 export interface Snapshot {
   $schema?: string;
   schemaVersion: 1;
@@ -171,5 +229,6 @@ export interface Snapshot {
   registry?: { ntds?: LdapPolicy; adlds?: Record<string, LdapPolicy>; schannel?: { EventLogging?: number | null } };
   events?: EventsEvidence;
   network?: { probedAt?: string; prober?: string; endpoints: EndpointEvidence[] };
+  clients?: ClientsEvidence;
   errors?: CollectionError[];
 }

@@ -5,6 +5,7 @@ import { decodeBase64, EncodingError } from "../x509/encoding";
 import type { Snapshot, StoreCertificate } from "../snapshot";
 import { InputError } from "../errors";
 import { certificateFacts } from "./certificate";
+import { clientFacts } from "./clients";
 import { configFacts } from "./config";
 import { eventFacts } from "./events";
 import { networkFacts } from "./network";
@@ -148,6 +149,7 @@ export function deriveFacts(snapshot: Snapshot, options: DeriveOptions): TargetF
       events: eventFacts(snapshot, target, now, certificates),
       config: configFacts(snapshot, target),
       network: networkFacts(snapshot, target, certificates, now),
+      clients: clientFacts(snapshot, target, selection, now),
       collectionErrors: errors,
     };
   });

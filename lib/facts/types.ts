@@ -1,6 +1,7 @@
 // The facts document: what lib/facts derives from a snapshot, and what profiles are written against.
 // Mirrors schemas/facts.schema.json (keep both in step; test/examples.test.ts validates derived facts).
 import type { NameMatch } from "../x509/names";
+import type { ClientFacts } from "./clients";
 
 export type ServiceKind = "adds" | "adlds" | "unknown";
 
@@ -125,5 +126,7 @@ export interface TargetFacts {
   config: Record<string, unknown> | null;
   /** What clients see (probe issue); null when not probed. */
   network: Record<string, unknown> | null;
+  /** Which clients try LDAPS (and insecure LDAP), and which settings would show more; null without host evidence. */
+  clients: ClientFacts | null;
   collectionErrors: CollectionErrorFacts[];
 }

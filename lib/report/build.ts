@@ -61,7 +61,7 @@ export function reportTarget(t: EvaluatedTarget, waivers: Waiver[], now: Date): 
       qualifying: f.selection.qualifying,
     },
     collectionErrors: f.collectionErrors,
-    facts: { events: f.events, config: f.config, network: f.network },
+    facts: { events: f.events, config: f.config, network: f.network, clients: f.clients },
   };
 }
 

@@ -1,5 +1,6 @@
 // Human-readable report for terminals and logs. Colour only when asked (a TTY).
 import type { Status } from "../profile/evaluate";
+import type { ClientFacts } from "../facts/clients";
 import type { Report, ReportTarget } from "./types";
 
 const COLOURS: Record<Status, string> = { pass: "32", fail: "31;1", warn: "33", skip: "2", error: "35;1", waived: "36" };
@@ -56,6 +57,53 @@ function renderTarget(t: ReportTarget, paint: (s: Status, x: string) => string, 
     lines.push(`      ${where}; expires ${cert.notAfter.slice(0, 10)} (${cert.daysToExpiry} days); SAN ${cert.san.join(", ") || "none"}; EKU ${cert.eku.join(", ") || "none"}`);
     if (cert.source !== "network") {
       lines.push(cert.qualifies ? `      qualifies${cert.predicted ? "; the service is predicted to use it" : ""}` : `      does not qualify: ${cert.disqualifiedBy.map((d) => `${d.control} ${d.reason}`).join("; ")}`);
+    }
+  }
+  if (t.facts.clients) lines.push(...renderClients(t.facts.clients, verbose));
+  return lines;
+}
+
+const MAX_CLIENT_ROWS = 20;
+
+const when = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : "-");
+
+/** The client table (who tries LDAPS, and LDAP without TLS) and the settings that would show more. */
+function renderClients(c: ClientFacts, verbose: boolean): string[] {
+  const lines: string[] = [];
+  const ports = c.ports.length ? c.ports.join(", ") : "no LDAPS port";
+  lines.push(`  Clients trying LDAPS (${ports}${c.windowDays !== null ? `; last ${c.windowDays} days` : ""}):`);
+  if (c.clients.length) {
+    const shown = verbose ? c.clients : c.clients.slice(0, MAX_CLIENT_ROWS);
+    const table = [
+      ["IP", "Name", "Port", "Count", "First (UTC)", "Last (UTC)", "Evidence"],
+      ...shown.map((r) => [
+        r.ip,
+        r.name ?? "-",
+        r.ports.length ? r.ports.join(",") : "LDAP (no TLS)",
+        String(r.count),
+        when(r.first),
+        when(r.last),
+        r.evidence.join(", ") + (r.insecureBinds ? ` (${r.insecureBinds.bindTypes.join("/")} bind as ${r.insecureBinds.identities.join(", ") || "anonymous"})` : ""),
+      ]),
+    ];
+    const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+    for (const row of table) lines.push(`    ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")}`);
+    if (shown.length < c.clients.length) lines.push(`    ... and ${c.clients.length - shown.length} more (--verbose lists them)`);
+    if (c.truncated) lines.push("    (the collector capped the list: these are the busiest clients)");
+  } else if (c.ldapsEvidence) {
+    lines.push(`    none seen (${[c.sources.connectionTable === "read" ? "connection table" : "", c.sources.firewallLog === "read" ? "firewall log" : ""].filter(Boolean).join(", ")} read)`);
+  } else {
+    lines.push("    unknown: no connection table or firewall log was read");
+  }
+  if (c.handshakeFailures.count) {
+    const details = Object.entries(c.handshakeFailures.details).map(([k, n]) => `${k} x${n}`).join(", ");
+    lines.push(`    Schannel handshake failures on the host (any TLS service, no client address): ${c.handshakeFailures.count}${details ? ` (${details})` : ""}`);
+  }
+  if (c.missingEvidence.length) {
+    lines.push("    Missing evidence, turn on:");
+    for (const m of c.missingEvidence) {
+      lines.push(`    - ${m.what}: ${m.setting}`);
+      lines.push(`        ${m.how}`);
     }
   }
   return lines;

@@ -1,5 +1,6 @@
 // The report contract (schemas/report.schema.json): what other tools and auditors parse.
 import type { ControlResult, Status } from "../profile/evaluate";
+import type { ClientFacts } from "../facts/clients";
 
 export interface ReportCertificate {
   thumbprint: string;
@@ -32,7 +33,13 @@ export interface ReportTarget {
   selection: { effectiveStore: string | null; predicted: string | null; ambiguous: boolean; qualifying: string[] };
   collectionErrors: Array<{ part: string; message: string; code?: string }>;
   /** Parts of the facts the HTML and client reports show (events, config, network), as derived. */
-  facts: { events: Record<string, unknown> | null; config: Record<string, unknown> | null; network: Record<string, unknown> | null };
+  facts: {
+    events: Record<string, unknown> | null;
+    config: Record<string, unknown> | null;
+    network: Record<string, unknown> | null;
+    /** Which clients try LDAPS, and which settings would show more (lib/facts/clients.ts); absent in older reports. */
+    clients?: ClientFacts | null;
+  };
 }
 
 export type StatusCounts = Record<Status, number>;
