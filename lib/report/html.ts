@@ -239,7 +239,8 @@ function objectTable(rows: Array<Record<string, unknown>>, caption: string): str
   return `<table><caption>${esc(caption)}</caption><thead><tr>${columns.map((c) => `<th scope="col">${esc(humanKey(c))}</th>`).join("")}</tr></thead><tbody>${body}</tbody></table>${more}`;
 }
 
-function eventsSection(events: Record<string, unknown>, headingLevel: number, label: string): string {
+/** A facts object (events, clients, ...) as tables, generically: its shape belongs to lib/facts. */
+function factsSection(events: Record<string, unknown>, headingLevel: number, label: string, heading: string): string {
   const h = `h${headingLevel}`;
   const scalars: Array<[string, unknown]> = [];
   const counters: Array<[string, Record<string, unknown>]> = [];
@@ -251,10 +252,10 @@ function eventsSection(events: Record<string, unknown>, headingLevel: number, la
     else if (Array.isArray(v) && v.some(isPlainObject)) lists.push([k, v]);
     else scalars.push([k, v]);
   }
-  const parts: string[] = [`<${h}>Event evidence</${h}>`];
+  const parts: string[] = [`<${h}>${esc(heading)}</${h}>`];
   if (scalars.length) {
     parts.push(
-      `<table><caption>Event collection for ${esc(label)}</caption><thead><tr><th scope="col">Field</th><th scope="col">Value</th></tr></thead><tbody>` +
+      `<table><caption>${esc(heading)} for ${esc(label)}</caption><thead><tr><th scope="col">Field</th><th scope="col">Value</th></tr></thead><tbody>` +
         scalars.map(([k, v]) => `<tr><th scope="row">${esc(humanKey(k))}</th><td>${esc(scalarText(v))}</td></tr>`).join("") +
         `</tbody></table>`,
     );
@@ -263,7 +264,7 @@ function eventsSection(events: Record<string, unknown>, headingLevel: number, la
     const extra: string[] = [];
     for (const [, v] of counters) for (const k of Object.keys(v)) if (!["count", "first", "last"].includes(k) && !extra.includes(k)) extra.push(k);
     parts.push(
-      `<table><caption>Event counts in the window</caption><thead><tr><th scope="col">Event</th><th scope="col">Count</th><th scope="col">First</th><th scope="col">Last</th>${extra.map((k) => `<th scope="col">${esc(humanKey(k))}</th>`).join("")}</tr></thead><tbody>` +
+      `<table><caption>${esc(heading)}: counts in the window</caption><thead><tr><th scope="col">Event</th><th scope="col">Count</th><th scope="col">First</th><th scope="col">Last</th>${extra.map((k) => `<th scope="col">${esc(humanKey(k))}</th>`).join("")}</tr></thead><tbody>` +
         counters
           .map(([k, v]) => `<tr><th scope="row">${esc(humanKey(k))}</th><td>${esc(scalarText(v.count))}</td><td>${esc(scalarText(v.first))}</td><td>${esc(scalarText(v.last))}</td>${extra.map((x) => `<td>${esc(scalarText(v[x]))}</td>`).join("")}</tr>`)
           .join("") +
@@ -350,7 +351,9 @@ function targetSection(t: ReportTarget, i: number): string {
   if (t.certificates.length) parts.push(`<div class="cards">${t.certificates.map((c) => certificateCard(c, 4)).join("\n")}</div>`);
   else parts.push(`<p>No certificates were found in the searched stores.</p>`);
   const events = t.facts?.events;
-  if (isPlainObject(events) && Object.keys(events).length) parts.push(eventsSection(events, 3, targetLabel(t)));
+  if (isPlainObject(events) && Object.keys(events).length) parts.push(factsSection(events, 3, targetLabel(t), "Event evidence"));
+  const clients = (t.facts as { clients?: unknown } | undefined)?.clients;
+  if (isPlainObject(clients) && Object.keys(clients).length) parts.push(factsSection(clients, 3, targetLabel(t), "Clients using LDAP and LDAPS"));
   parts.push(`</section>`);
   return parts.join("\n");
 }

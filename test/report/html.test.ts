@@ -31,8 +31,12 @@ test("escaping and the CSP, without a browser", () => {
   expect(csp).toMatch(/script-src 'none'/);
   expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/]+=*'/);
   expect(csp).not.toMatch(/unsafe-inline/);
-  const html = renderHtml(evaluateExample("wrong-name"));
+  const wrong = evaluateExample("wrong-name");
+  const html = renderHtml(wrong);
   expect(html).not.toMatch(/<script|<img|<link|<iframe|src=|url\(/i);
+  // Event and client facts (shapes owned by lib/facts) are rendered generically as captioned tables.
+  expect(html).toContain("<h3>Event evidence</h3>");
+  if (wrong.targets[0].facts.clients) expect(html).toContain("<h3>Clients using LDAP and LDAPS</h3>");
   expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="en">/);
 });
 
