@@ -62,3 +62,17 @@ test("a bad input stops the run before any report is written", () => {
   expectCleanError(runCli(["evaluate", ex("healthy-dc"), bad, "-o", out]), 2, /bad\.json: not a valid snapshot: at \/: must have required property 'schemaVersion'/);
   expect(existsSync(out)).toBe(false);
 });
+
+test("evaluate renders HTML and JUnit from the whole report, several outputs in one run", () => {
+  const html = join(tmp, "r.html");
+  const junit = join(tmp, "r.xml");
+  const json = join(tmp, "r2.json");
+  const r = runCli(["evaluate", ex("wrong-name"), ...NOW, "--output-html", html, "--output-junit", junit, "-o", json]);
+  expect(r.code).toBe(1);
+  expect(readFileSync(html, "utf8")).toMatch(/<html lang="en">[\s\S]*none has the DC(&#39;|')s FQDN/);
+  expect(readFileSync(junit, "utf8")).toMatch(/<testsuites[\s\S]*<failure/);
+  expect(JSON.parse(readFileSync(json, "utf8")).targets[0].status).toBe("noncompliant");
+  const direct = runCli(["evaluate", ex("healthy-dc"), ...NOW, "--format", "junit"]);
+  expect(direct.code).toBe(0);
+  expect(direct.stdout).toMatch(/^<\?xml/);
+});

@@ -26,13 +26,6 @@ export interface ReportArgs {
 export const REPORT_FORMATS = ["text", "json", "html", "junit"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-/**
- * Commands that stream their report as text/JSON instead of calling deliver() (evaluate, for flat memory
- * across a fleet). For them html/junit and the --output-<format> options are refused with one clear line
- * until the command routes such runs through deliver() (see wantsWholeReport); remove it from this list then.
- */
-export const STREAMING_COMMANDS = new Set<string>(["evaluate"]);
-
 /** True when the run asks for something only a whole in-memory report can give (html, junit, several outputs). */
 export function wantsWholeReport(args: { format?: string; "output-html"?: string; "output-junit"?: string; "output-json"?: string }): boolean {
   return args.format === "html" || args.format === "junit" || !!(args["output-html"] || args["output-junit"] || args["output-json"]);
@@ -55,16 +48,7 @@ export function withReportOptions<T>(y: Argv<T>) {
     .option("output-html", { type: "string", describe: "Also write the HTML report to this file (atomically)" })
     .option("output-junit", { type: "string", describe: "Also write JUnit XML to this file (atomically)" })
     .option("output-json", { type: "string", describe: "Also write the JSON report to this file (atomically)" })
-    .option("verbose", { alias: "v", type: "boolean", default: false, describe: "Text output: list passing controls too" })
-    .check((argv) => {
-      const command = String(argv._[0] ?? "");
-      if (STREAMING_COMMANDS.has(command) && wantsWholeReport(argv as Parameters<typeof wantsWholeReport>[0])) {
-        throw new InputError(
-          `${command} streams its report as text or JSON; for HTML or JUnit write JSON (-o report.json) and run "ldaps-audit report report.json --format html|junit [--output FILE]"`,
-        );
-      }
-      return true;
-    });
+    .option("verbose", { alias: "v", type: "boolean", default: false, describe: "Text output: list passing controls too" });
 }
 
 export function parseNow(value: string | undefined): Date | undefined {

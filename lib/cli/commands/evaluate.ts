@@ -1,6 +1,6 @@
 import type { CommandModule } from "yargs";
 import { EXIT } from "../../errors";
-import { deliver, extraOutputs, parseNow, ReportArgs, withReportOptions } from "../common";
+import { deliver, parseNow, ReportArgs, wantsWholeReport, withReportOptions } from "../common";
 
 interface EvaluateArgs extends ReportArgs {
   snapshots: string[];
@@ -24,8 +24,7 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       .example("$0 evaluate dc1.json --probe dc1.probe.json", "Also check that dc1 serves the certificate its stores predict") as never,
   handler: async (args) => {
     const options = { profile: args.profile, waivers: args.waivers, now: parseNow(args.now), probes: args.probe };
-    const format = args.format ?? (args.output || !process.stdout.isTTY ? "json" : "text");
-    if ((format !== "json" && format !== "text") || extraOutputs(args).length > 0) {
+    if (wantsWholeReport(args)) {
       // HTML, JUnit and several outputs at once are rendered from the whole report.
       const { evaluateFiles } = await import("../../audit");
       args.exitCode = deliver(evaluateFiles(args.snapshots, options), args);
@@ -33,6 +32,7 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
     }
     const { streamEvaluateFiles } = await import("../../audit");
     const { ReportStreamWriter } = await import("../../report/stream");
+    const format = args.format === "text" || (!args.format && !args.output && process.stdout.isTTY) ? "text" : "json";
     // Targets are written as they are judged (a fleet never sits in memory whole); the file only
     // appears, or reaches stdout, once every snapshot has been evaluated.
     const colour = !args.output && process.stdout.isTTY && !process.env.NO_COLOR;
