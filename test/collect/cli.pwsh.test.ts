@@ -99,7 +99,7 @@ function parseWindowsCommandLine(line: string): string[] {
     }
     const files = readdirSync(reports);
     expect(files).toHaveLength(2);
-    for (const f of files) expect(f).toMatch(/^ldaps-audit-dc1\.example\.test-\d{8}T\d{6}Z\.json$/);
+    for (const f of files) expect(f).toMatch(/^ldaps-audit-dc1\.example\.test-\d{8}T\d{9}Z\.json$/);
   }, 120000);
 
   test("fleet collect: per-host files, a failed host is an error file, exit 3", async () => {

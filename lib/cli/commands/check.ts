@@ -11,7 +11,10 @@ interface CheckArgs extends ReportArgs, CollectArgs {
   "save-snapshot"?: string;
 }
 
-export const REPORT_FILE = /^ldaps-audit-.+-\d{8}T\d{6}Z\.(json|txt)$/;
+export const REPORT_FILE = /^ldaps-audit-.+-\d{8}T\d{9}Z\.(json|txt|html|xml)$/;
+
+/** File extension for each report format. */
+const EXTENSION: Record<string, string> = { json: "json", text: "txt", html: "html", junit: "xml" };
 
 /** Keep the newest `keep` reports in `dir` (names sort by their UTC timestamp); returns the removed names. */
 export function pruneReports(dir: string, keep: number): string[] {
@@ -19,7 +22,7 @@ export function pruneReports(dir: string, keep: number): string[] {
   const { readdirSync, unlinkSync } = require("node:fs") as typeof import("node:fs");
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { join } = require("node:path") as typeof import("node:path");
-  const stamp = (n: string) => /(\d{8}T\d{6}Z)\.(json|txt)$/.exec(n)![1];
+  const stamp = (n: string) => /(\d{8}T\d{9}Z)\.(json|txt|html|xml)$/.exec(n)![1];
   const reports = readdirSync(dir).filter((n) => REPORT_FILE.test(n)).sort((a, b) => stamp(b).localeCompare(stamp(a)) || b.localeCompare(a));
   const removed = reports.slice(keep);
   for (const n of removed) unlinkSync(join(dir, n));
@@ -31,7 +34,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   describe: "Collect on this host, evaluate against a profile and report, in one step (run elevated on the DC)",
   builder: (y) =>
     withCollectOptions(withReportOptions(y))
-      .option("report-dir", { type: "string", describe: "Write ldaps-audit-<host>-<UTC timestamp>.json (or .txt) into this folder and keep the newest --keep" })
+      .option("report-dir", { type: "string", describe: "Write ldaps-audit-<host>-<UTC timestamp>.json (.txt, .html, .xml by --format) into this folder and keep the newest --keep" })
       .option("keep", { type: "number", default: 30, describe: "With --report-dir: how many reports to keep" })
       .option("save-snapshot", { type: "string", describe: "Also write the collected snapshot to this file" })
       .example("$0 check", "Audit this DC with the baseline profile")
@@ -60,8 +63,9 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     const { join } = await import("node:path");
     mkdirSync(args["report-dir"], { recursive: true });
     const format = args.format ?? "json";
-    const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-    const file = join(args["report-dir"], `ldaps-audit-${safeFileName(snapshot.host.fqdn)}-${stamp}.${format === "json" ? "json" : "txt"}`);
+    // Millisecond stamps: two runs in the same second must not overwrite each other.
+    const stamp = new Date().toISOString().replace(/[-:.]/g, "");
+    const file = join(args["report-dir"], `ldaps-audit-${safeFileName(snapshot.host.fqdn)}-${stamp}.${EXTENSION[format]}`);
     args.exitCode = deliver(report, { ...args, format, output: file });
     const removed = pruneReports(args["report-dir"], args.keep);
     if (removed.length) process.stderr.write(`ldaps-audit: removed ${removed.length} old report(s), keeping ${args.keep}\n`);
