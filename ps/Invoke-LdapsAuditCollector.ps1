@@ -32,7 +32,7 @@ $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
 $functionsDir = Join-Path $PSScriptRoot 'functions'
-foreach ($name in @('Common.ps1', 'Certificates.ps1', 'HostInfo.ps1', 'Registry.ps1', 'Events.ps1', 'Collection.ps1')) {
+foreach ($name in @('Common.ps1', 'Certificates.ps1', 'HostInfo.ps1', 'Registry.ps1', 'Events.ps1', 'Clients.ps1', 'Collection.ps1')) {
     . (Join-Path $functionsDir $name)
 }
 if ($ShimScript) {

@@ -5,7 +5,8 @@ $script:LdapsAuditCollectorVersion = '0.1.0'
 
 function Invoke-LdapsAuditCollection {
     <#
-    Gathers host identity, certificate stores, LDAP policy registry values and aggregated events.
+    Gathers host identity, certificate stores, LDAP policy registry values, aggregated events and the clients
+    that try LDAPS (connection table, firewall log, reverse DNS).
     Every part runs in its own try/catch; a failing part becomes an entry in errors and the rest completes.
     Returns an ordered dictionary shaped like the snapshot schema (ConvertTo-Json -Depth 20 it).
     #>
@@ -76,6 +77,27 @@ function Invoke-LdapsAuditCollection {
             $snapshot.events = Get-LdapsAuditEventEvidence -LookbackDays $LookbackDays -MaxEvents $MaxEvents -DirectoryLogs $directoryLogs.ToArray() -Now $now -Errors $errors
         } catch {
             $errors.Add((New-LdapsAuditError -Part 'events' -ErrorRecord $_))
+        }
+    }
+
+    # Which clients try LDAPS (event 1220 names none): connection table, firewall log, reverse DNS (2889 addresses too).
+    $clientPorts = @()
+    try {
+        $instances = @()
+        if ($hostInfo.Contains('adldsInstances')) { $instances = @($hostInfo.adldsInstances) }
+        $clientPorts = Get-LdapsAuditClientPort -IncludeNtds $isDc -AdldsInstances $instances
+    } catch {
+        $errors.Add((New-LdapsAuditError -Part 'clients/ports' -ErrorRecord $_))
+    }
+    if (@($clientPorts).Count -gt 0) {
+        $known = New-Object System.Collections.Generic.List[string]
+        if ($snapshot.Contains('events') -and $null -ne $snapshot.events) {
+            foreach ($c in @($snapshot.events.insecureBindClients)) { if ($c.ip) { $known.Add([string]$c.ip) } }
+        }
+        try {
+            $snapshot.clients = Get-LdapsAuditClientEvidence -Ports $clientPorts -LookbackDays $LookbackDays -Now $now -KnownAddresses $known.ToArray() -Errors $errors
+        } catch {
+            $errors.Add((New-LdapsAuditError -Part 'clients' -ErrorRecord $_))
         }
     }
     $snapshot.errors = $errors.ToArray()

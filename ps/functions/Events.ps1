@@ -1,5 +1,6 @@
 # Event-log evidence, filtered server-side with Get-WinEvent -FilterHashtable and aggregated here
-# (counts, first/last, error codes, 2887 totals, 2889 clients). Never ships raw event streams.
+# (counts, first/last, error codes, 2887 totals, 2889 clients; Schannel 36888 per alert and error state, 36874 per
+# protocol). Never ships raw event streams.
 Set-StrictMode -Version Latest
 
 $script:LdapsAuditDirectoryEventIds = @(1220, 2886, 2887, 2888, 2889, 3039, 3040, 3041)
@@ -93,9 +94,20 @@ function Add-LdapsAuditEventAggregate {
             }
         }
         36870 { $code = ConvertTo-LdapsAuditHexCode (Get-LdapsAuditEventValue -Event $Event -Index 1) }
+        36874 {
+            # "An <protocol> connection request was received ... none of the cipher suites supported by the client
+            # application are supported by the server": EventData [0] Protocol (e.g. "TLS 1.0").
+            $protocol = Get-LdapsAuditEventValue -Event $Event -Index 0
+            if ($null -ne $protocol -and ([string]$protocol).Trim()) { $code = 'protocol ' + ([string]$protocol).Trim() }
+        }
         36888 {
+            # Fatal alert sent: EventData [0] AlertDesc (TLS alert number), [1] ErrorState (Schannel's internal state).
             $alert = Get-LdapsAuditEventValue -Event $Event -Index 0
-            if ($null -ne $alert) { $code = 'alert ' + ([string]$alert).Trim() }
+            $state = Get-LdapsAuditEventValue -Event $Event -Index 1
+            if ($null -ne $alert) {
+                $code = 'alert ' + ([string]$alert).Trim()
+                if ($null -ne $state -and ([string]$state).Trim()) { $code = $code + ' state ' + ([string]$state).Trim() }
+            }
         }
         2887 {
             $simple = ConvertTo-LdapsAuditInt (Get-LdapsAuditEventValue -Event $Event -Index 0)

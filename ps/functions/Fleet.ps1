@@ -19,7 +19,7 @@ function New-LdapsAuditRemoteScriptBlock {
     param([Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()][string]$FunctionsDirectory)
     $builder = New-Object System.Text.StringBuilder
     [void]$builder.AppendLine('param([string]$OptionsJson)')
-    foreach ($name in @('Common.ps1', 'Certificates.ps1', 'HostInfo.ps1', 'Registry.ps1', 'Events.ps1', 'Collection.ps1')) {
+    foreach ($name in @('Common.ps1', 'Certificates.ps1', 'HostInfo.ps1', 'Registry.ps1', 'Events.ps1', 'Clients.ps1', 'Collection.ps1')) {
         [void]$builder.AppendLine([System.IO.File]::ReadAllText((Join-Path $FunctionsDirectory $name)))
     }
     [void]$builder.AppendLine('$o = ConvertFrom-Json -InputObject $OptionsJson')
