@@ -156,6 +156,44 @@ const examples = {
       storeCert("dc1-renewed", ksp("5fc272a6182d90b3e4cf607182930415_a1b2c3d4-0000-0000-0000-000000000007", defaultAcl)),
     ] },
   ], { events: quietEvents() }),
+  // Event 1220 and who causes it: the firewall log, the connection table and 2889 name the clients.
+  "clients-1220": snapshot(
+    [{ name: "NTDS\\My", certificates: [] }, { name: "LocalMachine\\My", certificates: [] }],
+    {
+      events: {
+        ...events1220(14),
+        summary: [
+          ...events1220(14).summary,
+          { log: "Directory Service", service: "NTDS", provider: "Microsoft-Windows-ActiveDirectory_DomainService", id: 2887, count: 7, first: "2026-11-14T08:00:00.000Z", last: "2026-11-20T08:00:00.000Z", insecureSimpleBinds: 212, unsignedSaslBinds: 0 },
+        ],
+        insecureBindClients: [
+          { service: "NTDS", ip: "10.0.4.21", port: 50112, identity: "CORP\\svc-hr-sync", bindType: "simple", bindTypeCode: 1, count: 212, first: "2026-11-13T09:00:12.000Z", last: "2026-11-20T07:58:40.000Z" },
+        ],
+      },
+      registry: { ...policy, schannel: { EventLogging: 1 }, ntds: { ...policy.ntds, ldapInterfaceEventsLevel: 2 } },
+      clients: {
+        ports: [636, 3269],
+        windowStart: "2026-11-13T08:00:00.000Z",
+        windowEnd: collectedAt,
+        connections: {
+          available: true, error: null, total: 2, truncated: false,
+          entries: [{ remoteAddress: "10.0.4.21", localPort: 636, state: "SynReceived", count: 2, owningProcesses: [812] }],
+        },
+        firewallLog: {
+          enabled: true, logAllowed: true, logBlocked: true, path: "C:\\Windows\\system32\\LogFiles\\Firewall\\pfirewall.log",
+          available: true, error: null, truncated: false, sourcesTotal: 2,
+          sources: [
+            { ip: "10.0.4.21", count: 1840, allow: 1840, drop: 0, ports: { "636": 1840 }, first: "2026-11-13T09:00:03.000Z", last: "2026-11-20T07:59:58.000Z" },
+            { ip: "10.0.9.77", count: 96, allow: 96, drop: 0, ports: { "3269": 96 }, first: "2026-11-14T02:00:00.000Z", last: "2026-11-20T02:00:01.000Z" },
+          ],
+        },
+        names: [
+          { ip: "10.0.4.21", name: "hrsync01.corp.example.test", error: null },
+          { ip: "10.0.9.77", name: null, error: "No such host is known" },
+        ],
+      },
+    },
+  ),
   "adlds-instance": {
     $schema: "https://ldaps-audit.dev/schemas/snapshot.schema.json", schemaVersion: 1, collectedAt, collector,
     host: {

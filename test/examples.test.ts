@@ -17,6 +17,7 @@ const expected: Record<string, { status: "compliant" | "noncompliant"; failing: 
   "key-not-readable": { status: "noncompliant", failing: ["LDAPS-S01", "LDAPS-C04", "LDAPS-E01", "LDAPS-E02", "LDAPS-E03"], rootCause: /none has a private key that NT AUTHORITY\\SYSTEM can read/ },
   expired: { status: "noncompliant", failing: ["LDAPS-S01", "LDAPS-C06", "LDAPS-C08", "LDAPS-E01", "LDAPS-E02"], rootCause: /none is valid now/ },
   "two-qualifying": { status: "compliant", failing: [], warning: ["LDAPS-S02"] },
+  "clients-1220": { status: "noncompliant", failing: ["LDAPS-S01", "LDAPS-E01", "LDAPS-E02"], warning: ["LDAPS-E06"], rootCause: /No certificate in NTDS\\My or LocalMachine\\My/ },
   "adlds-instance": { status: "compliant", failing: [] },
 };
 

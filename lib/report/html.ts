@@ -2,6 +2,7 @@
 // Content-Security-Policy meta forbids both), readable on screen and on paper. Every string that came
 // from evidence (subjects, SANs, event identities, messages) goes through esc(): certificates and event
 // logs are attacker-influenced input.
+import type { ClientFacts } from "../facts/clients";
 import { createHash } from "node:crypto";
 import type { ControlResult, Status } from "../profile/evaluate";
 import { badness, findingOrder, STATUSES, targetLabel } from "./common";
@@ -48,6 +49,7 @@ h3 { font-size: 1.1rem; margin: 1.4rem 0 .4rem; }
 h4 { font-size: 1rem; margin: 0 0 .4rem; overflow-wrap: anywhere; }
 p.meta { color: #444; margin: 0; }
 code, .mono { font-family: ui-monospace, "Cascadia Mono", Consolas, "Liberation Mono", monospace; font-size: .88em; overflow-wrap: anywhere; }
+.nowrap { white-space: nowrap; overflow-wrap: normal; }
 table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; }
 caption { text-align: left; font-weight: 600; padding: .2rem 0; }
 th, td { border: 1px solid #999; padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
@@ -288,6 +290,60 @@ function factsSection(events: Record<string, unknown>, headingLevel: number, lab
   return parts.join("\n");
 }
 
+/** "2026-11-20 07:59" from an ISO time; a dash when unknown. */
+function shortTime(iso: string | null): string {
+  return iso ? iso.slice(0, 16).replace("T", " ") : "—";
+}
+
+/** The client table (issue: the seed's other way out of event 1220 is to find who tries LDAPS). */
+function clientsSection(c: ClientFacts, label: string): string {
+  const parts = [`<h3>Clients trying LDAPS</h3>`, `<p>${esc(c.summary)}</p>`];
+  if (!c.ldapsEvidence) parts.push(`<p><strong>Unknown, not zero:</strong> neither the connection table nor the firewall log was read, so attempts on the LDAPS ports cannot be counted.</p>`);
+  if (c.clients.length) {
+    const rows = [...c.clients].sort((a, b) => Number(b.ldaps) - Number(a.ldaps) || b.count - a.count);
+    const detail = (r: ClientFacts["clients"][number]) =>
+      [
+        r.firewall ? `firewall: ${r.firewall.allow} allowed, ${r.firewall.drop} dropped` : "",
+        r.connections ? `connections: ${r.connections.count} (${r.connections.states.join(", ")})` : "",
+        r.insecureBinds ? `2889: ${r.insecureBinds.count} clear-text/unsigned bind(s) as ${r.insecureBinds.identities.join(", ")} (${r.insecureBinds.bindTypes.join(", ")})` : "",
+      ]
+        .filter(Boolean)
+        .join("; ");
+    const kind = (r: ClientFacts["clients"][number]) =>
+      r.ldaps
+        ? c.certificateQualifies
+          ? statusBadgeText("pass", "LDAPS")
+          : statusBadgeText("warn", "LDAPS, no certificate")
+        : statusBadgeText("fail", "LDAP, insecure bind");
+    parts.push(
+      `<table><caption>Clients of ${esc(label)} (${c.windowStart ? `${esc(c.windowStart.slice(0, 10))} to ${esc((c.windowEnd ?? "").slice(0, 10))}` : "collection time"})</caption>` +
+        `<thead><tr><th scope="col">Client</th><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Ports</th><th scope="col">Count</th><th scope="col">First seen (UTC)</th><th scope="col">Last seen (UTC)</th><th scope="col">Evidence</th><th scope="col">Detail</th></tr></thead><tbody>` +
+        rows
+          .slice(0, MAX_ROWS)
+          .map(
+            (r) =>
+              `<tr><th scope="row" class="mono nowrap">${esc(r.ip)}</th><td>${esc(r.name ?? "—")}</td><td>${kind(r)}</td><td>${esc(r.ports.length ? r.ports.join(", ") : "LDAP (no TLS)")}</td>` +
+              `<td>${esc(String(r.count))}</td><td>${esc(shortTime(r.first))}</td><td>${esc(shortTime(r.last))}</td><td>${esc(r.evidence.join(", "))}</td><td>${esc(detail(r))}</td></tr>`,
+          )
+          .join("\n") +
+        `</tbody></table>`,
+    );
+    if (rows.length > MAX_ROWS || c.truncated) parts.push(`<p class="muted">The list is capped; the busiest clients are shown. See the JSON report for the rest.</p>`);
+  }
+  if (c.handshakeFailures.count > 0) {
+    const details = Object.entries(c.handshakeFailures.details).map(([k, n]) => `${k}: ${n}`).join(", ");
+    parts.push(`<p>Schannel handshake failures on this host (no client address in these events): ${esc(String(c.handshakeFailures.count))}${details ? ` (${esc(details)})` : ""}.</p>`);
+  }
+  if (c.missingEvidence.length) {
+    parts.push(
+      `<table><caption>Evidence not collected: turn on</caption><thead><tr><th scope="col">What is missing</th><th scope="col">Setting</th><th scope="col">How</th></tr></thead><tbody>` +
+        c.missingEvidence.map((m) => `<tr><th scope="row">${esc(m.what)}</th><td class="mono">${esc(m.setting)}</td><td>${esc(m.how)}</td></tr>`).join("") +
+        `</tbody></table>`,
+    );
+  }
+  return parts.join("\n");
+}
+
 // ---- the report page
 
 function worstFindings(report: Report, limit = 10): Array<{ target: ReportTarget; index: number; control: ControlResult }> {
@@ -352,8 +408,8 @@ function targetSection(t: ReportTarget, i: number): string {
   else parts.push(`<p>No certificates were found in the searched stores.</p>`);
   const events = t.facts?.events;
   if (isPlainObject(events) && Object.keys(events).length) parts.push(factsSection(events, 3, targetLabel(t), "Event evidence"));
-  const clients = (t.facts as { clients?: unknown } | undefined)?.clients;
-  if (isPlainObject(clients) && Object.keys(clients).length) parts.push(factsSection(clients, 3, targetLabel(t), "Clients using LDAP and LDAPS"));
+  const clients = (t.facts as { clients?: ClientFacts | null } | undefined)?.clients;
+  if (clients) parts.push(clientsSection(clients, targetLabel(t)));
   parts.push(`</section>`);
   return parts.join("\n");
 }

@@ -36,7 +36,7 @@ test("escaping and the CSP, without a browser", () => {
   expect(html).not.toMatch(/<script|<img|<link|<iframe|src=|url\(/i);
   // Event and client facts (shapes owned by lib/facts) are rendered generically as captioned tables.
   expect(html).toContain("<h3>Event evidence</h3>");
-  if (wrong.targets[0].facts.clients) expect(html).toContain("<h3>Clients using LDAP and LDAPS</h3>");
+  if (wrong.targets[0].facts.clients) expect(html).toContain("<h3>Clients trying LDAPS</h3>");
   expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="en">/);
 });
 
