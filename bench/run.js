@@ -96,7 +96,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 // The collector and probe benchmarks are scripts of their own (they need pwsh, or network peers).
-for (const extra of ["collector.js", "probe.js"]) {
+for (const extra of ["collector.js", "firewall-log.js", "probe.js"]) {
   const path = join(__dirname, extra);
   if (require("node:fs").existsSync(path)) spawnSync(process.execPath, [path, ...(quick ? ["--quick"] : [])], { stdio: "inherit" });
 }

@@ -39,12 +39,6 @@ if ($ShimScript) {
     foreach ($s in $ShimScript) { . $s }
 }
 
-function Write-LdapsAuditMarker {
-    param([string]$Kind, [string]$Json)
-    $b64 = [Convert]::ToBase64String([System.Text.Encoding]::UTF8.GetBytes($Json))
-    [Console]::Out.WriteLine('LDAPS-AUDIT-' + $Kind + ':' + $b64)
-}
-
 try {
     if ($InputBase64) {
         $options = [System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($InputBase64)) | ConvertFrom-Json

@@ -22,11 +22,6 @@ $functionsDir = Join-Path $PSScriptRoot 'functions'
 foreach ($name in @('Common.ps1', 'Fleet.ps1')) { . (Join-Path $functionsDir $name) }
 if ($ShimScript) { foreach ($s in $ShimScript) { . $s } }
 
-function Write-LdapsAuditMarker {
-    param([string]$Kind, [string]$Json)
-    [Console]::Out.WriteLine('LDAPS-AUDIT-' + $Kind + ':' + [Convert]::ToBase64String([System.Text.Encoding]::UTF8.GetBytes($Json)))
-}
-
 try {
     $o = [System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($InputBase64)) | ConvertFrom-Json
     $names = @()

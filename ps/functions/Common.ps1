@@ -138,3 +138,10 @@ function Resolve-LdapsAuditSid {
         return $null
     }
 }
+
+function Write-LdapsAuditMarker {
+    # One "LDAPS-AUDIT-<Kind>:<base64 of UTF-8 JSON>" line: proof against the console code page.
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Kind, [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Json)
+    [Console]::Out.WriteLine('LDAPS-AUDIT-' + $Kind + ':' + [Convert]::ToBase64String([System.Text.Encoding]::UTF8.GetBytes($Json)))
+}
