@@ -76,3 +76,13 @@ test("evaluate renders HTML and JUnit from the whole report, several outputs in 
   expect(direct.code).toBe(0);
   expect(direct.stdout).toMatch(/^<\?xml/);
 });
+
+test("control characters from evidence never reach the terminal", () => {
+  const snap = JSON.parse(readFileSync(ex("wrong-name"), "utf8"));
+  snap.host.fqdn = "dc1.corp.example.test\u001b[2J\u001b]0;pwned\u0007";
+  const p = join(tmp, "esc.json");
+  writeFileSync(p, JSON.stringify(snap));
+  const r = runCli(["evaluate", p, ...NOW, "--format", "text"]);
+  expect(r.stdout).toContain("dc1.corp.example.test\\x1b[2J\\x1b]0;pwned\\x07");
+  expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+});

@@ -1,4 +1,5 @@
 // Text rendering of probe snapshots, and the probe's exit code.
+import { termSafe } from "../report/text";
 import { X509Certificate } from "node:crypto";
 import type { EndpointEvidence, Snapshot } from "../snapshot";
 
@@ -50,5 +51,6 @@ export function renderProbeText(snapshots: Snapshot[]): string {
       }
     }
   }
-  return lines.join("\n");
+  // Subjects and rootDSE values come from the server: keep their control characters off the terminal.
+  return lines.map(termSafe).join("\n");
 }

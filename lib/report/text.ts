@@ -17,8 +17,25 @@ export function textHeader(report: Pick<Report, "tool" | "profile" | "now">): st
   return `ldaps-audit ${report.tool.version} | profile ${report.profile.id} | now ${report.now}\n`;
 }
 
+/**
+ * Strings from evidence (certificate subjects, SANs, event identities, server names) can carry control
+ * characters; in a terminal they would clear the screen or retitle the window. Show them as \xNN instead.
+ */
+export function termSafe(text: string): string {
+  // C0 controls but tab, DEL, C1 controls, and bidi overrides/isolates.
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/** A copy of the value with every string made terminal-safe. */
+function safeDeep<T>(value: T): T {
+  if (typeof value === "string") return termSafe(value) as T;
+  if (Array.isArray(value)) return value.map(safeDeep) as T;
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, safeDeep(v)])) as T;
+  return value;
+}
+
 export function textTarget(t: ReportTarget, options: TextOptions = {}): string {
-  return "\n" + renderTarget(t, painter(options), bolder(options), options.verbose ?? false).join("\n") + "\n";
+  return "\n" + renderTarget(safeDeep(t), painter(options), bolder(options), options.verbose ?? false).join("\n") + "\n";
 }
 
 export function textSummary(summary: Report["summary"], options: TextOptions = {}): string {
