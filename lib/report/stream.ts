@@ -25,7 +25,8 @@ export class ReportStreamWriter {
     const dir = destination ? dirname(destination) : tmpdir();
     this.tmp = join(dir, `.${destination ? basename(destination) : "ldaps-audit-report"}.${process.pid}.${Date.now()}.tmp`);
     try {
-      this.fd = openSync(this.tmp, "w", 0o644);
+      // Private until published: a fleet report is not for other local users to read from /tmp.
+      this.fd = openSync(this.tmp, "w", 0o600);
     } catch (e) {
       throw new InputError(`cannot write ${destination ?? "the report"}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
@@ -73,8 +74,18 @@ export class ReportStreamWriter {
     try {
       await new Promise<void>((resolve, reject) => {
         const rs = createReadStream(this.tmp);
+        // The reader went away (e.g. `| head`): stop quietly, like any Unix filter.
+        const onStdoutError = (e: NodeJS.ErrnoException) => {
+          rs.destroy();
+          if (e.code === "EPIPE") resolve();
+          else reject(e);
+        };
+        process.stdout.once("error", onStdoutError);
         rs.on("error", reject);
-        rs.on("end", resolve);
+        rs.on("end", () => {
+          process.stdout.off("error", onStdoutError);
+          resolve();
+        });
         rs.pipe(process.stdout, { end: false });
       });
     } finally {
