@@ -103,3 +103,9 @@ describe("waivers", () => {
     expectCleanError(runCli(["evaluate", ex("healthy-dc"), "--waivers", write("w3.json", { waivers: [{ control: "LDAPS-C01", justification: "j", approver: "a", expires: "soon" }] })]), 2, /at \/waivers\/0\/expires: must match format "date"/);
   });
 });
+
+test("a user profile that reuses a shipped $id is refused instead of silently replaced", () => {
+  const doc = JSON.parse(require("node:fs").readFileSync(contoso, "utf8"));
+  doc.$id = "https://ldaps-audit.dev/schemas/profiles/hardened.profile.json";
+  expectCleanError(runCli(["evaluate", ex("healthy-dc"), "--profile", write("dup-id.json", doc)]), 2, /its \$id .*hardened\.profile\.json is already used by another profile/);
+});

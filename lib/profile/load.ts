@@ -181,7 +181,12 @@ export function loadProfile(nameOrPath: string): LoadedProfile {
     if (!ajv.validateSchema(doc as object)) throw new InputError(`${nameOrPath}: not a valid JSON Schema: ${describeErrors(ajv.errors)}`);
     const declared = (doc as Json).$id;
     schemaId = typeof declared === "string" ? declared : pathToFileURL(resolve(nameOrPath)).href;
-    if (!rawDocument(schemaId)) {
+    const existing = rawDocument(schemaId);
+    if (existing && JSON.stringify(existing) !== JSON.stringify(doc)) {
+      // Evaluating the registered document instead would silently ignore this file.
+      throw new InputError(`${nameOrPath}: its $id ${schemaId} is already used by another profile (a shipped one?); give your profile its own $id`);
+    }
+    if (!existing) {
       try {
         ajv.addSchema(doc as object, typeof declared === "string" ? undefined : schemaId);
       } catch (e) {
