@@ -31,15 +31,9 @@ export function wantsWholeReport(args: { format?: string; "output-html"?: string
   return args.format === "html" || args.format === "junit" || !!(args["output-html"] || args["output-junit"] || args["output-json"]);
 }
 
-export function withReportOptions<T>(y: Argv<T>) {
+/** --format, --output and the extra --output-<format> files: shared by every command that writes a report. */
+export function withOutputOptions<T>(y: Argv<T>) {
   return y
-    .option("profile", {
-      type: "string",
-      default: "baseline",
-      describe: "Compliance profile: baseline, hardened, or a profile file (JSON Schema; see schemas/profile.meta.json)",
-    })
-    .option("waivers", { type: "string", describe: "Waivers file (JSON or YAML): control, optional host/thumbprint, justification, approver, expires" })
-    .option("now", { type: "string", describe: "Judge validity and expiry at this instant (ISO 8601), e.g. for reproducible audits" })
     .option("format", {
       choices: REPORT_FORMATS,
       describe: "Output format: text, json (schemas/report.schema.json), html (self-contained page for auditors), junit (JUnit XML for CI). Default: text on a terminal, json otherwise",
@@ -47,7 +41,18 @@ export function withReportOptions<T>(y: Argv<T>) {
     .option("output", { alias: "o", type: "string", describe: "Write the report to this file (atomically) instead of stdout" })
     .option("output-html", { type: "string", describe: "Also write the HTML report to this file (atomically)" })
     .option("output-junit", { type: "string", describe: "Also write JUnit XML to this file (atomically)" })
-    .option("output-json", { type: "string", describe: "Also write the JSON report to this file (atomically)" })
+    .option("output-json", { type: "string", describe: "Also write the JSON report to this file (atomically)" });
+}
+
+export function withReportOptions<T>(y: Argv<T>) {
+  return withOutputOptions(y)
+    .option("profile", {
+      type: "string",
+      default: "baseline",
+      describe: "Compliance profile: baseline, hardened, or a profile file (JSON Schema; see schemas/profile.meta.json)",
+    })
+    .option("waivers", { type: "string", describe: "Waivers file (JSON or YAML): control, optional host/thumbprint, justification, approver, expires" })
+    .option("now", { type: "string", describe: "Judge validity and expiry at this instant (ISO 8601), e.g. for reproducible audits" })
     .option("verbose", { alias: "v", type: "boolean", default: false, describe: "Text output: list passing controls too" });
 }
 

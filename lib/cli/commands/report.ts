@@ -1,6 +1,6 @@
 import type { CommandModule } from "yargs";
 import { EXIT, InputError } from "../../errors";
-import { deliverWith, REPORT_FORMATS, ReportFormat, renderReport } from "../common";
+import { deliverWith, ReportFormat, renderReport, withOutputOptions } from "../common";
 
 interface ReportCmdArgs {
   reports: string[];
@@ -19,16 +19,8 @@ export const reportCommand: CommandModule<object, ReportCmdArgs> = {
   command: "report <reports...>",
   describe: "Render report JSON files as text, HTML or JUnit; roll many host reports up into a fleet summary; verify a report's inputs",
   builder: (y) =>
-    y
+    withOutputOptions(y)
       .positional("reports", { type: "string", array: true, demandOption: true, describe: "Report JSON files written by evaluate/preflight/check (schemas/report.schema.json)" })
-      .option("format", {
-        choices: REPORT_FORMATS,
-        describe: "text, json, html (self-contained page for auditors) or junit (JUnit XML for CI). Default: text on a terminal, json otherwise",
-      })
-      .option("output", { alias: "o", type: "string", describe: "Write to this file (atomically) instead of stdout" })
-      .option("output-html", { type: "string", describe: "Also write HTML to this file (atomically)" })
-      .option("output-junit", { type: "string", describe: "Also write JUnit XML to this file (atomically)" })
-      .option("output-json", { type: "string", describe: "Also write JSON to this file (atomically)" })
       .option("rollup", { type: "boolean", default: false, describe: "Fleet roll-up (schemas/rollup.schema.json): per-control counts, failing targets, expiry timeline (30/60/90 days)" })
       .option("verify", {
         type: "boolean",
