@@ -36,9 +36,28 @@ export async function main(argv: string[]): Promise<number> {
     const code = (result as { exitCode?: number }).exitCode;
     if (typeof code === "number") exitCode = code;
   } catch (e) {
-    return reportError(e);
+    const code = reportError(e);
+    // A Nagios/Icinga check reads stdout and the exit code: bad arguments or input are UNKNOWN (3).
+    if (wantsNagios(argv)) {
+      const { unknownResult } = await import("../report/nagios");
+      const result = unknownResult(errorLine(e));
+      process.stdout.write(result.output);
+      return result.exitCode;
+    }
+    return code;
   }
   return exitCode;
+}
+
+/** True when the command line asks for --format nagios (read from argv: a usage error comes before parsed arguments). */
+function wantsNagios(argv: string[]): boolean {
+  return argv.some((a, i) => a === "--format=nagios" || (a === "--format" && argv[i + 1] === "nagios"));
+}
+
+/** An error as one line (yargs spreads some messages over several). */
+function errorLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
 }
 
 /** One line on stderr, never a stack trace (set LDAPS_AUDIT_DEBUG=1 for one). */
@@ -46,7 +65,7 @@ export function reportError(e: unknown): number {
   const debug = process.env.LDAPS_AUDIT_DEBUG === "1";
   if (e instanceof InputError) {
     // yargs spreads some messages over several lines; a pipeline log wants one.
-    process.stderr.write(`ldaps-audit: ${e.message.split("\n").map((l) => l.trim()).filter(Boolean).join(" ")}\n`);
+    process.stderr.write(`ldaps-audit: ${errorLine(e)}\n`);
     if (debug) process.stderr.write(`${e.stack}\n`);
     return EXIT.usage;
   }

@@ -11,10 +11,10 @@ interface CheckArgs extends ReportArgs, CollectArgs {
   "save-snapshot"?: string;
 }
 
-export const REPORT_FILE = /^ldaps-audit-.+-\d{8}T\d{9}Z\.(json|txt|html|xml)$/;
+export const REPORT_FILE = /^ldaps-audit-.+-\d{8}T\d{9}Z\.(json|txt|html|xml|pdf)$/;
 
-/** File extension for each report format. */
-const EXTENSION: Record<string, string> = { json: "json", text: "txt", html: "html", junit: "xml" };
+/** File extension for each report format that --report-dir keeps a history of. */
+const EXTENSION: Record<string, string> = { json: "json", text: "txt", html: "html", junit: "xml", pdf: "pdf" };
 
 /** Keep the newest `keep` reports in `dir` (names sort by their UTC timestamp); returns the removed names. */
 export function pruneReports(dir: string, keep: number): string[] {
@@ -22,7 +22,7 @@ export function pruneReports(dir: string, keep: number): string[] {
   const { readdirSync, unlinkSync } = require("node:fs") as typeof import("node:fs");
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { join } = require("node:path") as typeof import("node:path");
-  const stamp = (n: string) => /(\d{8}T\d{9}Z)\.(json|txt|html|xml)$/.exec(n)![1];
+  const stamp = (n: string) => /(\d{8}T\d{9}Z)\.(json|txt|html|xml|pdf)$/.exec(n)![1];
   const reports = readdirSync(dir).filter((n) => REPORT_FILE.test(n)).sort((a, b) => stamp(b).localeCompare(stamp(a)) || b.localeCompare(a));
   const removed = reports.slice(keep);
   for (const n of removed) unlinkSync(join(dir, n));
@@ -42,6 +42,12 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .example("$0 check --report-dir C:\\LdapsAudit --keep 30", "What the scheduled task runs") as never,
   handler: async (args) => {
     if (args["report-dir"] && args.output) throw new InputError("use --report-dir or --output, not both");
+    const asked: string | undefined = args.format; // at run time any ReportFormat (see ReportArgs.format)
+    if (args["report-dir"] && asked === "prometheus") {
+      // The collector reads every *.prom in its folder: a history of them would be scraped as duplicates.
+      throw new InputError("--format prometheus with --report-dir: the textfile collector reads one current file; use -o <collector folder>\\ldaps-audit.prom");
+    }
+    if (args["report-dir"] && asked === "nagios") throw new InputError("--format nagios is a check result on stdout; it has no --report-dir");
     if (!Number.isInteger(args.keep) || args.keep < 1 || args.keep > 100000) throw new InputError(`--keep ${args.keep}: expected a whole number from 1 to 100000`);
     const now = parseNow(args.now);
     const options = collectOptionsFrom(args);
