@@ -77,7 +77,8 @@ export function renderReport(report: Report, format: ReportFormat, options: { co
     case "html":
       return (require("../report/html") as typeof import("../report/html")).renderHtml(report);
     case "pdf":
-      return (require("../report/pdf") as typeof import("../report/pdf")).htmlToPdf(renderReport(report, "html"));
+      // Printed with every host open: a closed <details> would print as its summary line only.
+      return (require("../report/pdf") as typeof import("../report/pdf")).htmlToPdf((require("../report/html") as typeof import("../report/html")).renderHtml(report, { expandAll: true }));
     case "prometheus":
       return (require("../report/prometheus") as typeof import("../report/prometheus")).renderPrometheus(report);
     case "nagios":

@@ -1,0 +1,16 @@
+// The real headless Chromium the HTML report tests drive (playwright-core), and the peer checks they
+// share: the report tests need openssl (test certificates) and chromium, and skip loudly without them.
+import { existsSync } from "node:fs";
+import { hasCommand, requirePeer } from "./peers";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** No network chatter from the browser itself: the tests count every request the page makes. */
+export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+/** `describe` when openssl and chromium are there; `describe.skip` (with a printed reason, or a failure under CI) otherwise. */
+export function describeWithChromium(): jest.Describe {
+  const hasOpenssl = requirePeer("openssl", hasCommand("openssl", ["version"]), "install the openssl package");
+  const hasChromium = requirePeer("chromium", existsSync(CHROMIUM), "apt-get install chromium (Debian package, /usr/bin/chromium)");
+  return hasOpenssl && hasChromium ? describe : describe.skip;
+}
