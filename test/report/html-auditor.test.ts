@@ -13,7 +13,7 @@ import { htmlPage, renderHtml, REPORT_SCRIPT } from "../../lib/report/html";
 import type { Report } from "../../lib/report/types";
 import { expectCleanError, runCli } from "../helpers/cli";
 import { Pki } from "../helpers/openssl";
-import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from "../helpers/chromium";
+import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium, watchPage } from "../helpers/chromium";
 import { fleetCerts, fleetPlan, fleetReport } from "./fleet";
 
 const OUT = join(__dirname, "..", "..", "test-output", "report");
@@ -63,17 +63,7 @@ d("the auditor's report in headless Chromium", () => {
     const context = await browser.newContext({ javaScriptEnabled: options.javaScriptEnabled ?? true, viewport: { width: options.width ?? 1280, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
-    const requests: string[] = [];
-    const dialogs: string[] = [];
-    const cspViolations: string[] = [];
-    page.on("request", (r: { url(): string }) => requests.push(r.url()));
-    page.on("dialog", async (dlg: { message(): string; dismiss(): Promise<void> }) => {
-      dialogs.push(dlg.message());
-      await dlg.dismiss();
-    });
-    page.on("console", (m: { text(): string }) => {
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
+    const { requests, dialogs, cspViolations } = watchPage(page);
     await page.goto(url, { waitUntil: "load" });
     return { page, url, requests, dialogs, cspViolations };
   }

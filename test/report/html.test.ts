@@ -13,7 +13,7 @@ import { contentSecurityPolicy, cspHash, esc, htmlPage, REPORT_SCRIPT, renderHtm
 import { buildRollup, renderRollupHtml } from "../../lib/report/rollup";
 import type { Report } from "../../lib/report/types";
 import { Issued, Pki } from "../helpers/openssl";
-import { CHROMIUM, describeWithChromium } from "../helpers/chromium";
+import { CHROMIUM, describeWithChromium, watchPage } from "../helpers/chromium";
 import { dcSnapshot, FQDN, storeCert } from "../helpers/snapshot";
 import { evaluateExample, NOW, opensslDate } from "./fleet";
 
@@ -87,21 +87,7 @@ d("in headless Chromium", () => {
     writeFileSync(file, html);
     const url = pathToFileURL(file).href;
     const page = await context.newPage();
-    const requests: string[] = [];
-    const dialogs: string[] = [];
-    const cspViolations: string[] = [];
-    const responses: string[] = [];
-    const failed: Array<{ url: string; error: string }> = [];
-    page.on("request", (r: { url(): string }) => requests.push(r.url()));
-    page.on("response", (r: { url(): string }) => responses.push(r.url()));
-    page.on("requestfailed", (r: { url(): string; failure(): { errorText: string } | null }) => failed.push({ url: r.url(), error: r.failure()?.errorText ?? "" }));
-    page.on("dialog", async (dlg: { message(): string; dismiss(): Promise<void> }) => {
-      dialogs.push(dlg.message());
-      await dlg.dismiss();
-    });
-    page.on("console", (m: { text(): string }) => {
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
+    const { requests, responses, failed, dialogs, cspViolations } = watchPage(page);
     await page.goto(url, { waitUntil: "load" });
     await page.waitForTimeout(300); // give any (wrongly) injected handler a chance to fire
     return { page, url, requests, responses, failed, dialogs, cspViolations, file };
