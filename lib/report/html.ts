@@ -118,6 +118,7 @@ table.matrix td { text-align: center; }
 table.matrix tbody th { min-width: 12rem; }
 table.matrix td.zero { color: #555; }
 table.matrix td.hosts { text-align: left; }
+table.matrix th.host-col { font-size: .85rem; }
 @media screen {
   body:has(#show-noncompliant:checked) [data-verdict]:not([data-verdict="noncompliant"]),
   body:has(#show-warnings:checked) [data-verdict]:not([data-verdict="warnings"]),
@@ -551,7 +552,8 @@ function controlMatrix(report: Report, order: number[]): string {
     return (
       head +
       `<table class="matrix"><caption>Each control's status on each host (hosts at risk first)</caption><thead><tr><th scope="col">Control</th>${cols
-        .map((t) => `<th scope="col"><a href="#${anchor("target", report.targets.indexOf(t))}">${esc(targetLabel(t))}</a></th>`)
+        // Break opportunities after the dots: a column is then as narrow as the longest label of the name.
+        .map((t) => `<th scope="col" class="host-col"><a href="#${anchor("target", report.targets.indexOf(t))}">${esc(targetLabel(t)).replace(/\./g, ".<wbr>")}</a></th>`)
         .join("")}</tr></thead><tbody>` +
       ids
         .map((id) => `<tr><th scope="row">${controlId(id)} ${esc(meta.get(id)!.title)}</th>${cols.map((t) => { const c = cell(t, id); return `<td>${c ? statusBadge(c.status) : "\u2014"}</td>`; }).join("")}</tr>`)
