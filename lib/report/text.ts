@@ -1,49 +1,28 @@
-// Human-readable report for terminals and logs. Colour only when asked (a TTY).
+// Human-readable report for terminals and logs. Colour only when asked (a TTY). The renderers build lines;
+// lib/terminal.ts turns them into text, so no string from evidence reaches a terminal unescaped.
 import type { Status } from "../profile/evaluate";
 import type { ClientFacts } from "../facts/clients";
+import { styled, terminalText, TermLine } from "../terminal";
 import type { Report, ReportTarget } from "./types";
-
-const COLOURS: Record<Status, string> = { pass: "32", fail: "31;1", warn: "33", skip: "2", error: "35;1", waived: "36" };
 
 export interface TextOptions {
   colour?: boolean;
   verbose?: boolean;
 }
 
-const painter = (options: TextOptions) => (s: Status, text: string) => (options.colour ? `\x1b[${COLOURS[s]}m${text}\x1b[0m` : text);
-const bolder = (options: TextOptions) => (text: string) => (options.colour ? `\x1b[1m${text}\x1b[0m` : text);
-
 export function textHeader(report: Pick<Report, "tool" | "profile" | "now">): string {
-  return `ldaps-audit ${report.tool.version} | profile ${report.profile.id} | now ${report.now}\n`;
-}
-
-/**
- * Strings from evidence (certificate subjects, SANs, event identities, server names) can carry control
- * characters; in a terminal they would clear the screen or retitle the window. Show them as \xNN instead.
- */
-export function termSafe(text: string): string {
-  // C0 controls but tab, DEL, C1 controls, and bidi overrides/isolates.
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
-
-/** A copy of the value with every string made terminal-safe. */
-function safeDeep<T>(value: T): T {
-  if (typeof value === "string") return termSafe(value) as T;
-  if (Array.isArray(value)) return value.map(safeDeep) as T;
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, safeDeep(v)])) as T;
-  return value;
+  return terminalText([`ldaps-audit ${report.tool.version} | profile ${report.profile.id} | now ${report.now}`]);
 }
 
 export function textTarget(t: ReportTarget, options: TextOptions = {}): string {
-  return "\n" + renderTarget(safeDeep(t), painter(options), bolder(options), options.verbose ?? false).join("\n") + "\n";
+  return terminalText(["", ...targetLines(t, options.verbose ?? false)], options);
 }
 
 export function textSummary(summary: Report["summary"], options: TextOptions = {}): string {
   const c = summary.controls;
-  return (
-    "\n" +
-    bolder(options)(`Summary: ${summary.compliant} of ${summary.targets} target(s) compliant`) +
-    ` | controls: ${c.pass} pass, ${c.fail} fail, ${c.warn} warn, ${c.skip} skip, ${c.error} error, ${c.waived} waived\n`
+  return terminalText(
+    ["", [styled("bold", `Summary: ${summary.compliant} of ${summary.targets} target(s) compliant`), ` | controls: ${c.pass} pass, ${c.fail} fail, ${c.warn} warn, ${c.skip} skip, ${c.error} error, ${c.waived} waived`]],
+    options,
   );
 }
 
@@ -51,21 +30,23 @@ export function renderText(report: Report, options: TextOptions = {}): string {
   return textHeader(report) + report.targets.map((t) => textTarget(t, options)).join("") + textSummary(report.summary, options);
 }
 
-function renderTarget(t: ReportTarget, paint: (s: Status, x: string) => string, bold: (x: string) => string, verbose: boolean): string[] {
-  const lines: string[] = [];
-  const verdict = t.status === "compliant" ? paint("pass", "COMPLIANT") : paint("fail", "NON-COMPLIANT");
-  lines.push(bold(`${t.host}${t.service ? ` (${t.service})` : ""}: `) + verdict);
+const statusWord = (s: Status, text = s.toUpperCase()) => styled(s, text.padEnd(6));
+
+function targetLines(t: ReportTarget, verbose: boolean): TermLine[] {
+  const lines: TermLine[] = [];
+  const verdict = t.status === "compliant" ? styled("pass", "COMPLIANT") : styled("fail", "NON-COMPLIANT");
+  lines.push([styled("bold", `${t.host}${t.service ? ` (${t.service})` : ""}: `), verdict]);
   if (t.rootCause) lines.push(`  Root cause: ${t.rootCause}`);
   for (const e of t.collectionErrors) lines.push(`  Collection error in ${e.part}: ${e.message}`);
   const idWidth = Math.max(...t.controls.map((c) => c.id.length), 2);
   for (const c of t.controls) {
     if (!verbose && c.status === "pass") continue;
-    lines.push(`  ${paint(c.status, c.status.toUpperCase().padEnd(6))} ${c.id.padEnd(idWidth)}  ${c.title}`);
+    lines.push(["  ", statusWord(c.status), ` ${c.id.padEnd(idWidth)}  ${c.title}`]);
     lines.push(`         ${c.message}`);
     if (c.remediation && (c.status === "fail" || c.status === "warn")) lines.push(`         Fix: ${c.remediation}`);
   }
   const passed = t.controls.filter((c) => c.status === "pass").length;
-  if (!verbose && passed) lines.push(`  ${paint("pass", "PASS".padEnd(6))} ${passed} more control(s) passed (--verbose lists them)`);
+  if (!verbose && passed) lines.push(["  ", statusWord("pass", "PASS"), ` ${passed} more control(s) passed (--verbose lists them)`]);
   if (t.certificates.length) lines.push("  Certificates:");
   for (const cert of t.certificates) {
     const mark = cert.predicted ? "*" : " ";
@@ -85,8 +66,8 @@ const MAX_CLIENT_ROWS = 20;
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : "-");
 
 /** The client table (who tries LDAPS, and LDAP without TLS) and the settings that would show more. */
-function renderClients(c: ClientFacts, verbose: boolean): string[] {
-  const lines: string[] = [];
+function renderClients(c: ClientFacts, verbose: boolean): TermLine[] {
+  const lines: TermLine[] = [];
   const ports = c.ports.length ? c.ports.join(", ") : "no LDAPS port";
   lines.push(`  Clients trying LDAPS (${ports}${c.windowDays !== null ? `; last ${c.windowDays} days` : ""}):`);
   if (c.clients.length) {
