@@ -1,6 +1,6 @@
 // Human-readable report for terminals and logs. Colour only when asked (a TTY). The renderers build lines;
 // lib/terminal.ts turns them into text, so no string from evidence reaches a terminal unescaped.
-import type { Status } from "../profile/evaluate";
+import type { ControlResult, Status } from "../profile/evaluate";
 import type { ClientFacts } from "../facts/clients";
 import { styled, terminalText, TermLine } from "../terminal";
 import type { Report, ReportTarget } from "./types";
@@ -32,6 +32,34 @@ export function renderText(report: Report, options: TextOptions = {}): string {
 
 const statusWord = (s: Status, text = s.toUpperCase()) => styled(s, text.padEnd(6));
 
+/**
+ * Why a control was skipped, for grouping: the facts its `if` found missing (the first evidence
+ * pointer, e.g. /network), else its message. Certificate indexes are dropped so that the same gap in
+ * every certificate is one reason.
+ */
+function skipReason(c: ControlResult): string {
+  const at = c.evidence[0]?.instancePath;
+  return at ? at.replace(/^\/certificates\/\d+/, "/certificates/*") : `message:${c.message}`;
+}
+
+/** Reasons worth a sentence of advice of their own; other groups are named by their controls' message. */
+const SKIP_ADVICE: Record<string, string> = {
+  "/network": "need network evidence (run ldaps-audit probe, then evaluate --probe)",
+  "/events": "need event-log evidence (run ldaps-audit collect or check on the DC)",
+};
+
+/** Skipped controls, one line per reason: "4 skipped: need network evidence (...)"; a reason of one control names it. */
+function skipGroupLines(skipped: ControlResult[], idWidth: number): TermLine[] {
+  const groups = new Map<string, ControlResult[]>();
+  for (const c of skipped) groups.set(skipReason(c), [...(groups.get(skipReason(c)) ?? []), c]);
+  return [...groups].map(([reason, list]): TermLine => {
+    if (list.length === 1 && !SKIP_ADVICE[reason]) return ["  ", statusWord("skip"), ` ${list[0].id.padEnd(idWidth)}  ${list[0].message}`];
+    const sameMessage = list.every((c) => c.message === list[0].message);
+    const why = SKIP_ADVICE[reason] ?? (sameMessage ? list[0].message : `${list[0].message} (and ${list.length - 1} more)`);
+    return ["  ", statusWord("skip"), ` ${list.length} skipped: ${why}`];
+  });
+}
+
 function targetLines(t: ReportTarget, verbose: boolean): TermLine[] {
   const lines: TermLine[] = [];
   const verdict = t.status === "compliant" ? styled("pass", "COMPLIANT") : styled("fail", "NON-COMPLIANT");
@@ -39,14 +67,21 @@ function targetLines(t: ReportTarget, verbose: boolean): TermLine[] {
   if (t.rootCause) lines.push(`  Root cause: ${t.rootCause}`);
   for (const e of t.collectionErrors) lines.push(`  Collection error in ${e.part}: ${e.message}`);
   const idWidth = Math.max(...t.controls.map((c) => c.id.length), 2);
+  // Without --verbose, passes and skips collapse into counts: what the eye meets are the failures.
+  const collapsed = (c: ControlResult) => !verbose && (c.status === "pass" || c.status === "skip");
   for (const c of t.controls) {
-    if (!verbose && c.status === "pass") continue;
+    if (collapsed(c)) continue;
     lines.push(["  ", statusWord(c.status), ` ${c.id.padEnd(idWidth)}  ${c.title}`]);
     lines.push(`         ${c.message}`);
     if (c.remediation && (c.status === "fail" || c.status === "warn")) lines.push(`         Fix: ${c.remediation}`);
   }
-  const passed = t.controls.filter((c) => c.status === "pass").length;
-  if (!verbose && passed) lines.push(["  ", statusWord("pass", "PASS"), ` ${passed} more control(s) passed (--verbose lists them)`]);
+  if (!verbose) {
+    const skipped = t.controls.filter((c) => c.status === "skip");
+    const passed = t.controls.filter((c) => c.status === "pass").length;
+    lines.push(...skipGroupLines(skipped, idWidth));
+    if (passed) lines.push(["  ", statusWord("pass", "PASS"), ` ${passed} more control(s) passed (--verbose lists them)`]);
+    else if (skipped.length) lines.push("         (--verbose lists the skipped controls)");
+  }
   if (t.certificates.length) lines.push("  Certificates:");
   for (const cert of t.certificates) {
     const mark = cert.predicted ? "*" : " ";
