@@ -52,8 +52,8 @@ export function stderrLine(message: string, prefix = "ldaps-audit: "): void {
 }
 
 /** Several lines for stderr (LDAPS_AUDIT_DEBUG stack traces), each made safe. */
-export function stderrBlock(text: string): void {
-  process.stderr.write(terminalText(String(text).split(/\r?\n/)));
+export function stderrBlock(lines: readonly string[]): void {
+  process.stderr.write(terminalText(lines));
 }
 
 /**

@@ -50,6 +50,10 @@ export function reportError(e: unknown): number {
   const msg = e instanceof Error ? e.message : String(e);
   const known = e instanceof InputError || e instanceof RuntimeFailure;
   stderrLine(known ? msg : `internal error: ${msg}`);
-  if (debug && e instanceof Error && e.stack) stderrBlock(e.stack);
+  if (debug && e instanceof Error && e.stack) {
+    // A stack begins with the message, which may carry untrusted line breaks: only the frames are lines.
+    const head = `${e.name}: ${e.message}`;
+    stderrBlock(e.stack.startsWith(head) ? [head, ...e.stack.slice(head.length).split("\n").filter(Boolean)] : e.stack.split("\n"));
+  }
   return e instanceof InputError ? EXIT.usage : EXIT.runtime;
 }
