@@ -5,7 +5,7 @@
 import type { ControlResult } from "../profile/evaluate";
 import type { ExpiryRunway } from "../profile/runway";
 import { badness, findingOrder, predictedCertificate, targetLabel } from "./common";
-import { termSafe } from "./text";
+import { termSafe } from "../terminal";
 import type { Report, ReportTarget } from "./types";
 
 export const NAGIOS = { ok: 0, warning: 1, critical: 2, unknown: 3 } as const;
@@ -14,11 +14,11 @@ export type NagiosState = keyof typeof NAGIOS;
 const SERVICE = "LDAPS";
 
 /**
- * Evidence strings (host names, messages) made safe for one plugin output line: no terminal controls,
- * no line breaks, and no "|" (which would start the performance data), each shown as \xNN.
+ * Evidence strings (host names, messages) made safe for one plugin output line: no terminal controls or
+ * line breaks (lib/terminal.ts termSafe), and no "|" (which would start the performance data), each shown as \xNN.
  */
 export function nagiosText(text: string): string {
-  return termSafe(text).replace(/[\t\n|]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return termSafe(text).replace(/\|/g, "\\x7c");
 }
 
 /** A perfdata label from untrusted text: letters, digits, dot, dash and underscore only (never ' or =). */
