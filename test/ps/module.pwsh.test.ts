@@ -2,7 +2,7 @@
 // Get-LdapsAuditSnapshot / Invoke-LdapsAudit / Test-LdapsAudit against the Windows shim (test/fixtures/ps/shim.ps1,
 // real X509Certificate2 objects from openssl-made PFX files), evaluation through the real CLI with and without
 // Node.js, and the daily snapshot task (ScheduledTasks shim) whose recorded command line is then run for real.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -82,6 +82,17 @@ const scenarios: Record<string, string> = {
   evaluateFails: `param($T)
     $env:LDAPS_AUDIT_NODE = $T.node
     Invoke-LdapsAudit -InputPath $T.broken -CliPath $T.cli`,
+  npmCmdShim: `param($T)
+    $env:LDAPS_AUDIT_NODE = $T.node
+    $resolved = & (Get-Module LdapsAudit) { param($c) Resolve-LdapsAuditCli -CliPath $c } $T.npmCmd
+    $r = Invoke-LdapsAudit -InputPath $T.oddName -Now $T.now -CliPath $T.npmCmd
+    @{ command = @($resolved.Command); compliant = $r.Compliant; inputs = @($r.Report.inputs | Where-Object kind -eq 'snapshot' | ForEach-Object path) }`,
+  lonelyCmdShim: `param($T)
+    $env:LDAPS_AUDIT_NODE = $T.node
+    Invoke-LdapsAudit -InputPath $T.healthy -CliPath $T.lonelyCmd`,
+  commandLineTooLong: `param($T)
+    $env:LDAPS_AUDIT_NODE = $T.node
+    Invoke-LdapsAudit -InputPath (@($T.healthy) * 800) -CliPath $T.cli`,
   noNode: `param($T)
     $saved = $env:PATH
     Remove-Item -Path env:LDAPS_AUDIT_NODE -ErrorAction SilentlyContinue
@@ -131,6 +142,15 @@ const scenarios: Record<string, string> = {
       mkdirSync(p, { recursive: true });
       return p;
     };
+    // An npm global install on Windows: ldaps-audit.cmd with the package in node_modules beside it, and one without.
+    const npm = sub("npm");
+    writeFileSync(join(npm, "ldaps-audit.cmd"), "@ECHO off\r\nnode \"%~dp0\\node_modules\\ldaps-audit\\bin\\ldaps-audit.js\" %*\r\n");
+    mkdirSync(join(npm, "node_modules"));
+    symlinkSync(repoRoot, join(npm, "node_modules", "ldaps-audit"), "dir");
+    writeFileSync(join(sub("lonely"), "ldaps-audit.cmd"), "@ECHO off\r\n");
+    // A file name cmd.exe would read as commands (& % ^): it must reach the CLI as one argument.
+    const oddName = join(dir, "dc1 & calc %PATH% ^x.snapshot.json");
+    copyFileSync(join(repoRoot, "examples", "healthy-dc.snapshot.json"), oddName);
     const broken = join(dir, "broken.snapshot.json");
     writeFileSync(broken, "{ not json");
     // A path with quotes, spaces and PowerShell syntax: it must reach the task as data.
@@ -140,6 +160,7 @@ const scenarios: Record<string, string> = {
       snapshotPath: join(dir, "dc1.snapshot.json"), whatIfPath: join(dir, "whatif.snapshot.json"),
       shareDir: sub("share"), fleetDir: sub("fleet"), privateTemp: sub("temp"), html: join(dir, "dc1.html"), kept: join(dir, "kept.snapshot.json"),
       healthy: join(repoRoot, "examples", "healthy-dc.snapshot.json"), healthyGlob: join(repoRoot, "examples", "healthy-*.snapshot.json"), broken,
+      npmCmd: join(npm, "ldaps-audit.cmd"), lonelyCmd: join(dir, "lonely", "ldaps-audit.cmd"), oddName,
       noNodeDir: sub("no-node"), testNoNodeDir: sub("test-no-node"),
       taskDir, taskLog: join(dir, "task.json"), whatIfTaskLog: join(dir, "whatif-task.json"),
     };
@@ -241,6 +262,18 @@ const scenarios: Record<string, string> = {
     const r = results.evaluateFails;
     expect(r.ok).toBe(false);
     expect(r.error).toMatch(/^ldaps-audit evaluate failed \(exit 2\): .*broken\.snapshot\.json/);
+  });
+
+  test("npm's ldaps-audit.cmd is never run (cmd.exe would read & % ^ in file names): the package's script runs with node", () => {
+    const r = one("npmCmdShim");
+    expect(r.command).toEqual([process.execPath, join(data.npmCmd, "..", "node_modules", "ldaps-audit", "bin", "ldaps-audit.js")]);
+    expect(r.compliant).toBe(true);
+    expect(r.inputs).toEqual([data.oddName]);
+    expect(results.lonelyCmdShim).toMatchObject({ ok: false, error: expect.stringMatching(/^cannot evaluate here: the ldaps-audit CLI .*ldaps-audit\.cmd is a cmd\.exe script and .* is not beside it/) });
+  });
+
+  test("a command line Windows could not start is refused with a clear error", () => {
+    expect(results.commandLineTooLong).toMatchObject({ ok: false, error: expect.stringMatching(/^the ldaps-audit command line would be \d+ characters \(Windows allows 32767\): evaluate fewer snapshot files at once$/) });
   });
 
   test("without Node.js: the snapshot is written, a warning says how to evaluate it elsewhere, and that command works", () => {

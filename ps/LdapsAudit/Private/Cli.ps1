@@ -3,7 +3,7 @@ Set-StrictMode -Version Latest
 
 function Resolve-LdapsAuditCli {
     <#
-    The command that runs the CLI: [node, ldaps-audit.js] or [ldaps-audit(.cmd)]. Looks at -CliPath,
+    The command that runs the CLI: [node, ldaps-audit.js] or [ldaps-audit]. Looks at -CliPath,
     $env:LDAPS_AUDIT_CLI, `ldaps-audit` on PATH, then bin\ldaps-audit.js of the package this module sits in;
     a .js needs node ($env:LDAPS_AUDIT_NODE, node on PATH, %ProgramFiles%\nodejs\node.exe).
     Returns @{ Found; Command; Reason } and never throws: a DC without Node.js is the normal case.
@@ -26,6 +26,15 @@ function Resolve-LdapsAuditCli {
     }
     if (-not (Test-Path -LiteralPath $cli)) {
         return [pscustomobject]@{ Found = $false; Command = @(); Reason = ('the ldaps-audit CLI ' + $cli + ' does not exist') }
+    }
+    if ($cli -match '\.(cmd|bat)$') {
+        # npm's ldaps-audit.cmd would hand every argument to cmd.exe, which reads & | % ^ in them (a file name on a
+        # share could run a command). Run the package's own script with node instead: npm puts it beside the shim.
+        $packageScript = Join-Path (Split-Path -Parent $cli) (Join-Path 'node_modules' (Join-Path 'ldaps-audit' (Join-Path 'bin' 'ldaps-audit.js')))
+        if (-not (Test-Path -LiteralPath $packageScript)) {
+            return [pscustomobject]@{ Found = $false; Command = @(); Reason = ('the ldaps-audit CLI ' + $cli + ' is a cmd.exe script and ' + $packageScript + ' is not beside it: name bin\ldaps-audit.js with -CliPath or $env:LDAPS_AUDIT_CLI') }
+        }
+        $cli = $packageScript
     }
     if (-not $cli.EndsWith('.js', [System.StringComparison]::OrdinalIgnoreCase)) {
         return [pscustomobject]@{ Found = $true; Command = @($cli); Reason = $null }
@@ -62,6 +71,10 @@ function Invoke-LdapsAuditCli {
     $psi.FileName = $Command[0]
     $all = @($Command | Select-Object -Skip 1) + @($ArgumentList)
     $psi.Arguments = (@($all | ForEach-Object { ConvertTo-LdapsAuditCommandLineArgument -Value $_ }) -join ' ')
+    if ($psi.FileName.Length + $psi.Arguments.Length -gt 32000) {
+        # CreateProcess takes at most 32767 characters: say so instead of failing with a Win32 error.
+        throw (New-Object System.ArgumentException(('the ldaps-audit command line would be ' + ($psi.FileName.Length + $psi.Arguments.Length) + ' characters (Windows allows 32767): evaluate fewer snapshot files at once')))
+    }
     $psi.UseShellExecute = $false
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
