@@ -2,7 +2,7 @@
 // event id per outcome, so a SIEM rule can alert on an id, and the failing control ids in the message.
 // Pure: a report (or the error of a failed run) in, the event out; lib/eventlog/write.ts hands it to PowerShell.
 import type { Report } from "../report/types";
-import { termSafe } from "../report/text";
+import { termSafe } from "../terminal";
 
 export const EVENT_LOG = "Application";
 export const EVENT_SOURCE = "ldaps-audit";
@@ -36,12 +36,12 @@ const TRUNCATED = "\n... (message truncated; the report has every control)";
 
 /**
  * One field of host-controlled text (host names, control ids from a user profile, error messages) made safe for
- * an event message: no line breaks of any kind (a certificate subject must not add a forged "Compliant" line),
- * no terminal controls or bidi overrides (termSafe), and no '%' (the Event Viewer expands "%%n" in insertion
- * strings from parameter message files).
+ * an event message: termSafe shows every line break (LF, CR, NEL, U+2028/2029), terminal control and bidi mark
+ * as \xNN / \uNNNN, so a certificate subject cannot add a forged "Compliant" line; '%' becomes \x25 as well,
+ * since the Event Viewer expands "%%n" in insertion strings from parameter message files.
  */
 export function eventText(text: string): string {
-  return termSafe(text).replace(/[\t\n\u2028\u2029%]/g, (c) => (c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}` : `\\u${c.charCodeAt(0).toString(16)}`));
+  return termSafe(text).replace(/%/g, "\\x25");
 }
 
 function idList(ids: string[]): string {

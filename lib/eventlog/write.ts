@@ -4,7 +4,6 @@
 import { join } from "node:path";
 import { scriptsDirectory } from "../collect";
 import { PowerShellOptions, PowerShellSession, withPowerShell } from "../collect/powershell";
-import { termSafe } from "../report/text";
 import type { SummaryEvent } from "./summary";
 
 export interface EventScriptOptions {
@@ -42,11 +41,11 @@ export async function writeEvent(event: SummaryEvent, options: PowerShellOptions
   }
 }
 
-/** The one stderr line that says what happened to the event. */
+/** The message (for stderrLine, which escapes it) that says what happened to the event. */
 export function describeEventWrite(event: SummaryEvent, result: EventWriteResult): string {
   if (result.written) {
-    return `ldaps-audit: wrote event ${event.eventId} (${event.outcome}) to the ${event.log} log, source ${event.source}${result.registeredSource ? " (source registered now)" : ""}\n`;
+    return `wrote event ${event.eventId} (${event.outcome}) to the ${event.log} log, source ${event.source}${result.registeredSource ? " (source registered now)" : ""}`;
   }
   const reason = (result.reason ?? "unknown reason").split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
-  return `ldaps-audit: no event written to the ${event.log} log: ${termSafe(reason)}\n`;
+  return `no event written to the ${event.log} log: ${reason}`;
 }

@@ -89,7 +89,7 @@ describe("host-controlled text cannot forge lines or carry control characters", 
     ["vertical tab and form feed", "dc1\u000b\u000c", "dc1\\x0b\\x0c"],
     ["tab", "dc1\tx", "dc1\\x09x"],
     ["ESC sequence", "dc1\u001b]0;pwned\u0007", "dc1\\x1b]0;pwned\\x07"],
-    ["bidi override", "dc1\u202egnp.exe", "dc1\\x202egnp.exe"],
+    ["bidi override", "dc1\u202egnp.exe", "dc1\\u202egnp.exe"],
     ["parameter insertion %%1", "dc1 %%1936 %1", "dc1 \\x25\\x251936 \\x251"],
   ];
 

@@ -5,6 +5,7 @@ import type { CommandModule } from "yargs";
 import { EXIT, InputError } from "../../errors";
 import { deliver, parseNow, ReportArgs, withReportOptions } from "../common";
 import { CollectArgs, collectOptionsFrom, safeFileName, withCollectOptions } from "./collect";
+import { stderrLine } from "../../terminal";
 
 interface CheckArgs extends ReportArgs, CollectArgs {
   "report-dir"?: string;
@@ -64,7 +65,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       reported = true;
       if (args["event-log"]) {
         const event = reportEvent(report, { reportFile: file });
-        process.stderr.write(describeEventWrite(event, await writeEventWith(ps, event, options)));
+        stderrLine(describeEventWrite(event, await writeEventWith(ps, event, options)));
       }
     } catch (e) {
       if (args["event-log"] && !reported) {
@@ -72,7 +73,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         await ps?.dispose();
         ps = undefined;
         const event = failureEvent(e, { exitCode: e instanceof InputError ? EXIT.usage : EXIT.runtime });
-        process.stderr.write(describeEventWrite(event, await writeEvent(event, options)));
+        stderrLine(describeEventWrite(event, await writeEvent(event, options)));
       }
       throw e;
     } finally {
@@ -111,7 +112,7 @@ async function checkOnce(
   const file = join(args["report-dir"], `ldaps-audit-${safeFileName(snapshot.host.fqdn)}-${stamp}.${EXTENSION[format]}`);
   args.exitCode = deliver(report, { ...args, format, output: file });
   const removed = pruneReports(args["report-dir"], args.keep);
-  if (removed.length) process.stderr.write(`ldaps-audit: removed ${removed.length} old report(s), keeping ${args.keep}\n`);
+  if (removed.length) stderrLine(`removed ${removed.length} old report(s), keeping ${args.keep}`);
   if (args.exitCode !== EXIT.compliant && args.exitCode !== EXIT.nonCompliant) args.exitCode = EXIT.runtime;
   return { report, file };
 }
