@@ -1,8 +1,8 @@
 // x509-limbo harness: feeds each testcase to the code behind LDAPS-C01/C02/C06/C08/C10 (the certificate
 // facts of lib/facts, which build the chain and match the name with lib/x509) and writes a LimboResult.
 // Nothing is re-implemented here: the verdict is read off the same facts the controls read.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { certificateFacts } from "../../lib/facts/certificate";
 import type { CertificateFacts } from "../../lib/facts/types";
@@ -10,8 +10,14 @@ import { parseCertificate, CertificateInfo } from "../../lib/x509/certificate";
 import { buildChain } from "../../lib/x509/chain";
 import { parsePem } from "../../lib/x509/encoding";
 
-export const LIMBO_DIR = join(__dirname, "..", "..", "..", "shared", "reference", "x509-limbo");
-export const LIMBO_FULL_DIR = join(__dirname, "..", "..", "..", "shared", "reference", "x509-limbo-full");
+/** The project root, whether this runs from the source tree (jest) or compiled (npm run conformance). */
+function projectRoot(dir: string): string {
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+export const PROJECT_ROOT = projectRoot(__dirname);
+export const LIMBO_DIR = join(PROJECT_ROOT, "..", "shared", "reference", "x509-limbo");
+export const LIMBO_FULL_DIR = join(PROJECT_ROOT, "..", "shared", "reference", "x509-limbo-full");
 
 export interface LimboCase {
   id: string;
