@@ -230,8 +230,7 @@ export function buildChain(
   // The leaf is judged as an end entity even when it is itself trusted.
   walk([leaf], ownProblems(leaf, false));
   const outcome = best as Attempt | null;
-  const counts = { gaveUp, attempts, signatureChecks };
-  if (!outcome) return { trusted: false, status: ["PartialChain"], problems: [], path: [leaf], reason: "no chain could be built", ...counts };
+  if (!outcome) return { trusted: false, status: ["PartialChain"], problems: [], path: [leaf], reason: "no chain could be built", gaveUp, attempts, signatureChecks };
   const trusted = outcome.anchored && outcome.problems.length === 0;
   const problems = outcome.anchored ? outcome.problems : [{ status: "PartialChain", detail: "no path reaches a trusted root" }, ...outcome.problems];
   const status = [...new Set(problems.map((p) => p.status))];
@@ -245,5 +244,5 @@ export function buildChain(
       ? `the chain ends at "${last.subject}", which is not a trusted root`
       : `the chain stops at "${last.subject}": its issuer "${last.issuer}" was not supplied (missing intermediate or root)`;
   } else reason = `chain to "${last.subject}" has problems: ${outcome.problems.map((p) => `${p.status} (${p.detail})`).join("; ")}`;
-  return { trusted, status: gaveUp ? [...new Set([...status, "PathBuildingGaveUp"])] : status, problems, path: outcome.path, reason, ...counts };
+  return { trusted, status: gaveUp ? [...new Set([...status, "PathBuildingGaveUp"])] : status, problems, path: outcome.path, reason, gaveUp, attempts, signatureChecks };
 }
