@@ -84,11 +84,6 @@ export function verifySignature(child: CertificateInfo, issuer: CertificateInfo)
   }
 }
 
-/** Is `child` signed by `issuer`'s key (and named by it)? */
-export function issuedBy(child: CertificateInfo, issuer: CertificateInfo): boolean {
-  return child.issuer === issuer.subject && verifySignature(child, issuer);
-}
-
 /** The SubjectPublicKeyInfo octets. */
 function subjectPublicKeyInfo(der: Buffer): Buffer | null {
   try {
