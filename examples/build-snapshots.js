@@ -26,7 +26,8 @@ function chain(name) {
     policy: "1.3.6.1.5.5.7.3.1",
     revocationMode: "NoCheck",
     status: [],
-    elements: [name, "issuing", "root"].map((n) => ({ thumbprint: thumb(n), subject: winSubject(n), notAfter: iso(x509(n).validTo) })),
+    // As the collector records them: each element with its DER, so its signature can be judged (LDAPS-C13).
+    elements: [name, "issuing", "root"].map((n) => ({ thumbprint: thumb(n), subject: winSubject(n), notAfter: iso(x509(n).validTo), der: der(n).toString("base64") })),
   };
 }
 

@@ -1,14 +1,18 @@
-// The library entry for "evaluate": snapshots (files or objects) + profile + waivers -> report.
-// The CLI and other programs (`import { evaluateFiles } from "ldaps-audit"`) both call this.
+// The one audit entry: snapshots (files or objects) + profile + waivers + probe evidence -> report.
+// `evaluate` (streaming or whole), `check`, `dsc`, `preflight` and library callers all come through
+// `audit()`, so profile loading, waivers (read once; the digest is of the bytes applied), probe merging
+// (one host-matching rule, lib/hosts.ts) and the list of input digests are assembled in one place.
 import { createHash } from "node:crypto";
 import { deriveFacts } from "./facts";
+import { InputError } from "./errors";
+import { sameHost } from "./hosts";
 import { readInputFile, parseJsonText } from "./input";
 import { evaluateTarget } from "./profile/evaluate";
-import { loadProfile, LoadedProfile } from "./profile/load";
-import { loadWaivers, Waiver } from "./profile/waivers";
-import { buildReport, EvaluatedTarget, reportHeader, ReportHeader, reportTarget, SummaryCounter } from "./report/build";
+import { loadProfile } from "./profile/load";
+import type { LoadedProfile } from "./profile/types";
+import { loadWaivers, waiveEvaluation, Waiver } from "./profile/waivers";
+import { EvaluatedTarget, reportHeader, ReportHeader, reportTarget, SummaryCounter } from "./report/build";
 import type { Report, ReportTarget } from "./report/types";
-import { InputError } from "./errors";
 import { assertValid, SNAPSHOT_SCHEMA_ID } from "./schemas";
 import type { Snapshot } from "./snapshot";
 
@@ -34,6 +38,7 @@ export function readSnapshot(path: string): { snapshot: Snapshot; sha256: string
   return { snapshot, sha256: sha256(bytes) };
 }
 
+/** Facts and verdicts for each directory service a snapshot speaks for (no waivers, no report). */
 export function evaluateSnapshot(snapshot: Snapshot, profile: LoadedProfile, now: Date, source: string | null): EvaluatedTarget[] {
   return deriveFacts(snapshot, { now, source: source ?? "snapshot" }).map((facts) => ({
     facts,
@@ -42,6 +47,7 @@ export function evaluateSnapshot(snapshot: Snapshot, profile: LoadedProfile, now
   }));
 }
 
+/** An in-memory snapshot to audit (from the collector, preflight, or a program). */
 export interface SnapshotInput {
   snapshot: Snapshot;
   source: string | null;
@@ -49,78 +55,37 @@ export interface SnapshotInput {
   kind?: Report["inputs"][number]["kind"];
 }
 
-export function evaluateSnapshots(inputs: SnapshotInput[], options: AuditOptions = {}, extraInputs: Report["inputs"] = []): Report {
-  const now = options.now ?? new Date();
-  const profile = loadProfile(options.profile ?? "baseline");
-  const waivers: Waiver[] = options.waivers ? loadWaivers(options.waivers) : [];
-  const targets = inputs.flatMap((i) => evaluateSnapshot(i.snapshot, profile, now, i.source));
-  const inputHashes: Report["inputs"] = [
-    ...inputs.filter((i) => i.source && i.sha256).map((i) => ({ kind: i.kind ?? ("snapshot" as const), path: i.source!, sha256: i.sha256! })),
-    ...extraInputs,
-    { kind: "profile", path: profile.source, sha256: profile.sha256 },
-    ...(options.waivers ? [{ kind: "waivers" as const, path: options.waivers, sha256: sha256(readInputFile(options.waivers)) }] : []),
-  ];
-  return buildReport({ targets, profile, waivers, now, inputs: inputHashes });
+export interface AuditRequest extends AuditOptions {
+  /** Snapshot files (read one at a time, so a fleet never sits in memory whole) or snapshots. */
+  snapshots: Array<string | SnapshotInput>;
+  /** Inputs the caller read to build its snapshots (preflight's certificate and key files). */
+  extraInputs?: Report["inputs"];
 }
 
-/**
- * Evaluate snapshot files one at a time, handing each target to `onTarget` as soon as it is judged:
- * only one snapshot and its facts are in memory at once, so a fleet of thousands stays small.
- * A bad file throws (InputError) before the caller has finished anything, so no half report is delivered.
- */
-export function streamEvaluateFiles(
-  paths: string[],
-  options: AuditOptions,
-  onTarget: (target: ReportTarget) => void,
-  onBegin?: (header: Omit<ReportHeader, "inputs">) => void,
-): { header: ReportHeader; summary: Report["summary"] } {
-  const now = options.now ?? new Date();
-  const profile = loadProfile(options.profile ?? "baseline");
-  const waivers: Waiver[] = options.waivers ? loadWaivers(options.waivers) : [];
-  const generatedAt = new Date();
-  if (onBegin) {
-    const { inputs: _none, ...head } = reportHeader({ profile, waivers, now, inputs: [], generatedAt });
-    onBegin(head);
-  }
-  const counter = new SummaryCounter();
-  const inputs: Report["inputs"] = [];
-  const probes = new ProbeEvidence(options.probes ?? [], inputs);
-  for (const path of paths) {
-    const read = readSnapshot(path);
-    inputs.push({ kind: "snapshot", path, sha256: read.sha256 });
-    const snapshot = probes.merge(read.snapshot);
-    for (const evaluated of evaluateSnapshot(snapshot, profile, now, path)) {
-      const target = reportTarget(evaluated, waivers, now);
-      counter.add(target);
-      onTarget(target);
-    }
-  }
-  probes.assertAllUsed();
-  inputs.push({ kind: "profile", path: profile.source, sha256: profile.sha256 });
-  if (options.waivers) inputs.push({ kind: "waivers", path: options.waivers, sha256: sha256(readInputFile(options.waivers)) });
-  return { header: reportHeader({ profile, waivers, now, inputs, generatedAt }), summary: counter.summary() };
+export interface AuditSink {
+  /** Each target as soon as it is judged, waivers applied. */
+  onTarget: (target: ReportTarget) => void;
+  /** Before the first target: the report header without its inputs (known only at the end). */
+  onBegin?: (header: Omit<ReportHeader, "inputs">) => void;
 }
 
-const hostKey = (fqdn: string) => fqdn.toLowerCase().replace(/\.$/, "");
-
-/** Probe snapshots (small, read up front) by host, merged into the collector snapshot of the same host. */
+/** Probe snapshots (small, read up front), each merged into the collector snapshot of the same host. */
 class ProbeEvidence {
-  private readonly byHost = new Map<string, { path: string; snapshot: Snapshot }>();
-  private readonly used = new Set<string>();
+  private readonly probes: Array<{ path: string; snapshot: Snapshot; used: boolean }> = [];
 
   constructor(paths: string[], inputs: Report["inputs"]) {
     for (const path of paths) {
       const { snapshot, sha256: hash } = readSnapshot(path);
       if (!snapshot.network) throw new InputError(`${path}: --probe expects a snapshot from ldaps-audit probe (it has no network evidence)`);
-      this.byHost.set(hostKey(snapshot.host.fqdn), { path, snapshot });
+      this.probes.push({ path, snapshot, used: false });
       inputs.push({ kind: "snapshot", path, sha256: hash });
     }
   }
 
   merge(s: Snapshot): Snapshot {
-    const probe = this.byHost.get(hostKey(s.host.fqdn));
+    const probe = this.probes.find((p) => sameHost(s, p.snapshot));
     if (!probe) return s;
-    this.used.add(probe.path);
+    probe.used = true;
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { mergeNetworkEvidence } = require("./probe") as typeof import("./probe");
     return mergeNetworkEvidence(s, probe.snapshot);
@@ -128,16 +93,73 @@ class ProbeEvidence {
 
   /** A probe that matched no snapshot is an input error: its evidence would silently go unused. */
   assertAllUsed(): void {
-    const unused = [...this.byHost.values()].filter((p) => !this.used.has(p.path));
-    if (unused.length) {
-      throw new InputError(`${unused[0].path}: --probe for ${unused[0].snapshot.host.fqdn} matches no snapshot's host.fqdn`);
-    }
+    const unused = this.probes.find((p) => !p.used);
+    if (unused) throw new InputError(`${unused.path}: --probe for ${unused.snapshot.host.fqdn} matches no snapshot's host.fqdn, short name or address`);
   }
 }
 
-/** Evaluate snapshot files into one in-memory report (for a fleet, prefer streamEvaluateFiles). */
-export function evaluateFiles(paths: string[], options: AuditOptions = {}): Report {
+/**
+ * Audit snapshots, handing each target to `sink.onTarget` as soon as it is judged. A bad input throws
+ * (InputError) before the caller has finished anything, so no half report is delivered.
+ */
+export function audit(request: AuditRequest, sink: AuditSink): { header: ReportHeader; summary: Report["summary"] } {
+  const now = request.now ?? new Date();
+  const profile = loadProfile(request.profile ?? "baseline");
+  const waivers = request.waivers ? loadWaivers(request.waivers) : null;
+  const applied: Waiver[] = waivers?.waivers ?? [];
+  const generatedAt = new Date();
+  if (sink.onBegin) {
+    const { inputs: _none, ...head } = reportHeader({ profile, waivers: applied, now, inputs: [], generatedAt });
+    sink.onBegin(head);
+  }
+  const counter = new SummaryCounter();
+  const inputs: Report["inputs"] = [];
+  const probes = new ProbeEvidence(request.probes ?? [], inputs);
+  for (const item of request.snapshots) {
+    const input: SnapshotInput = typeof item === "string" ? { ...readSnapshotInput(item) } : item;
+    if (input.source && input.sha256) inputs.push({ kind: input.kind ?? "snapshot", path: input.source, sha256: input.sha256 });
+    for (const evaluated of evaluateSnapshot(probes.merge(input.snapshot), profile, now, input.source)) {
+      // Waivers turn fail/warn into waived before anything is reported.
+      const target = reportTarget({ ...evaluated, evaluation: waiveEvaluation(evaluated.evaluation, applied, evaluated.facts.target.host, now) });
+      counter.add(target);
+      sink.onTarget(target);
+    }
+  }
+  probes.assertAllUsed();
+  inputs.push(...(request.extraInputs ?? []));
+  inputs.push({ kind: "profile", path: profile.source, sha256: profile.sha256 });
+  if (request.waivers && waivers) inputs.push({ kind: "waivers", path: request.waivers, sha256: waivers.sha256 });
+  return { header: reportHeader({ profile, waivers: applied, now, inputs, generatedAt }), summary: counter.summary() };
+}
+
+function readSnapshotInput(path: string): SnapshotInput {
+  const { snapshot, sha256: hash } = readSnapshot(path);
+  return { snapshot, source: path, sha256: hash, kind: "snapshot" };
+}
+
+/** The whole report in memory (for HTML, JUnit, several outputs; for a fleet prefer `audit` with a sink). */
+export function auditReport(request: AuditRequest): Report {
   const targets: ReportTarget[] = [];
-  const { header, summary } = streamEvaluateFiles(paths, options, (t) => targets.push(t));
+  const { header, summary } = audit(request, { onTarget: (t) => targets.push(t) });
   return { ...header, targets, summary };
+}
+
+/** Library form kept for programs written against it: snapshot files -> report. */
+export function evaluateFiles(paths: string[], options: AuditOptions = {}): Report {
+  return auditReport({ ...options, snapshots: paths });
+}
+
+/** Library form kept for programs written against it: in-memory snapshots -> report (probes merged too). */
+export function evaluateSnapshots(inputs: SnapshotInput[], options: AuditOptions = {}, extraInputs: Report["inputs"] = []): Report {
+  return auditReport({ ...options, snapshots: inputs, extraInputs });
+}
+
+/** Library form kept for programs written against it: snapshot files, streamed target by target. */
+export function streamEvaluateFiles(
+  paths: string[],
+  options: AuditOptions,
+  onTarget: (target: ReportTarget) => void,
+  onBegin?: (header: Omit<ReportHeader, "inputs">) => void,
+): { header: ReportHeader; summary: Report["summary"] } {
+  return audit({ ...options, snapshots: paths }, { onTarget, onBegin });
 }

@@ -1,12 +1,11 @@
 // Public API: what a program gets from `import ... from "ldaps-audit"`.
-export { evaluateFiles, evaluateSnapshots, evaluateSnapshot, readSnapshot } from "./audit";
-export type { AuditOptions, SnapshotInput } from "./audit";
+export { audit, auditReport, evaluateFiles, evaluateSnapshots, evaluateSnapshot, readSnapshot, streamEvaluateFiles } from "./audit";
+export type { AuditOptions, AuditRequest, AuditSink, SnapshotInput } from "./audit";
 export { deriveFacts, targetsOf } from "./facts";
 export type { TargetFacts, CertificateFacts, SelectionFacts } from "./facts/types";
 export { loadProfile } from "./profile/load";
-export type { LoadedProfile, Control, ControlMetadata } from "./profile/load";
+export type { LoadedProfile, Control, ControlMetadata, ControlResult, Status } from "./profile/types";
 export { evaluateTarget, evaluateControl } from "./profile/evaluate";
-export type { ControlResult, Status } from "./profile/evaluate";
 export { buildReport, isCompliant } from "./report/build";
 export { renderText } from "./report/text";
 export { renderHtml } from "./report/html";

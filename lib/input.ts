@@ -44,13 +44,8 @@ export function parseJsonText(text: string, source: string): unknown {
   }
 }
 
-export function readJsonFile(path: string): unknown {
-  return parseJsonText(readInputFile(path).toString("utf8"), path);
-}
-
-/** JSON or YAML (by extension; YAML is a superset of JSON so .yaml/.yml files may hold either). */
-export function readJsonOrYamlFile(path: string): unknown {
-  const text = readInputFile(path).toString("utf8");
+/** JSON or YAML (by extension; YAML is a superset of JSON so .yaml/.yml files may hold either), parsed from text already read. */
+export function parseJsonOrYaml(text: string, path: string): unknown {
   if (!/\.ya?ml$/i.test(path)) return parseJsonText(text, path);
   if (text.trim() === "") throw new InputError(`${path}: file is empty, expected YAML`);
   try {

@@ -92,4 +92,19 @@ describe("controls against openssl-made certificates", () => {
     const card = target.certificates[0].controls;
     for (const [id, status] of Object.entries(c.expect)) if (id.startsWith("LDAPS-C")) expect(card.find((r) => r.id === id)?.status).toBe(status);
   });
+
+  test("LDAPS-C13: a SHA-256 leaf under a SHA-1 issuing CA (openssl-made) fails C13 while C10 passes", () => {
+    const sha1Ca = pki.issue("sha1-issuing", { cn: "SHA-1 Issuing CA", ca: true, pathlen: 0, md: "sha1", start: "20200101000000Z", end: "20490101000000Z" }, root);
+    const leaf = pki.issue("under-sha1-ca", GOOD, sha1Ca);
+    const judge = (intermediates: Issued[]) => {
+      const snapshot = dcSnapshot({ machine: [storeCert(leaf, { chain: undefined })], roots: [root], intermediates });
+      const t = evaluateSnapshots([{ snapshot, source: "test" }], { now: NOW, profile: "hardened" }).targets[0];
+      return Object.fromEntries(["LDAPS-C10", "LDAPS-C13", "LDAPS-C08"].map((id) => [id, t.controls.find((r) => r.id === id)?.status]));
+    };
+    expect(judge([sha1Ca])).toEqual({ "LDAPS-C10": "pass", "LDAPS-C13": "fail", "LDAPS-C08": "pass" });
+    // The same leaf shape under the SHA-256 intermediate passes.
+    const good = pki.issue("under-sha256-ca", GOOD, intermediate);
+    const snapshot = dcSnapshot({ machine: [storeCert(good, { chain: undefined })], roots: [root], intermediates: [intermediate] });
+    expect(evaluateSnapshots([{ snapshot, source: "test" }], { now: NOW, profile: "hardened" }).targets[0].controls.find((r) => r.id === "LDAPS-C13")?.status).toBe("pass");
+  });
 });

@@ -3,7 +3,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { evaluateFiles } from "../lib/audit";
+import { createHash } from "node:crypto";
+import { evaluateFiles, evaluateSnapshots, readSnapshot } from "../lib/audit";
+import { sameHost } from "../lib/hosts";
+import { mergeNetworkEvidence } from "../lib/probe";
+import type { Snapshot } from "../lib/snapshot";
 import { expectCleanError, runCli } from "./helpers/cli";
 
 const root = join(__dirname, "..", "examples");
@@ -67,4 +71,47 @@ test("another certificate on the wire than the stores predict: N03 fails and nam
 test("a probe for another host is refused, cleanly", () => {
   expectCleanError(runCli(["evaluate", healthy, "--probe", probeFile("dc1", "dc9.corp.example.test")]), 2, /--probe for dc9\.corp\.example\.test matches no snapshot's host\.fqdn/);
   expectCleanError(runCli(["evaluate", healthy, "--probe", healthy]), 2, /--probe expects a snapshot from ldaps-audit probe/);
+});
+
+test("the library's evaluateSnapshots merges options.probes too (one audit entry for every caller)", () => {
+  const { snapshot } = readSnapshot(healthy);
+  const report = evaluateSnapshots([{ snapshot, source: "dc1" }], { now: NOW, probes: [probeFile("dc1-renewed")] });
+  expect(status(report, "LDAPS-N03")).toBe("fail");
+  expect(report.inputs.map((i) => i.kind)).toEqual(["snapshot", "profile"]);
+  expect(() => evaluateSnapshots([{ snapshot, source: "dc1" }], { now: NOW, probes: [probeFile("dc1", "dc9.corp.example.test")] })).toThrow(/matches no snapshot's host/);
+});
+
+describe("one host-matching rule for probe evidence (FQDN, short name, address)", () => {
+  const collector = (fqdn: string, computerName?: string): Snapshot => ({ schemaVersion: 1, collector: { name: "t" }, host: { fqdn, ...(computerName ? { computerName } : {}) } });
+  const probe = (host: string, dnsHostName?: string): Snapshot => ({
+    schemaVersion: 1,
+    collector: { name: "ldaps-audit-probe" },
+    host: { fqdn: host },
+    network: { endpoints: [{ host, port: 636, mode: "ldaps", failure: null, tls: null, ldap: dnsHostName ? { rootDse: { dnsHostName } } : null }] },
+  });
+  test.each([
+    ["same FQDN, other case and a trailing dot", collector("dc1.corp.example.test"), probe("DC1.Corp.Example.Test."), true],
+    ["probe by short name", collector("dc1.corp.example.test"), probe("dc1"), true],
+    ["collector knows only its computer name", collector("dc1", "DC1"), probe("dc1.corp.example.test"), true],
+    ["probe by address, rootDSE names the host", collector("dc1.corp.example.test"), probe("192.0.2.10", "dc1.corp.example.test"), true],
+    ["probe by address, nothing names the host", collector("dc1.corp.example.test"), probe("192.0.2.10"), false],
+    ["another host in the same domain", collector("dc1.corp.example.test"), probe("dc2.corp.example.test"), false],
+    ["a probe named dc2 whose rootDSE says dc1: its own name wins", collector("dc1.corp.example.test"), probe("dc2.corp.example.test", "dc1.corp.example.test"), false],
+    ["same first label, other domain", collector("dc1.corp.example.test"), probe("dc1.other.example.test"), false],
+  ] as const)("%s", (_name, a, b, same) => {
+    expect(sameHost(a, b)).toBe(same);
+    if (same) expect(mergeNetworkEvidence(a, b).network?.endpoints).toHaveLength(1);
+    else expect(() => mergeNetworkEvidence(a, b)).toThrow(/the probe snapshot is for/);
+  });
+});
+
+test("waivers are read once: the digest in the report is of the bytes applied", () => {
+  const input = require("../lib/input") as typeof import("../lib/input");
+  const spy = jest.spyOn(input, "readInputFile");
+  const waivers = join(root, "waivers.yaml");
+  const report = evaluateFiles([join(root, "two-qualifying.snapshot.json")], { now: NOW, waivers });
+  expect(spy.mock.calls.filter(([p]) => p === waivers)).toHaveLength(1);
+  spy.mockRestore();
+  expect(report.inputs.find((i) => i.kind === "waivers")?.sha256).toBe(createHash("sha256").update(readFileSync(waivers)).digest("hex"));
+  expect(report.targets[0].controls.find((c) => c.id === "LDAPS-S02")?.status).toBe("waived");
 });

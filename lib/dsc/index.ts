@@ -193,16 +193,15 @@ export async function runDscOperation(operation: DscOperation, desired: DscDesir
     waivers: desired.waivers === undefined ? undefined : resolveFrom(cwd, desired.waivers),
     now,
   };
-  const { evaluateSnapshots, readSnapshot, sha256 } = await import("../audit");
+  const { auditReport, sha256 } = await import("../audit");
   let report: Report;
   let source: string;
   if (desired.snapshotPath !== undefined) {
     const path = resolveFrom(cwd, desired.snapshotPath);
     if (desired.lookbackDays !== undefined) trace("info", "lookbackDays applies to collection only; it is ignored when snapshotPath is given");
     trace("info", `evaluating snapshot ${path} with profile ${profile}`);
-    const { snapshot, sha256: hash } = readSnapshot(path);
     source = path;
-    report = evaluateSnapshots([{ snapshot, source: path, sha256: hash, kind: "snapshot" }], auditOptions);
+    report = auditReport({ ...auditOptions, snapshots: [path] });
   } else {
     const lookbackDays = desired.lookbackDays ?? 7;
     trace("info", `collecting LDAPS evidence on this host (lookback ${lookbackDays} days), then evaluating with profile ${profile}`);
@@ -210,7 +209,7 @@ export async function runDscOperation(operation: DscOperation, desired: DscDesir
     const snapshot = await collect({ lookbackDays });
     const text = JSON.stringify(snapshot);
     source = `collected:${snapshot.host.fqdn}`;
-    report = evaluateSnapshots([{ snapshot, source, sha256: sha256(text), kind: "snapshot" }], auditOptions);
+    report = auditReport({ ...auditOptions, snapshots: [{ snapshot, source, sha256: sha256(text), kind: "snapshot" }] });
   }
   const state = actualStateOf(report, desired, source);
   for (const t of report.targets) {

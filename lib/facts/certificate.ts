@@ -1,12 +1,14 @@
-// Facts about one certificate in the context of one directory service: name, usage, key, validity, chain.
+// Facts about one certificate in the context of one directory service: name, usage, key, validity, chain,
+// and whether Schannel could use it (lib/facts/schannel.ts). Facts describe; the controls judge.
 // Pure: everything time-dependent is measured against the injected `now`.
-import type { CertificateInfo } from "../x509/certificate";
+import { parseCertificate, type CertificateInfo } from "../x509/certificate";
 import { buildChain } from "../x509/chain";
 import { matchFqdn } from "../x509/names";
 import { OID_SERVER_AUTH } from "../x509/oids";
 import type { ChainEvidence, PrivateKeyEvidence } from "../snapshot";
 import { privateKeyFacts } from "./privateKey";
-import type { CertificateFacts } from "./types";
+import { schannelFacts } from "./schannel";
+import type { CertificateFacts, ChainElementFacts } from "./types";
 
 const DAY_MS = 86_400_000;
 
@@ -24,8 +26,10 @@ export interface CertificateContext {
   chainEvidence?: ChainEvidence;
   /** Material for an offline chain build when there is no Windows result. */
   offline?: { intermediates: CertificateInfo[]; anchors: CertificateInfo[] };
-  /** A client's verdict (network probe): authorized against its CAs or not. */
-  clientTrust?: { authorized: boolean; error: string | null };
+  /** A client's verdict (network probe): authorized against its CAs or not, and the chain it was sent. */
+  clientTrust?: { authorized: boolean; error: string | null; presented: CertificateInfo[] };
+  /** Certificates known from the snapshot by thumbprint, to describe chain elements Windows names only by thumbprint. */
+  known?: Map<string, CertificateInfo>;
 }
 
 export function daysUntil(date: Date, now: Date): number {
@@ -35,6 +39,28 @@ export function daysUntil(date: Date, now: Date): number {
 /** Key Usage bits Schannel needs on a TLS server certificate of this key type. */
 function requiredKeyUsages(algorithm: string): string[] {
   return algorithm === "RSA" ? ["digitalSignature", "keyEncipherment"] : ["digitalSignature"];
+}
+
+function element(c: { thumbprint: string; subject: string; notAfter: string | null }, info: CertificateInfo | undefined): ChainElementFacts {
+  return { ...c, signature: info ? { algorithm: info.signature.algorithm, hash: info.signature.hash } : null };
+}
+
+function elementOf(info: CertificateInfo): ChainElementFacts {
+  return element({ thumbprint: info.thumbprint, subject: info.subject, notAfter: info.notAfter.toISOString() }, info);
+}
+
+/** The chain element Windows reported, described from its DER when collected, else from a certificate we know. */
+function windowsElement(e: NonNullable<ChainEvidence["elements"]>[number], ctx: CertificateContext): ChainElementFacts {
+  const thumbprint = e.thumbprint.toUpperCase();
+  let info = ctx.known?.get(thumbprint);
+  if (!info && e.der) {
+    try {
+      info = parseCertificate(Buffer.from(e.der, "base64"));
+    } catch {
+      info = undefined; // an undecodable element stays undescribed; the chain result itself is Windows'
+    }
+  }
+  return element({ thumbprint, subject: e.subject ?? "", notAfter: e.notAfter ?? null }, info);
 }
 
 function chainFacts(info: CertificateInfo, ctx: CertificateContext): CertificateFacts["chain"] {
@@ -65,19 +91,20 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
     // sound; the DC does not check its own certificate's revocation when it picks it.
     const blocking = status.filter((s) => !/^(RevocationStatusUnknown|OfflineRevocation)$/.test(s));
     const trusted = blocking.length === 0 && (ev.built || status.length > 0);
-    const path = (ev.elements ?? []).map((e) => ({ thumbprint: e.thumbprint.toUpperCase(), subject: e.subject ?? "", notAfter: e.notAfter ?? null }));
+    const path = (ev.elements ?? []).map((e) => windowsElement(e, ctx));
     const reason = trusted
       ? `the DC built a trusted chain${path.length ? ` to "${path[path.length - 1].subject}"` : ""}`
       : `the DC's chain build failed: ${(ev.status ?? []).map((s) => s.information?.trim() || s.status).join("; ") || "no status given"}`;
     return finish("windows", trusted, status, path, reason);
   }
   if (ctx.clientTrust) {
-    return finish("client", ctx.clientTrust.authorized, ctx.clientTrust.authorized ? [] : ["ClientRejected"], [],
+    const path = [info, ...ctx.clientTrust.presented].map(elementOf);
+    return finish("client", ctx.clientTrust.authorized, ctx.clientTrust.authorized ? [] : ["ClientRejected"], path,
       ctx.clientTrust.authorized ? "the probing client verified the presented chain" : `the probing client rejected the chain: ${ctx.clientTrust.error ?? "unknown reason"}`);
   }
   if (ctx.offline && ctx.offline.anchors.length > 0) {
     const out = buildChain(info, ctx.offline.intermediates, ctx.offline.anchors, ctx.now, { purpose: OID_SERVER_AUTH });
-    const path = out.path.map((c) => ({ thumbprint: c.thumbprint, subject: c.subject, notAfter: c.notAfter.toISOString(), signature: { algorithm: c.signature.algorithm, hash: c.signature.hash, weak: c.signature.weak } }));
+    const path = out.path.map(elementOf);
     return finish("offline", out.trusted, out.status, path, out.reason);
   }
   return finish("none", null, [], [], "no chain evidence (collect on the DC, or supply trusted roots)");
@@ -93,7 +120,7 @@ export function certificateFacts(info: CertificateInfo, ctx: CertificateContext)
   const notYetValid = now < info.notBefore.getTime();
   const expired = now > info.notAfter.getTime();
 
-  const facts: CertificateFacts = {
+  const facts: Omit<CertificateFacts, "schannel" | "predicted" | "presentedOn"> = {
     thumbprint: info.thumbprint,
     sha256: info.sha256,
     source: ctx.source,
@@ -108,7 +135,7 @@ export function certificateFacts(info: CertificateInfo, ctx: CertificateContext)
     eku: { present: info.eku.present, oids: info.eku.oids, names: info.eku.names, serverAuth: info.eku.serverAuth, anyPurpose: info.eku.anyPurpose },
     keyUsage: { present: info.keyUsage.present, usages: info.keyUsage.usages, missing },
     publicKey: { algorithm: info.publicKey.algorithm, bits: info.publicKey.bits, curve: info.publicKey.curve },
-    signature: { algorithm: info.signature.algorithm, hash: info.signature.hash, weak: info.signature.weak },
+    signature: { algorithm: info.signature.algorithm, hash: info.signature.hash },
     validity: {
       notBefore: info.notBefore.toISOString(),
       notAfter: info.notAfter.toISOString(),
@@ -122,32 +149,6 @@ export function certificateFacts(info: CertificateInfo, ctx: CertificateContext)
     name,
     privateKey,
     chain,
-    qualifies: false,
-    disqualifiedBy: [],
-    predicted: false,
-    presentedOn: [],
   };
-  facts.disqualifiedBy = disqualifications(facts);
-  facts.qualifies = facts.disqualifiedBy.length === 0;
-  return facts;
-}
-
-/**
- * What Schannel needs before the directory service will pick a certificate (KB321051): Server
- * Authentication EKU, the DC's FQDN, a private key the service can read, validity now, a trusted chain.
- * Facts that are unknown (null) do not disqualify; the matching control says "skip" instead.
- */
-export function disqualifications(f: CertificateFacts): Array<{ control: string; reason: string }> {
-  const out: Array<{ control: string; reason: string }> = [];
-  if (!f.eku.serverAuth) {
-    out.push({ control: "LDAPS-C01", reason: f.eku.present ? `EKU lists ${f.eku.names.join(", ") || "nothing"} but not Server Authentication` : "no Enhanced Key Usage extension (Server Authentication required)" });
-  }
-  if (!f.name.matches) out.push({ control: "LDAPS-C02", reason: f.name.reason });
-  if (f.privateKey.known && (f.privateKey.present === false || f.privateKey.matchesCertificate === false)) out.push({ control: "LDAPS-C03", reason: f.privateKey.reason });
-  else if (f.privateKey.readable === false) out.push({ control: "LDAPS-C04", reason: f.privateKey.reason });
-  if (!f.validity.validNow) {
-    out.push({ control: "LDAPS-C06", reason: f.validity.expired ? `expired on ${f.validity.notAfter.slice(0, 10)}` : `not valid before ${f.validity.notBefore.slice(0, 10)}` });
-  }
-  if (f.chain.trusted === false) out.push({ control: "LDAPS-C08", reason: f.chain.reason });
-  return out;
+  return { ...facts, schannel: schannelFacts(facts), predicted: false, presentedOn: [] };
 }

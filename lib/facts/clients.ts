@@ -1,4 +1,4 @@
-// Client facts (LDAPS-E06): which computers try LDAPS (and insecure LDAP) on this directory service, and which
+// Client facts: which computers try LDAPS (and insecure LDAP) on this directory service, and which
 // evidence says so. Event 1220 names no client; the seed's other way out of it is to identify them. Sources: the
 // collector's connection table and firewall-log aggregates (snapshot.clients), the 2889 clients (events), and, host
 // wide and unnamed, Schannel handshake failures 36874/36888. When a source is off, missingEvidence says exactly which
@@ -7,66 +7,10 @@
 import type { InsecureBindClient, Snapshot } from "../snapshot";
 import { configFacts } from "./config";
 import { eventFacts } from "./events";
-import type { SelectionFacts, TargetInfo } from "./types";
+import type { ClientEvidenceKind, ClientFacts, ClientRow, ClientSourceState, MissingEvidence, SelectionFacts, TargetInfo } from "./types";
 
-export type ClientEvidenceKind = "connection-table" | "firewall-log" | "event-2889";
-export type ClientSourceState = "read" | "off" | "unavailable" | "not-collected";
+export type { ClientEvidenceKind, ClientFacts, ClientRow, ClientSourceState, MissingEvidence } from "./types";
 
-export interface ClientRow {
-  ip: string;
-  /** Reverse-DNS name resolved on the host (null: none, or not looked up). */
-  name: string | null;
-  /** LDAPS ports this client tried (connection table, firewall log); empty for 2889-only clients (plain LDAP). */
-  ports: number[];
-  /** Firewall-log rows + current connections + 2889 events. */
-  count: number;
-  first: string | null;
-  last: string | null;
-  evidence: ClientEvidenceKind[];
-  connections: { count: number; states: string[] } | null;
-  firewall: { count: number; allow: number; drop: number } | null;
-  insecureBinds: { count: number; identities: string[]; bindTypes: string[] } | null;
-  /** Tried an LDAPS port (as opposed to only binding without TLS). */
-  ldaps: boolean;
-}
-
-export interface MissingEvidence {
-  /** The evidence that is missing. */
-  what: string;
-  /** The setting to turn on (or the access to grant). */
-  setting: string;
-  /** How: the command or policy path. */
-  how: string;
-}
-
-export interface ClientFacts {
-  /** The target's LDAPS ports: 636 and 3269 for AD DS, the instance's SSL port for AD LDS. */
-  ports: number[];
-  windowStart: string | null;
-  windowEnd: string | null;
-  windowDays: number | null;
-  /** Some certificate qualifies for this service (selection.qualifying is not empty). */
-  certificateQualifies: boolean;
-  sources: { connectionTable: ClientSourceState; firewallLog: ClientSourceState; events2889: ClientSourceState; schannel: ClientSourceState };
-  /** At least one per-client LDAPS source (connection table or firewall log) was read. */
-  ldapsEvidence: boolean;
-  clients: ClientRow[];
-  clientCount: number;
-  ldapsClientCount: number;
-  insecureClientCount: number;
-  /** One line per client, for messages: "10.0.0.7 (app1.example.test) 636 x12 [firewall-log]". */
-  clientList: string[];
-  /** Schannel 36874/36888 in the System log: host wide (any TLS server on the host) and without client addresses. */
-  handshakeFailures: { count: number; first: string | null; last: string | null; details: Record<string, number>; eventLogging: number | null };
-  /** Connection-table or firewall-log aggregates were capped on the host: the list is the busiest clients only. */
-  truncated: boolean;
-  missingEvidence: MissingEvidence[];
-  missingEvidenceCount: number;
-  /** missingEvidence as "what: setting" lines, for messages. */
-  missingEvidenceList: string[];
-  /** One sentence: who tries LDAPS, and what to turn on to see more. */
-  summary: string;
-}
 
 const SCHANNEL_KEY = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL";
 
@@ -94,31 +38,46 @@ function diagnosticsKey(target: TargetInfo): string {
   return `HKLM\\SYSTEM\\CurrentControlSet\\Services\\${target.service ?? "NTDS"}\\Diagnostics`;
 }
 
-export function clientFacts(snapshot: Snapshot, target: TargetInfo, selection: SelectionFacts, now: Date): ClientFacts | null {
-  const ce = snapshot.clients;
-  const ev = snapshot.events;
-  if (!ce && !ev) return null;
-  const events = eventFacts(snapshot, target, now);
-  const config = configFacts(snapshot, target);
-  const ports = targetPorts(snapshot, target);
-  const portSet = new Set(ports);
-  const rows = new Map<string, ClientRow>();
-  const row = (rawIp: string): ClientRow => {
+/** One row per client address, filled from each source that names it. */
+class ClientTable {
+  private readonly rows = new Map<string, ClientRow>();
+
+  row(rawIp: string): ClientRow {
     const ip = normalizeIp(rawIp);
-    let r = rows.get(ip);
+    let r = this.rows.get(ip);
     if (!r) {
       r = { ip, name: null, ports: [], count: 0, first: null, last: null, evidence: [], connections: null, firewall: null, insecureBinds: null, ldaps: false };
-      rows.set(ip, r);
+      this.rows.set(ip, r);
     }
     return r;
-  };
-  const addPort = (r: ClientRow, port: number) => {
+  }
+
+  static addPort(r: ClientRow, port: number): void {
     if (!r.ports.includes(port)) r.ports.push(port);
     r.ldaps = true;
-  };
-  const addEvidence = (r: ClientRow, kind: ClientEvidenceKind) => {
+  }
+
+  static addEvidence(r: ClientRow, kind: ClientEvidenceKind): void {
     if (!r.evidence.includes(kind)) r.evidence.push(kind);
-  };
+  }
+
+  /** Rows with reverse-DNS names, LDAPS clients first, then by count. */
+  sorted(names: Map<string, string | null>): ClientRow[] {
+    return [...this.rows.values()]
+      .map((r) => ({ ...r, name: names.get(r.ip) ?? null, ports: [...r.ports].sort((a, b) => a - b) }))
+      .sort((a, b) => Number(b.ldaps) - Number(a.ldaps) || b.count - a.count || a.ip.localeCompare(b.ip));
+  }
+}
+
+/** Every client the connection table, the firewall log and event 2889 name for this service's ports. */
+function clientRows(snapshot: Snapshot, target: TargetInfo, ports: number[]): ClientRow[] {
+  const ce = snapshot.clients;
+  const ev = snapshot.events;
+  const portSet = new Set(ports);
+  const table = new ClientTable();
+  const row = (ip: string) => table.row(ip);
+  const addPort = ClientTable.addPort;
+  const addEvidence = ClientTable.addEvidence;
 
   // Connection table: a point in time (the collection), so first/last are the window's end.
   const conn = ce?.connections;
@@ -156,7 +115,7 @@ export function clientFacts(snapshot: Snapshot, target: TargetInfo, selection: S
     r.last = later(r.last, s.last);
   }
 
-  // 2889: clients binding without TLS or signing (plain LDAP) — named here, judged by LDAPS-E04.
+  // 2889: clients binding without TLS or signing (plain LDAP) — named here; the event-log facts count them too.
   for (const c of (ev?.insecureBindClients ?? []).filter((x: InsecureBindClient) => target.service === null || x.service == null || sameService(x.service, target.service))) {
     const r = row(c.ip);
     r.insecureBinds ??= { count: 0, identities: [], bindTypes: [] };
@@ -169,22 +128,36 @@ export function clientFacts(snapshot: Snapshot, target: TargetInfo, selection: S
     r.last = later(r.last, c.last);
   }
 
-  const names = new Map((ce?.names ?? []).map((n) => [normalizeIp(n.ip), n.name] as const));
-  const clients = [...rows.values()]
-    .map((r) => ({ ...r, name: names.get(r.ip) ?? null, ports: [...r.ports].sort((a, b) => a - b) }))
-    .sort((a, b) => Number(b.ldaps) - Number(a.ldaps) || b.count - a.count || a.ip.localeCompare(b.ip));
+  return table.sorted(new Map((ce?.names ?? []).map((n) => [normalizeIp(n.ip), n.name] as const)));
+}
 
-  // Which sources were read.
+interface SourceStates {
+  sources: ClientFacts["sources"];
+  eventLogging: number | null;
+}
+
+/** Which sources were read, and which are off or unreadable. */
+function sourceStates(snapshot: Snapshot, events: ReturnType<typeof eventFacts>, config: ReturnType<typeof configFacts>): SourceStates {
+  const ce = snapshot.clients;
+  const conn = ce?.connections;
+  const fw = ce?.firewallLog;
   const connectionTable: ClientSourceState = !ce ? "not-collected" : !conn ? "not-collected" : conn.available ? "read" : "unavailable";
   const firewallLog: ClientSourceState = !ce || !fw ? "not-collected" : fw.enabled === false ? "off" : fw.available ? "read" : "unavailable";
   const level = config?.policyCollected ? config.ldapInterfaceEventsLevel : null;
   const events2889: ClientSourceState = !events ? "not-collected" : events.logAvailable === false ? "unavailable" : level !== null && level < 2 ? "off" : events.logAvailable ? "read" : "not-collected";
   const eventLogging = snapshot.registry?.schannel?.EventLogging ?? null;
   const schannel: ClientSourceState = !events ? "not-collected" : events.systemLogAvailable === false ? "unavailable" : eventLogging !== null && (eventLogging & 1) === 0 ? "off" : events.systemLogAvailable ? "read" : "not-collected";
+  return { sources: { connectionTable, firewallLog, events2889, schannel }, eventLogging };
+}
 
-  // What to turn on. Each entry names the setting, so the report never shows "no clients" on missing evidence.
+/** What to turn on. Each entry names the setting, so the report never shows "no clients" on missing evidence. */
+function missingEvidence(snapshot: Snapshot, target: TargetInfo, portText: string, states: SourceStates, events: ReturnType<typeof eventFacts>): MissingEvidence[] {
+  const ce = snapshot.clients;
+  const conn = ce?.connections;
+  const fw = ce?.firewallLog;
+  const { connectionTable, firewallLog, events2889, schannel } = states.sources;
+  const eventLogging = states.eventLogging;
   const missing: MissingEvidence[] = [];
-  const portText = ports.length ? ports.join("/") : "the LDAPS port";
   if (!ce) {
     missing.push({
       what: `connection table and firewall log for ${portText}`,
@@ -228,13 +201,18 @@ export function clientFacts(snapshot: Snapshot, target: TargetInfo, selection: S
     missing.push({ what: "the System event log (Schannel 36874/36888)", setting: "read access to the System log (Event Log Readers)", how: "the System log was not read" });
   }
 
+  return missing;
+}
+
+/** Schannel 36874/36888: host wide (any TLS server on the host) and without client addresses. */
+function handshakeFailuresOf(events: ReturnType<typeof eventFacts>, eventLogging: number | null): ClientFacts["handshakeFailures"] {
   const s36874 = events?.schannel36874;
   const s36888 = events?.schannel36888;
   const details: Record<string, number> = {};
   for (const [id, c] of [["36874", s36874], ["36888", s36888]] as const) {
     for (const [code, n] of Object.entries(c?.errorCodes ?? {})) details[`${id} ${code}`] = (details[`${id} ${code}`] ?? 0) + n;
   }
-  const handshakeFailures = {
+  return {
     count: (s36874?.count ?? 0) + (s36888?.count ?? 0),
     first: earlier(s36874?.first ?? null, s36888?.first),
     last: later(s36874?.last ?? null, s36888?.last),
@@ -242,18 +220,15 @@ export function clientFacts(snapshot: Snapshot, target: TargetInfo, selection: S
     eventLogging,
   };
 
-  const clientList = clients.map(
-    (c) => `${c.ip}${c.name ? ` (${c.name})` : ""} ${c.ports.length ? c.ports.join(",") : "LDAP without TLS"} x${c.count} [${c.evidence.join(", ")}]`,
-  );
-  const ldapsClients = clients.filter((c) => c.ldaps);
-  const insecureClients = clients.filter((c) => c.insecureBinds);
-  const windowStart = ce?.windowStart ?? ev?.windowStart ?? null;
-  const windowEnd = ce?.windowEnd ?? ev?.windowEnd ?? null;
-  const windowMs = windowStart && windowEnd ? Date.parse(windowEnd) - Date.parse(windowStart) : NaN;
-  const windowDays = Number.isFinite(windowMs) ? Math.round((windowMs / 86400000) * 10) / 10 : null;
-  const ldapsEvidence = connectionTable === "read" || firewallLog === "read";
-  const readSources = [connectionTable === "read" ? "connection table" : null, firewallLog === "read" ? "firewall log" : null].filter(Boolean);
+}
 
+/** One sentence: who tries LDAPS, and what to turn on to see more. */
+function summaryOf(f: Omit<ClientFacts, "summary">, portText: string, readSources: string[]): string {
+  const { clientList, handshakeFailures, missingEvidenceList, windowDays, ldapsEvidence } = f;
+  const details = handshakeFailures.details;
+  const ldapsClients = f.clients.filter((c) => c.ldaps);
+  const insecureClients = f.clients.filter((c) => c.insecureBinds);
+  const missing = f.missingEvidence;
   const parts: string[] = [];
   if (ldapsClients.length) {
     const shown = clientList.slice(0, ldapsClients.length).slice(0, 5);
@@ -263,31 +238,55 @@ export function clientFacts(snapshot: Snapshot, target: TargetInfo, selection: S
   } else {
     parts.push(`which clients try LDAPS (${portText}) is unknown: no connection table or firewall log was read`);
   }
-  if (insecureClients.length) parts.push(`${insecureClients.length} client(s) bind without TLS or signing (2889, see LDAPS-E04)`);
+  if (insecureClients.length) parts.push(`${insecureClients.length} client(s) bind without TLS or signing (event 2889)`);
   if (handshakeFailures.count) {
     parts.push(`${handshakeFailures.count} Schannel handshake failure(s) on the host (${Object.entries(details).map(([k, n]) => `${k} x${n}`).join(", ") || "36874/36888"})`);
   }
-  const missingEvidenceList = missing.map((m) => `${m.what}: ${m.setting}`);
   if (missing.length) parts.push(`to see more, turn on: ${missingEvidenceList.join("; ")}`);
 
-  return {
+  return parts.join("; ");
+}
+
+export function clientFacts(snapshot: Snapshot, target: TargetInfo, selection: SelectionFacts, now: Date): ClientFacts | null {
+  const ce = snapshot.clients;
+  const ev = snapshot.events;
+  if (!ce && !ev) return null;
+  const events = eventFacts(snapshot, target, now);
+  const config = configFacts(snapshot, target);
+  const ports = targetPorts(snapshot, target);
+  const portText = ports.length ? ports.join("/") : "the LDAPS port";
+  const clients = clientRows(snapshot, target, ports);
+  const states = sourceStates(snapshot, events, config);
+  const { connectionTable, firewallLog } = states.sources;
+  const missing = missingEvidence(snapshot, target, portText, states, events);
+  const handshakeFailures = handshakeFailuresOf(events, states.eventLogging);
+  const clientList = clients.map(
+    (c) => `${c.ip}${c.name ? ` (${c.name})` : ""} ${c.ports.length ? c.ports.join(",") : "LDAP without TLS"} x${c.count} [${c.evidence.join(", ")}]`,
+  );
+  const windowStart = ce?.windowStart ?? ev?.windowStart ?? null;
+  const windowEnd = ce?.windowEnd ?? ev?.windowEnd ?? null;
+  const windowMs = windowStart && windowEnd ? Date.parse(windowEnd) - Date.parse(windowStart) : NaN;
+  const windowDays = Number.isFinite(windowMs) ? Math.round((windowMs / 86400000) * 10) / 10 : null;
+  const ldapsEvidence = connectionTable === "read" || firewallLog === "read";
+  const readSources = [connectionTable === "read" ? "connection table" : null, firewallLog === "read" ? "firewall log" : null].filter((x): x is string => Boolean(x));
+  const facts: Omit<ClientFacts, "summary"> = {
     ports,
     windowStart,
     windowEnd,
     windowDays,
     certificateQualifies: selection.qualifying.length > 0,
-    sources: { connectionTable, firewallLog, events2889, schannel },
+    sources: states.sources,
     ldapsEvidence,
     clients,
     clientCount: clients.length,
-    ldapsClientCount: ldapsClients.length,
-    insecureClientCount: insecureClients.length,
+    ldapsClientCount: clients.filter((c) => c.ldaps).length,
+    insecureClientCount: clients.filter((c) => c.insecureBinds).length,
     clientList,
     handshakeFailures,
-    truncated: conn?.truncated === true || fw?.truncated === true,
+    truncated: ce?.connections?.truncated === true || ce?.firewallLog?.truncated === true,
     missingEvidence: missing,
     missingEvidenceCount: missing.length,
-    missingEvidenceList,
-    summary: parts.join("; "),
+    missingEvidenceList: missing.map((m) => `${m.what}: ${m.setting}`),
   };
+  return { ...facts, summary: summaryOf(facts, portText, readSources) };
 }

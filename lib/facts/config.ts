@@ -1,26 +1,7 @@
-// Registry policy facts (LDAPS-G01..G03 and the diagnostics level E05 reads) for one directory service.
+// Registry policy facts (LDAP signing, channel binding, CertSvc, diagnostics levels) for one directory service.
 import type { LdapPolicy, Snapshot } from "../snapshot";
-import type { TargetInfo } from "./types";
-
-export type ConfigFacts = {
-  /** NTDS or ADAM_<instance>. */
-  service: string | null;
-  /** The service's Parameters/Diagnostics values were read. */
-  policyCollected: boolean;
-  LDAPServerIntegrity: number | null;
-  LDAPServerEnforceIntegrity: number | null;
-  LdapEnforceChannelBinding: number | null;
-  /** LDAP signing is required: LDAPServerEnforceIntegrity = 1 (Server 2025, wins) or LDAPServerIntegrity = 2. */
-  signingRequired: boolean | null;
-  signingSource: "LDAPServerEnforceIntegrity" | "LDAPServerIntegrity" | "default" | null;
-  /** Effective LdapEnforceChannelBinding: 0 never, 1 when supported, 2 always (absent = 0). */
-  channelBinding: number | null;
-  channelBindingText: "never" | "when supported" | "always" | null;
-  /** "16 LDAP Interface Events" (absent = 0). */
-  ldapInterfaceEventsLevel: number | null;
-  certSvcInstalled: boolean | null;
-  schannelEventLogging: number | null;
-};
+import type { ConfigFacts, TargetInfo } from "./types";
+export type { ConfigFacts };
 
 const CB_TEXT = ["never", "when supported", "always"] as const;
 

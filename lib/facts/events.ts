@@ -1,51 +1,8 @@
-// Event-log facts (LDAPS-E01..E05): the snapshot's aggregated events, narrowed to one directory service.
+// Event-log facts (1220, Schannel 36886/36870, insecure binds 2887/2889): the snapshot's aggregated events, narrowed to one directory service.
 // Pure: same snapshot, same facts (the clock is not read; `now` only dates the facts).
 import type { EventSummary, InsecureBindClient, Snapshot } from "../snapshot";
-import type { CertificateFacts, TargetInfo } from "./types";
-
-export type EventCountFacts = {
-  count: number;
-  first: string | null;
-  last: string | null;
-  errorCodes: Record<string, number>;
-};
-
-export type EventFacts = {
-  windowStart: string;
-  windowEnd: string;
-  windowDays: number;
-  /** A log reached the collector's max-events cap: counts are lower bounds. */
-  truncated: boolean;
-  /** The directory service's own log ("Directory Service" or "ADAM (<instance>)"). */
-  log: string;
-  /** Whether that log was read (false: missing or denied; null: the snapshot does not say). */
-  logAvailable: boolean | null;
-  logError: string | null;
-  systemLogAvailable: boolean | null;
-  directoryService1220: EventCountFacts & {
-    /** notBefore of the certificate the service is predicted to use (null when none). */
-    certificateNotBefore: string | null;
-    /** The last 1220 predates the predicted certificate: the event is history, not a current fault. */
-    clearedByCertificate: boolean;
-  };
-  schannel36870: EventCountFacts;
-  schannel36874: EventCountFacts;
-  schannel36886: EventCountFacts;
-  schannel36888: EventCountFacts;
-  insecureBinds: {
-    /** Sum of 2887 [0]: simple binds without TLS. */
-    simple: number;
-    /** Sum of 2887 [1]: SASL binds without signing. */
-    unsignedSasl: number;
-    total: number;
-    summaryEvents: number;
-    /** Distinct 2889 clients of this service. */
-    clients: Array<{ ip: string; identity: string; bindType: string; count: number; last: string | null }>;
-    clientCount: number;
-    /** One line per client, for messages: "10.0.0.5 EXAMPLE\\svc simple x2". */
-    clientList: string[];
-  };
-};
+import type { CertificateFacts, EventCountFacts, EventFacts, TargetInfo } from "./types";
+export type { EventCountFacts, EventFacts };
 
 function counts(summaries: EventSummary[]): EventCountFacts {
   const out: EventCountFacts = { count: 0, first: null, last: null, errorCodes: {} };

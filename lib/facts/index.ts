@@ -9,7 +9,7 @@ import { clientFacts } from "./clients";
 import { configFacts } from "./config";
 import { eventFacts } from "./events";
 import { networkFacts } from "./network";
-import { MACHINE_STORE, selectionFacts } from "./selection";
+import { MACHINE_STORE, selectionFacts } from "./schannel";
 import type { CertificateFacts, CollectionErrorFacts, TargetFacts, TargetInfo } from "./types";
 
 export interface DeriveOptions {
@@ -113,6 +113,8 @@ export function deriveFacts(snapshot: Snapshot, options: DeriveOptions): TargetF
   const anchors = decodeList(snapshot.trustAnchors, source, "/trustAnchors");
   const intermediates = decodeList(snapshot.intermediates, source, "/intermediates");
   const offline = { anchors, intermediates: [...intermediates, ...decoded.map((d) => d.info)] };
+  // Windows names its chain elements by thumbprint; these describe the ones the snapshot holds.
+  const known = new Map([...offline.intermediates, ...anchors].map((c) => [c.thumbprint, c]));
   const storesRead = (snapshot.stores ?? []).filter((s) => !s.error).map((s) => s.name);
   const errors: CollectionErrorFacts[] = [
     ...(snapshot.errors ?? []).map((e) => ({ part: e.part, message: e.message, ...(e.code ? { code: e.code } : {}) })),
@@ -135,6 +137,7 @@ export function deriveFacts(snapshot: Snapshot, options: DeriveOptions): TargetF
         privateKey: d.evidence.privateKey ?? (d.keyProvider ? { present: true, ...d.keyProvider } : undefined),
         chainEvidence: d.evidence.chain,
         offline,
+        known,
       }),
     );
     const targetStoresRead = storesRead.filter((s) => target.kind === "unknown" || [target.serviceStore.toLowerCase(), MACHINE_STORE.toLowerCase()].includes(s.toLowerCase()));
@@ -181,7 +184,7 @@ function presentedCertificates(
       source: "network",
       store: null,
       storeRole: null,
-      clientTrust: ep.tls?.authorized === undefined ? undefined : { authorized: ep.tls.authorized, error: ep.tls.authorizationError ?? null },
+      clientTrust: ep.tls?.authorized === undefined ? undefined : { authorized: ep.tls.authorized, error: ep.tls.authorizationError ?? null, presented: presentedChain },
       offline: { anchors: offline.anchors, intermediates: [...offline.intermediates, ...presentedChain] },
     });
     facts.presentedOn = [ep.port];

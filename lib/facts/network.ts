@@ -1,85 +1,10 @@
-// Network facts (LDAPS-N01..N07): what clients saw on 636 (LDAPS), 3269 (GC) and 389 (StartTLS), derived
+// Network facts: what clients saw on 636 (LDAPS), 3269 (GC) and 389 (StartTLS), derived
 // from snapshot `network` evidence (lib/probe) and the presented certificates' facts (source "network").
 // Pure: same snapshot, same facts; `now` only reaches us through the certificate facts.
 import { createHash } from "node:crypto";
-import { isIP } from "node:net";
 import type { EndpointEvidence, Snapshot } from "../snapshot";
-import type { CertificateFacts, TargetInfo } from "./types";
-
-export type PresentedCertificateFacts = {
-  thumbprint: string;
-  subject: string;
-  notAfter: string;
-  serverAuth: boolean;
-  nameMatches: boolean;
-  validNow: boolean;
-  /** The probing client verified the chain (tls.authorized); null when the probe did not say. */
-  trusted: boolean | null;
-  keyStrong: boolean;
-  signatureStrong: boolean;
-  /** N02: every check above holds. */
-  ok: boolean;
-  problems: string[];
-};
-
-export type EndpointFacts = {
-  host: string;
-  port: number;
-  mode: "ldaps" | "starttls";
-  purpose: "ldap" | "gc";
-  servername: string | null;
-  /** The TLS handshake completed (N01). */
-  handshake: boolean;
-  failure: { kind: string; stage: string | null; message: string; code: string | null } | null;
-  protocol: string | null;
-  cipher: string | null;
-  /** Negotiated TLS 1.2 or newer (null without a handshake). */
-  modernProtocol: boolean | null;
-  versionsTested: boolean;
-  versions: Record<string, boolean | null> | null;
-  /** Versions older than TLS 1.2 the server accepted when offered alone. */
-  legacyAccepted: string[];
-  /** TLS 1.0 and 1.1 were both offered alone and refused (null: not tested or undetermined). */
-  legacyRefused: boolean | null;
-  hostnameMatches: boolean | null;
-  chainLength: number;
-  certificate: PresentedCertificateFacts | null;
-  /** For 3269 and StartTLS: presents the same certificate as the LDAPS endpoint (null when either is unknown). */
-  sameCertificateAsLdaps: boolean | null;
-  ldap: {
-    rootDseRead: boolean | null;
-    rootDseError: string | null;
-    dnsHostName: string | null;
-    isGlobalCatalogReady: boolean | null;
-    defaultNamingContext: string | null;
-    bindAttempted: boolean;
-    bindOk: boolean | null;
-    bindDn: string | null;
-    bindError: string | null;
-    bindSkippedReason: string | null;
-  };
-  /** N05: rootDSE read over TLS, and the bind succeeded when one was attempted. */
-  ldapOk: boolean | null;
-};
-
-export type NetworkFacts = {
-  probedAt: string | null;
-  prober: string | null;
-  endpoints: EndpointFacts[];
-  ldaps: EndpointFacts | null;
-  gc: EndpointFacts | null;
-  starttls: EndpointFacts | null;
-  /** The target is a Global Catalog: from the host evidence, else the rootDSE's isGlobalCatalogReady. */
-  isGlobalCatalog: boolean | null;
-  /** N03: the certificate on the LDAPS endpoint vs the one the store evidence predicts. */
-  store: {
-    evidence: boolean;
-    predicted: string | null;
-    presented: string | null;
-    matches: boolean | null;
-    reason: string;
-  };
-};
+import type { CertificateFacts, EndpointFacts, NetworkFacts, TargetInfo } from "./types";
+export type { EndpointFacts, NetworkFacts };
 
 const LEGACY = ["SSLv3", "TLSv1", "TLSv1.1"];
 const MODERN = new Set(["TLSv1.2", "TLSv1.3"]);
@@ -92,42 +17,7 @@ function sha1(b64: string): string | null {
   }
 }
 
-function keyStrong(c: CertificateFacts): boolean {
-  const alg = c.publicKey.algorithm.toUpperCase();
-  if (alg === "RSA" || alg === "RSASSA-PSS") return (c.publicKey.bits ?? 0) >= 2048;
-  if (alg === "EC" || alg === "ECDSA") return ["P-256", "P-384", "P-521"].includes(c.publicKey.curve ?? "");
-  if (alg === "ED25519" || alg === "ED448") return true;
-  return false;
-}
-
-function presented(c: CertificateFacts, ep: EndpointEvidence, target: TargetInfo): PresentedCertificateFacts {
-  const trusted = typeof ep.tls?.authorized === "boolean" ? ep.tls.authorized : null;
-  // Probing by IP address: the certificate must name that address, as node:tls checked.
-  const nameMatches = c.name.matches || (isIP(target.fqdn) !== 0 && ep.tls?.hostnameMatches === true);
-  const strongKey = keyStrong(c);
-  const problems: string[] = [];
-  if (!c.eku.serverAuth) problems.push(c.eku.present ? "EKU lacks Server Authentication" : "no EKU extension (Server Authentication required)");
-  if (!nameMatches) problems.push(`name does not match ${target.fqdn}: ${c.name.reason}`);
-  if (!c.validity.validNow) problems.push(c.validity.expired ? `expired ${c.validity.notAfter.slice(0, 10)}` : `not valid before ${c.validity.notBefore.slice(0, 10)}`);
-  if (trusted === false) problems.push(`chain not trusted by the client: ${ep.tls?.authorizationError ?? "unknown reason"}`);
-  if (!strongKey) problems.push(`weak key (${c.publicKey.algorithm}${c.publicKey.bits ? ` ${c.publicKey.bits}` : ""}${c.publicKey.curve ? ` ${c.publicKey.curve}` : ""})`);
-  if (c.signature.weak) problems.push(`weak signature (${c.signature.algorithm})`);
-  return {
-    thumbprint: c.thumbprint,
-    subject: c.subject,
-    notAfter: c.validity.notAfter,
-    serverAuth: c.eku.serverAuth,
-    nameMatches,
-    validNow: c.validity.validNow,
-    trusted,
-    keyStrong: strongKey,
-    signatureStrong: !c.signature.weak,
-    ok: problems.length === 0,
-    problems,
-  };
-}
-
-function endpointFacts(ep: EndpointEvidence, target: TargetInfo, certs: Map<string, CertificateFacts>): EndpointFacts {
+function endpointFacts(ep: EndpointEvidence, certs: Map<string, CertificateFacts>): EndpointFacts {
   const handshake = !ep.failure && Boolean(ep.tls);
   const protocol = ep.tls?.protocol ?? null;
   const versions = ep.versions ?? null;
@@ -156,7 +46,7 @@ function endpointFacts(ep: EndpointEvidence, target: TargetInfo, certs: Map<stri
     legacyRefused,
     hostnameMatches: ep.tls?.hostnameMatches ?? null,
     chainLength: ep.tls?.chain?.length ?? 0,
-    certificate: cf ? presented(cf, ep, target) : null,
+    certificate: cf ?? null,
     sameCertificateAsLdaps: null,
     ldap: {
       rootDseRead,
@@ -184,7 +74,7 @@ export function networkFacts(snapshot: Snapshot, target: TargetInfo, certificate
   const net = snapshot.network;
   if (!net || net.endpoints.length === 0) return null;
   const certs = new Map(certificates.filter((c) => c.source === "network").map((c) => [c.thumbprint, c]));
-  const endpoints = net.endpoints.map((ep) => endpointFacts(ep, target, certs));
+  const endpoints = net.endpoints.map((ep) => endpointFacts(ep, certs));
   const ldaps = pick(endpoints, "ldaps", "ldap", 636);
   const gc = pick(endpoints, "ldaps", "gc", 3269);
   const starttls = pick(endpoints, "starttls", "ldap", 389);

@@ -1,4 +1,4 @@
-// LDAPS-C03/C04/C05/C12: is there a private key, can the directory service's account read it, will Schannel use it?
+// Private key facts: is there a private key, can the directory service's account read it, will Schannel use it?
 import type { PrivateKeyEvidence, AccessRule } from "../snapshot";
 import type { CertificateFacts } from "./types";
 

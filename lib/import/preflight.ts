@@ -1,7 +1,7 @@
 // Preflight: "will this certificate work for LDAPS on that DC?" before anyone imports it.
 // Builds a snapshot from files (as if the certificate sat in the chosen store) and evaluates it.
 import { KeyObject, X509Certificate as NodeX509 } from "node:crypto";
-import { sha256, evaluateSnapshots, AuditOptions } from "../audit";
+import { auditReport, sha256, AuditOptions } from "../audit";
 import { InputError } from "../errors";
 import { readInputFile } from "../input";
 import type { Report } from "../report/types";
@@ -83,5 +83,5 @@ export function preflightSnapshot(opts: PreflightOptions): { snapshot: Snapshot;
 
 export function preflight(opts: PreflightOptions): Report {
   const { snapshot, inputs } = preflightSnapshot(opts);
-  return evaluateSnapshots([{ snapshot, source: null }], opts, inputs);
+  return auditReport({ profile: opts.profile, waivers: opts.waivers, now: opts.now, probes: opts.probes, snapshots: [{ snapshot, source: null }], extraInputs: inputs });
 }

@@ -1,5 +1,6 @@
 // The network probe: what LDAP clients see on 636 (LDAPS), 3269 (GC over TLS) and 389 (StartTLS).
 // `probeHosts` returns one snapshot per host (collector "ldaps-audit-probe") for the facts -> profile pipeline.
+import { sameHost } from "../hosts";
 import { isIP } from "node:net";
 import { InputError } from "../errors";
 import type { EndpointEvidence, Snapshot } from "../snapshot";
@@ -140,10 +141,7 @@ export async function probeHosts(targets: HostTarget[], options: RunOptions = {}
  */
 export function mergeNetworkEvidence(snapshot: Snapshot, probe: Snapshot): Snapshot {
   if (!probe.network) throw new InputError(`the probe snapshot for ${probe.host.fqdn} has no network evidence`);
-  const a = snapshot.host.fqdn.toLowerCase().replace(/\.$/, "");
-  const b = probe.host.fqdn.toLowerCase().replace(/\.$/, "");
-  const short = (s: string) => s.split(".")[0];
-  if (a !== b && !(isIP(b) || isIP(a)) && !(short(a) === short(b) && (!a.includes(".") || !b.includes(".")))) {
+  if (!sameHost(snapshot, probe)) {
     throw new InputError(`the probe snapshot is for ${probe.host.fqdn}, the collector snapshot for ${snapshot.host.fqdn}`);
   }
   const k = (e: EndpointEvidence) => `${e.port}/${e.mode}`;
@@ -158,5 +156,3 @@ export function mergeNetworkEvidence(snapshot: Snapshot, probe: Snapshot): Snaps
     },
   };
 }
-
-export { DEFAULT_TIMEOUT_MS as PROBE_TIMEOUT_MS };

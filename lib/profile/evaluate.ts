@@ -1,50 +1,14 @@
 // Evaluating facts against a loaded profile, control by control.
 // A control yields: skip (its `if` does not hold), fail (its `then` does not hold; warn when advisory),
 // warn (its `ldapsWarning` does not hold), pass, or error (it could not be evaluated).
-import type { ErrorObject, ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
 import type { CertificateFacts, TargetFacts } from "../facts/types";
-import type { Control, ControlMetadata } from "./load";
+import { pointerGet } from "./pointer";
+import type { Control, ControlPart, ControlResult, Evidence, Status, TargetEvaluation } from "./types";
 
-export type Status = "pass" | "fail" | "warn" | "skip" | "error" | "waived";
-
-export interface Evidence {
-  instancePath: string;
-  schemaPath: string;
-  keyword: string;
-  message: string;
-  value?: unknown;
-}
-
-export interface ControlResult {
-  id: string;
-  status: Status;
-  title: string;
-  severity: ControlMetadata["severity"];
-  message: string;
-  evidence: Evidence[];
-  remediation?: string;
-  references?: ControlMetadata["references"];
-  /** For host-level verdicts taken from one certificate: its thumbprint (waivers can be scoped to it). */
-  thumbprint?: string;
-  waiver?: { justification: string; approver: string; expires: string; expired: boolean; originalStatus: Status };
-}
-
-export interface TargetEvaluation {
-  controls: ControlResult[];
-  /** Per-certificate control results (certificate-scope controls), aligned with facts.certificates. */
-  certificateControls: ControlResult[][];
-}
+export type { ControlResult, Evidence, Status, TargetEvaluation } from "./types";
 
 const MAX_EVIDENCE = 10;
-
-function pointerGet(doc: unknown, pointer: string): unknown {
-  let node = doc;
-  for (const part of pointer.split("/").slice(1)) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
-  }
-  return node;
-}
 
 /** Replace {{dotted.path}} (or {{dotted.path|fallback text}}) with values from the instance; arrays are joined. */
 export function interpolate(template: string, instance: unknown): string {
@@ -56,13 +20,21 @@ export function interpolate(template: string, instance: unknown): string {
   });
 }
 
-function evidenceFrom(errors: ErrorObject[] | null | undefined, instance: unknown, location: string, prefix: string): Evidence[] {
+/** ajv's schemaPath is relative to the compiled part, or to its document's root once it went through a $ref. */
+function schemaPathOf(e: ErrorObject, part: ControlPart): string {
+  if (/^[a-z][\w+.-]*:/i.test(e.schemaPath)) return e.schemaPath;
+  if (e.schemaPath.startsWith("#/$defs/")) return `${part.location.slice(0, part.location.indexOf("#"))}${e.schemaPath}`;
+  return `${part.location}/${e.schemaPath.replace(/^#\/?/, "")}`.replace(/\/$/, "");
+}
+
+function evidenceFrom(part: ControlPart, instance: unknown, prefix: string): Evidence[] {
+  const errors = part.validate.errors;
   return (errors ?? [])
     .filter((e) => !["if", "allOf", "anyOf", "oneOf"].includes(e.keyword) || (errors ?? []).length === 1)
     .slice(0, MAX_EVIDENCE)
     .map((e) => ({
       instancePath: prefix + e.instancePath,
-      schemaPath: `${location}/${e.schemaPath.replace(/^#\/?/, "")}`.replace(/\/$/, ""),
+      schemaPath: schemaPathOf(e, part),
       keyword: e.keyword,
       message: e.message ?? "invalid",
       value: pointerGet(instance, e.instancePath),
@@ -83,8 +55,21 @@ function result(control: Control, status: Status, message: string, evidence: Evi
   };
 }
 
-function run(v: ValidateFunction, instance: unknown): boolean {
-  return v(instance) as boolean;
+function run(part: ControlPart, instance: unknown): boolean {
+  return part.validate(instance) as boolean;
+}
+
+/**
+ * For a control that applies other controls by $ref (N02: the certificate controls on the presented
+ * certificate): each applied control whose requirement does not hold there, with its own message.
+ */
+function usedFailures(control: Control, instance: unknown): string[] {
+  return control.uses.flatMap((u) => {
+    const sub = pointerGet(instance, u.path.map((p) => `/${p}`).join(""));
+    if (sub === undefined || sub === null) return [];
+    const r = evaluateControl({ ...u.control, meta: { ...u.control.meta, advisory: false } }, sub);
+    return r.status === "fail" ? [`${u.control.meta.id} ${r.message}`] : [];
+  });
 }
 
 /** Evaluate one control against one instance (the facts document, or one certificate's facts). */
@@ -95,20 +80,21 @@ export function evaluateControl(control: Control, instance: unknown, prefix = ""
     if (control.applies && !run(control.applies, instance)) {
       // The `if`'s errors name the facts that were missing (e.g. /network): reports group skips by them.
       // Values only when they are scalars (null, false): an `if` that fails at the root must not copy the facts document.
-      const ev = evidenceFrom(control.applies.errors, instance, `${control.location}/if`, prefix).map(({ value, ...e }) =>
+      const ev = evidenceFrom(control.applies, instance, prefix).map(({ value, ...e }) =>
         value === null || typeof value !== "object" ? { ...e, value } : e,
       );
       return result(control, "skip", say("skip", "not applicable: the evidence this control needs was not collected"), ev);
     }
     if (!run(control.requirement, instance)) {
-      const ev = evidenceFrom(control.requirement.errors, instance, `${control.location}/then`, prefix);
-      const where = ev.length ? ` (${ev.map((e) => `${e.instancePath || "/"} ${e.message}`).slice(0, 3).join("; ")})` : "";
-      return control.meta.advisory
-        ? result(control, "warn", say("warn", say("fail", `${control.meta.title}: not met${where}`)), ev)
-        : result(control, "fail", say("fail", `${control.meta.title}: not met${where}`), ev);
+      const ev = evidenceFrom(control.requirement, instance, prefix);
+      const applied = usedFailures(control, instance);
+      const where = applied.length ? `: ${applied.join("; ")}` : ev.length ? ` (${ev.map((e) => `${e.instancePath || "/"} ${e.message}`).slice(0, 3).join("; ")})` : "";
+      // The applied controls' own messages say what is wrong; the template says where.
+      const failMessage = (kind: "fail" | "warn") => (msgs[kind] && applied.length ? `${say(kind, "")}: ${applied.join("; ")}` : say(kind, `${control.meta.title}: not met${where}`));
+      return control.meta.advisory ? result(control, "warn", msgs.warn ? failMessage("warn") : failMessage("fail"), ev) : result(control, "fail", failMessage("fail"), ev);
     }
     if (control.warning && !run(control.warning, instance)) {
-      const ev = evidenceFrom(control.warning.errors, instance, `${control.location}/ldapsWarning`, prefix);
+      const ev = evidenceFrom(control.warning, instance, prefix);
       return result(control, "warn", say("warn", `${control.meta.title}: met, with a warning`), ev);
     }
     return result(control, "pass", say("pass", `${control.meta.title}: met`));
@@ -148,6 +134,11 @@ function aggregate(control: Control, facts: TargetFacts, perCert: ControlResult[
   };
 }
 
+/** The control that judges a Windows-model requirement (the one whose requirement reads that fact), else the fact's name. */
+function judgeOf(requirement: string, controls: Control[]): string {
+  return controls.find((c) => c.meta.scope === "certificate" && c.judges.includes(requirement))?.meta.id ?? requirement;
+}
+
 export function evaluateTarget(facts: TargetFacts, controls: Control[]): TargetEvaluation {
   const certificateControls: ControlResult[][] = facts.certificates.map(() => []);
   const out: ControlResult[] = [];
@@ -163,5 +154,6 @@ export function evaluateTarget(facts: TargetFacts, controls: Control[]): TargetE
     });
     out.push(aggregate(control, facts, perCert));
   }
-  return { controls: out, certificateControls };
+  const disqualifiedBy = facts.certificates.map((c) => c.schannel.obstacles.map((o) => ({ control: judgeOf(o.requirement, controls), reason: o.reason })));
+  return { controls: out, certificateControls, disqualifiedBy };
 }

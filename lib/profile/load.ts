@@ -1,7 +1,15 @@
-// Loading a compliance profile: a JSON Schema 2020-12 document whose controls are subschemas annotated
-// with `ldapsControl`. Controls are found by walking `allOf` (following `$ref` into other profiles and
-// control families); a later control with the same id overrides an earlier one, so a user profile can
-// `allOf` a shipped profile and restate one control with a stricter threshold.
+// Loading a compliance profile: a JSON Schema 2020-12 document that selects controls. Each control is one
+// file, schemas/controls/<id>.json (metadata in `ldapsControl`, parameters as `$defs`, `if`/`then`/
+// `ldapsWarning`); a profile reaches controls through `allOf` (directly, or by $ref into another profile).
+// A later subschema with the same control id overrides an earlier one: metadata fields and parts it
+// restates, and parameters it restates as `$defs` entries of the same name. So raising C09 to 3072 bits is
+//   { "ldapsControl": { "id": "LDAPS-C09" }, "$defs": { "rsaMinBits": { "minimum": 3072 } } }
+//
+// Why `$defs` and not $dynamicRef/$dynamicAnchor: ajv 8 implements $dynamicAnchor only at a schema
+// resource root (for recursive meta-schemas); a $dynamicRef to an anchor inside `$defs` falls back to the
+// resource root, so a profile's anchor never wins. Plain `$ref: "#/$defs/<parameter>"` works everywhere;
+// the loader gives every control of a profile an effective copy whose `$defs` hold the profile's values
+// (lib/profile/effective.ts), and references between controls (N02 -> C01..C10) resolve to those copies.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -11,62 +19,27 @@ import { InputError } from "../errors";
 import { parseJsonText, readInputFile } from "../input";
 import { packageRoot } from "../paths";
 import { describeErrors, getAjv, PROFILE_META_ID, SCHEMA_BASE } from "../schemas";
+import { buildEffectiveControls, MergedControl } from "./effective";
+import { escapePointerPart, pointerGet, resolveRef } from "./pointer";
+import type { ControlMetadata, LoadedProfile } from "./types";
 
-export type Severity = "critical" | "high" | "medium" | "low" | "info";
-
-export interface ControlMetadata {
-  id: string;
-  title: string;
-  severity: Severity;
-  scope: "host" | "certificate";
-  advisory?: boolean;
-  rationale?: string;
-  remediation?: string;
-  references?: Array<{ id: string; url?: string }>;
-  messages?: { pass?: string; fail?: string; warn?: string; skip?: string };
-}
-
-export interface Control {
-  meta: ControlMetadata;
-  /** Where each part lives, as "<schema id>#<JSON pointer>" (kept in evidence as schemaPath roots). */
-  location: string;
-  applies: ValidateFunction | null;
-  requirement: ValidateFunction;
-  warning: ValidateFunction | null;
-}
-
-export interface LoadedProfile {
-  id: string;
-  title: string;
-  schemaId: string;
-  source: string;
-  sha256: string;
-  controls: Control[];
-}
+export type { Control, ControlMetadata, ControlPart, ControlUse, LoadedProfile, Severity } from "./types";
 
 export const SHIPPED_PROFILES = ["baseline", "hardened"];
+/** Where the shipped control files live (one per control id). */
+export const CONTROLS_BASE = `${SCHEMA_BASE}controls/`;
 
 function shippedId(name: string): string {
   return `${SCHEMA_BASE}profiles/${name}.profile.json`;
 }
 
+type Json = Record<string, unknown>;
+
 interface RawControl {
   meta: Partial<ControlMetadata> & { id: string };
   location: string;
-  parts: { if?: string; then?: string; ldapsWarning?: string };
-}
-
-type Json = Record<string, unknown>;
-
-function escapePointer(s: string): string {
-  return s.replace(/~/g, "~0").replace(/\//g, "~1");
-}
-
-/** Resolve "<base>" + "$ref" into [schema id, pointer]. */
-function splitRef(base: string, ref: string): [string, string] {
-  const abs = new URL(ref, base).href;
-  const hash = abs.indexOf("#");
-  return hash < 0 ? [abs, ""] : [abs.slice(0, hash), decodeURIComponent(abs.slice(hash + 1))];
+  parts: MergedControl["parts"];
+  params: MergedControl["params"];
 }
 
 /** A schema document as added to ajv, without compiling it (compiling happens per control part). */
@@ -74,33 +47,24 @@ function rawDocument(docId: string): Json | undefined {
   return getAjv().schemas[docId]?.schema as Json | undefined;
 }
 
-function schemaAt(docId: string, pointer: string): Json | undefined {
-  const entry = rawDocument(docId);
-  if (!entry) return undefined;
-  let node: unknown = entry;
-  for (const part of pointer.split("/").slice(1)) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Json)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
-  }
-  return node as Json | undefined;
-}
-
 function collect(docId: string, pointer: string, out: RawControl[], seen: Set<string>): void {
   const key = `${docId}#${pointer}`;
   if (seen.has(key)) return; // $ref cycles
   seen.add(key);
-  const node = schemaAt(docId, pointer);
+  const node = pointerGet(rawDocument(docId), pointer) as Json | undefined;
   if (!node || typeof node !== "object") throw new InputError(`profile reference ${key} does not resolve to a schema`);
   if (typeof node.$ref === "string") {
-    const [refDoc, refPtr] = splitRef(docId, node.$ref);
-    if (!rawDocument(refDoc)) throw new InputError(`profile ${docId} refers to ${node.$ref}, which is not a known profile or control family`);
+    const [refDoc, refPtr] = resolveRef(docId, node.$ref);
+    if (!rawDocument(refDoc)) throw new InputError(`profile ${docId} refers to ${node.$ref}, which is not a known profile or control`);
     collect(refDoc, refPtr, out, seen);
   }
   if (Array.isArray(node.allOf)) node.allOf.forEach((_, i) => collect(docId, `${pointer}/allOf/${i}`, out, seen));
   if (node.ldapsControl && typeof node.ldapsControl === "object") {
     const parts: RawControl["parts"] = {};
-    for (const k of ["if", "then", "ldapsWarning"] as const) if (k in node) parts[k] = `${docId}#${pointer}/${escapePointer(k)}`;
-    out.push({ meta: node.ldapsControl as RawControl["meta"], location: key, parts });
+    for (const k of ["if", "then", "ldapsWarning"] as const) if (k in node) parts[k] = `${docId}#${pointer}/${escapePointerPart(k)}`;
+    const params: RawControl["params"] = {};
+    for (const [name, schema] of Object.entries((node.$defs ?? {}) as Json)) params[name] = { schema, location: `${docId}#${pointer}/$defs/${escapePointerPart(name)}` };
+    out.push({ meta: node.ldapsControl as RawControl["meta"], location: key, parts, params });
   }
 }
 
@@ -112,19 +76,36 @@ function checkControlMetadata(raw: RawControl): void {
   }
 }
 
-function compileRef(ref: string): ValidateFunction {
-  const v = getAjv().getSchema(ref);
-  if (!v) throw new InputError(`cannot compile ${ref}`);
-  return v;
+const ANNOTATIONS = new Set(["description", "$comment", "title", "examples"]);
+
+/** A restated parameter keeps the shape of the one it replaces: same keywords, same JSON types. */
+function checkParameter(id: string, name: string, previous: { schema: unknown; location: string } | undefined, next: { schema: unknown; location: string }, known: string[]): void {
+  if (!previous) {
+    const near = known.length ? `; its parameters: ${known.join(", ")}` : "; it has no parameters";
+    throw new InputError(`${next.location}: control ${id} has no parameter "${name}"${near}`);
+  }
+  const keywords = (s: unknown) => (s && typeof s === "object" ? Object.keys(s).filter((k) => !ANNOTATIONS.has(k)).sort() : []);
+  const was = keywords(previous.schema);
+  const now = keywords(next.schema);
+  const typeOf = (v: unknown) => (Array.isArray(v) ? "array" : v === null ? "null" : typeof v);
+  const same = was.length === now.length && was.every((k, i) => k === now[i] && typeOf((previous.schema as Json)[k]) === typeOf((next.schema as Json)[k]));
+  if (!same) {
+    throw new InputError(`${next.location}: parameter ${id} ${name} must restate ${JSON.stringify(Object.fromEntries(was.map((k) => [k, (previous.schema as Json)[k]])))} with new values, not ${JSON.stringify(next.schema)}`);
+  }
 }
 
-/** Merge controls by id, later ones overriding metadata fields and schema parts they restate. */
-function mergeControls(raws: RawControl[]): Control[] {
+/** Merge controls by id, later ones overriding metadata fields, schema parts and parameters they restate. */
+function mergeControls(raws: RawControl[]): MergedControl[] {
   const byId = new Map<string, RawControl>();
   for (const raw of raws) {
     checkControlMetadata(raw);
     const prev = byId.get(raw.meta.id);
-    byId.set(raw.meta.id, prev ? { meta: { ...prev.meta, ...raw.meta }, location: raw.location, parts: { ...prev.parts, ...raw.parts } } : raw);
+    if (!prev) {
+      byId.set(raw.meta.id, raw);
+      continue;
+    }
+    for (const [name, p] of Object.entries(raw.params)) checkParameter(raw.meta.id, name, prev.params[name], p, Object.keys(prev.params));
+    byId.set(raw.meta.id, { meta: { ...prev.meta, ...raw.meta }, location: raw.location, parts: { ...prev.parts, ...raw.parts }, params: { ...prev.params, ...raw.params } });
   }
   return [...byId.values()].map((raw) => {
     const m = raw.meta;
@@ -132,76 +113,63 @@ function mergeControls(raws: RawControl[]): Control[] {
       if (!m[field]) throw new InputError(`control ${m.id} (${raw.location}) has no ${field}`);
     }
     if (!raw.parts.then) throw new InputError(`control ${m.id} (${raw.location}) has no requirement ("then" schema)`);
-    try {
-      return {
-        meta: m as ControlMetadata,
-        location: raw.location,
-        applies: raw.parts.if ? compileRef(raw.parts.if) : null,
-        requirement: compileRef(raw.parts.then),
-        warning: raw.parts.ldapsWarning ? compileRef(raw.parts.ldapsWarning) : null,
-      };
-    } catch (e) {
-      if (e instanceof InputError) throw e;
-      throw new InputError(`control ${m.id} (${raw.location}): its schema does not compile: ${(e as Error).message}`);
-    }
+    return { meta: m as ControlMetadata, location: raw.location, parts: raw.parts, params: raw.params };
   });
 }
 
-/** Digest of the profile file and of every profile or control family it reaches, so a changed control shows. */
-function profileDigest(text: string, schemaId: string, seen: Set<string>): string {
-  const hash = createHash("sha256").update(text);
-  const docs = [...new Set([...seen].map((k) => k.slice(0, k.indexOf("#"))))].filter((d) => d !== schemaId).sort();
-  for (const d of docs) hash.update(`\n${d}\n`).update(JSON.stringify(rawDocument(d)));
-  return hash.digest("hex");
+/** Every shipped control file, as its defaults: what a profile's references between controls fall back on. */
+function shippedControls(): MergedControl[] {
+  const raws: RawControl[] = [];
+  for (const id of Object.keys(getAjv().schemas).filter((k) => k.startsWith(CONTROLS_BASE) && k.endsWith(".json")).sort()) {
+    collect(id, "", raws, new Set());
+  }
+  return mergeControls(raws);
 }
 
 const cache = new Map<string, LoadedProfile>();
+
+/** Read a user profile file, check it against profile.meta.json and register it with ajv. */
+function registerUserProfile(path: string): { schemaId: string; text: string } {
+  if (!existsSync(path)) {
+    throw new InputError(`--profile ${path}: no such file, and not a shipped profile (${SHIPPED_PROFILES.join(", ")})`);
+  }
+  const ajv = getAjv();
+  const text = readInputFile(path).toString("utf8");
+  const doc = parseJsonText(text, path);
+  const meta = ajv.getSchema(PROFILE_META_ID)!;
+  if (!meta(doc)) throw new InputError(`${path}: not a valid profile: ${describeErrors(meta.errors)}`);
+  if (!ajv.validateSchema(doc as object)) throw new InputError(`${path}: not a valid JSON Schema: ${describeErrors(ajv.errors)}`);
+  const declared = (doc as Json).$id;
+  const schemaId = typeof declared === "string" ? declared : pathToFileURL(resolve(path)).href;
+  const existing = rawDocument(schemaId);
+  if (existing && JSON.stringify(existing) !== JSON.stringify(doc)) {
+    // Evaluating the registered document instead would silently ignore this file.
+    throw new InputError(`${path}: its $id ${schemaId} is already used by another profile (a shipped one?); give your profile its own $id`);
+  }
+  if (!existing) {
+    try {
+      ajv.addSchema(doc as object, typeof declared === "string" ? undefined : schemaId);
+    } catch (e) {
+      throw new InputError(`${path}: ${(e as Error).message}`);
+    }
+  }
+  return { schemaId, text };
+}
 
 /** `baseline`, `hardened`, or a path to a profile file. */
 export function loadProfile(nameOrPath: string): LoadedProfile {
   const hit = cache.get(nameOrPath);
   if (hit) return hit;
-  const ajv = getAjv();
-  let schemaId: string;
-  let text: string;
-  let source: string;
-  if (SHIPPED_PROFILES.includes(nameOrPath)) {
-    schemaId = shippedId(nameOrPath);
-    source = join(packageRoot(), "schemas", "profiles", `${nameOrPath}.profile.json`);
-    text = readFileSync(source, "utf8");
-  } else {
-    if (!existsSync(nameOrPath)) {
-      throw new InputError(`--profile ${nameOrPath}: no such file, and not a shipped profile (${SHIPPED_PROFILES.join(", ")})`);
-    }
-    source = nameOrPath;
-    text = readInputFile(nameOrPath).toString("utf8");
-    const doc = parseJsonText(text, nameOrPath);
-    const meta = ajv.getSchema(PROFILE_META_ID)!;
-    if (!meta(doc)) throw new InputError(`${nameOrPath}: not a valid profile: ${describeErrors(meta.errors)}`);
-    if (!ajv.validateSchema(doc as object)) throw new InputError(`${nameOrPath}: not a valid JSON Schema: ${describeErrors(ajv.errors)}`);
-    const declared = (doc as Json).$id;
-    schemaId = typeof declared === "string" ? declared : pathToFileURL(resolve(nameOrPath)).href;
-    const existing = rawDocument(schemaId);
-    if (existing && JSON.stringify(existing) !== JSON.stringify(doc)) {
-      // Evaluating the registered document instead would silently ignore this file.
-      throw new InputError(`${nameOrPath}: its $id ${schemaId} is already used by another profile (a shipped one?); give your profile its own $id`);
-    }
-    if (!existing) {
-      try {
-        ajv.addSchema(doc as object, typeof declared === "string" ? undefined : schemaId);
-      } catch (e) {
-        throw new InputError(`${nameOrPath}: ${(e as Error).message}`);
-      }
-    }
-  }
-  const doc = schemaAt(schemaId, "") as Json;
+  const shipped = SHIPPED_PROFILES.includes(nameOrPath);
+  const source = shipped ? join(packageRoot(), "schemas", "profiles", `${nameOrPath}.profile.json`) : nameOrPath;
+  const { schemaId, text } = shipped ? { schemaId: shippedId(nameOrPath), text: readFileSync(source, "utf8") } : registerUserProfile(nameOrPath);
+  const doc = rawDocument(schemaId) as Json;
   const raws: RawControl[] = [];
-  const seen = new Set<string>();
-  collect(schemaId, "", raws, seen);
+  collect(schemaId, "", raws, new Set());
   if (raws.length === 0) throw new InputError(`${source}: the profile defines no controls (no ldapsControl subschemas reachable through allOf)`);
-  let controls: Control[];
+  let effective: ReturnType<typeof buildEffectiveControls>;
   try {
-    controls = mergeControls(raws);
+    effective = buildEffectiveControls(schemaId, mergeControls(raws), shippedControls());
   } catch (e) {
     if (e instanceof InputError) throw new InputError(`${source}: ${e.message}`);
     throw e;
@@ -212,8 +180,9 @@ export function loadProfile(nameOrPath: string): LoadedProfile {
     title: info.title ?? (doc.title as string) ?? nameOrPath,
     schemaId,
     source,
-    sha256: profileDigest(text, schemaId, seen),
-    controls,
+    // The profile's own bytes and every control as this profile applies it, so a changed control shows.
+    sha256: createHash("sha256").update(text).update(effective.digestMaterial).digest("hex"),
+    controls: effective.selected,
   };
   cache.set(nameOrPath, profile);
   return profile;

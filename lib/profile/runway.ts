@@ -3,7 +3,7 @@
 // Read from the compiled control, not from the schema text: a profile may restate C07 with `minimum`,
 // `exclusiveMinimum`, an `allOf`, ... and the validator is the one truth about where the line is.
 import { statSync } from "node:fs";
-import type { Control, LoadedProfile } from "./load";
+import type { Control, LoadedProfile } from "./types";
 
 export const RUNWAY_CONTROL = "LDAPS-C07";
 
@@ -44,7 +44,7 @@ function lowestAccepted(accepts: (days: number) => boolean): number | null {
 export function expiryRunway(profile: Pick<LoadedProfile, "controls">): ExpiryRunway {
   const control: Control | undefined = profile.controls.find((c) => c.meta.id === RUNWAY_CONTROL);
   if (!control) return { failBelowDays: null, warnBelowDays: null };
-  const passes = (v: Control["requirement"] | null) => (v ? (days: number) => v(probe(days)) as boolean : null);
+  const passes = (v: Control["requirement"] | null) => (v ? (days: number) => v.validate(probe(days)) as boolean : null);
   const requirement = passes(control.requirement)!;
   const warning = passes(control.warning);
   const fail = lowestAccepted(requirement);

@@ -1,9 +1,10 @@
 // Waivers: accepted, time-limited exceptions. A matching, unexpired waiver turns fail/warn into waived;
 // an expired one changes nothing but says so in the message, so an auditor sees it lapsed.
+import { createHash } from "node:crypto";
 import { InputError } from "../errors";
-import { readJsonOrYamlFile } from "../input";
+import { parseJsonOrYaml, readInputFile } from "../input";
 import { assertValid, WAIVERS_SCHEMA_ID } from "../schemas";
-import type { ControlResult } from "./evaluate";
+import type { ControlResult, TargetEvaluation } from "./types";
 
 export interface Waiver {
   control: string;
@@ -15,12 +16,14 @@ export interface Waiver {
   ticket?: string;
 }
 
-export function loadWaivers(path: string): Waiver[] {
-  const doc = assertValid<{ waivers: Waiver[] }>(WAIVERS_SCHEMA_ID, readJsonOrYamlFile(path), path, "waivers file");
+/** Read a waivers file once: the waivers applied and the digest of exactly those bytes. */
+export function loadWaivers(path: string): { waivers: Waiver[]; sha256: string } {
+  const bytes = readInputFile(path);
+  const doc = assertValid<{ waivers: Waiver[] }>(WAIVERS_SCHEMA_ID, parseJsonOrYaml(bytes.toString("utf8"), path), path, "waivers file");
   doc.waivers.forEach((w, i) => {
     if (Number.isNaN(Date.parse(`${w.expires}T00:00:00Z`))) throw new InputError(`${path}: at /waivers/${i}/expires: not a date`);
   });
-  return doc.waivers;
+  return { waivers: doc.waivers, sha256: createHash("sha256").update(bytes).digest("hex") };
 }
 
 function matches(w: Waiver, r: ControlResult, host: string): boolean {
@@ -46,4 +49,14 @@ export function applyWaivers(results: ControlResult[], waivers: Waiver[], host: 
     if (valid) return { ...r, status: "waived" as const, message: `${r.message} [waived until ${w.expires} by ${w.approver}: ${w.justification}]`, waiver };
     return { ...r, message: `${r.message} [waiver expired on ${w.expires} (approved by ${w.approver}); it no longer applies]`, waiver };
   });
+}
+
+/** A target's verdicts (host level and per certificate) with waivers applied, before anything is reported. */
+export function waiveEvaluation(evaluation: TargetEvaluation, waivers: Waiver[], host: string, now: Date): TargetEvaluation {
+  if (waivers.length === 0) return evaluation;
+  return {
+    ...evaluation,
+    controls: applyWaivers(evaluation.controls, waivers, host, now),
+    certificateControls: evaluation.certificateControls.map((list) => applyWaivers(list, waivers, host, now)),
+  };
 }

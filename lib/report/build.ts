@@ -1,8 +1,7 @@
 // Facts + evaluation -> the report document. Also decides compliance: any fail or error is non-compliant.
 import type { TargetFacts } from "../facts/types";
-import type { ControlResult, Status, TargetEvaluation } from "../profile/evaluate";
-import type { LoadedProfile } from "../profile/load";
-import { applyWaivers, waiverExpired, Waiver } from "../profile/waivers";
+import type { ControlResult, LoadedProfile, Status, TargetEvaluation } from "../profile/types";
+import { waiveEvaluation, waiverExpired, Waiver } from "../profile/waivers";
 import { toolVersion } from "../version";
 import { REPORT_SCHEMA_ID } from "../schemas";
 import type { Report, ReportTarget, StatusCounts } from "./types";
@@ -23,10 +22,10 @@ export function isCompliant(controls: ControlResult[]): boolean {
   return !controls.some((c) => c.status === "fail" || c.status === "error");
 }
 
-/** One target's report entry, with waivers applied (the unit the streaming writer emits). */
-export function reportTarget(t: EvaluatedTarget, waivers: Waiver[], now: Date): ReportTarget {
+/** One target's report entry (the unit the streaming writer emits); waivers are applied before, by the caller. */
+export function reportTarget(t: EvaluatedTarget): ReportTarget {
   const f = t.facts;
-  const controls = applyWaivers(t.evaluation.controls, waivers, f.target.host, now);
+  const controls = t.evaluation.controls;
   const certificates = f.certificates.map((c, i) => ({
     thumbprint: c.thumbprint,
     subject: c.subject,
@@ -39,11 +38,11 @@ export function reportTarget(t: EvaluatedTarget, waivers: Waiver[], now: Date): 
     san: [...c.san.dns, ...c.san.ip.map((ip) => `IP:${ip}`)],
     eku: c.eku.names,
     keyAlgorithm: `${c.publicKey.algorithm}${c.publicKey.curve ? ` ${c.publicKey.curve}` : c.publicKey.bits ? ` ${c.publicKey.bits}` : ""}`,
-    qualifies: c.qualifies,
+    qualifies: c.schannel.usable,
     predicted: c.predicted,
     presentedOn: c.presentedOn,
-    disqualifiedBy: c.disqualifiedBy,
-    controls: applyWaivers(t.evaluation.certificateControls[i], waivers, f.target.host, now),
+    disqualifiedBy: t.evaluation.disqualifiedBy[i],
+    controls: t.evaluation.certificateControls[i],
   }));
   return {
     host: f.target.host,
@@ -106,7 +105,7 @@ export function buildReport(input: {
   inputs: Report["inputs"];
   generatedAt?: Date;
 }): Report {
-  const targets = input.targets.map((t) => reportTarget(t, input.waivers, input.now));
+  const targets = input.targets.map((t) => reportTarget({ ...t, evaluation: waiveEvaluation(t.evaluation, input.waivers, t.facts.target.host, input.now) }));
   const counter = new SummaryCounter();
   targets.forEach((t) => counter.add(t));
   return { ...reportHeader(input), targets, summary: counter.summary() };

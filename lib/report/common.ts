@@ -1,7 +1,7 @@
 // Small helpers shared by the report renderers (html, junit, rollup, diff): ordering of statuses and
 // severities, target labels and keys, and the expiry arithmetic against a report's own "now".
-import type { ControlResult, Status } from "../profile/evaluate";
-import type { Report, ReportCertificate, ReportTarget } from "./types";
+import type { ControlResult, Status } from "../profile/types";
+import type { ReportCertificate, ReportTarget } from "./types";
 
 export const STATUSES: Status[] = ["fail", "error", "warn", "waived", "skip", "pass"];
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
@@ -43,8 +43,4 @@ const DAY_MS = 86_400_000;
 /** Whole days from `now` until `notAfter` (negative once expired), the same rounding as the facts (floor). */
 export function daysUntil(notAfter: string, now: string): number {
   return Math.floor((Date.parse(notAfter) - Date.parse(now)) / DAY_MS);
-}
-
-export function isReport(value: unknown): value is Report {
-  return typeof value === "object" && value !== null && (value as { reportVersion?: unknown }).reportVersion === 1;
 }

@@ -2,7 +2,7 @@
 // fixed, other status changes, the predicted certificate replaced, runway shrinking. A regression is a
 // control that got worse (pass/skip/waived -> warn/fail/error, warn -> fail/error), a target that went
 // compliant -> non-compliant, or a target that appeared non-compliant.
-import type { Status } from "../profile/evaluate";
+import type { Status } from "../profile/types";
 import { badness, predictedCertificate, targetKey, targetLabel } from "./common";
 import type { Report, ReportTarget } from "./types";
 import { terminalText } from "../terminal";

@@ -4,9 +4,9 @@
 // status works without the script (CSS :has() over radio buttons); only the host search needs it.
 // Every string that came from evidence (subjects, SANs, event identities, messages) goes through
 // esc(): certificates and event logs are attacker-influenced input.
-import type { ClientFacts } from "../facts/clients";
+import type { ClientFacts } from "../facts/types";
 import { createHash } from "node:crypto";
-import type { ControlResult, Status } from "../profile/evaluate";
+import type { ControlResult, Status } from "../profile/types";
 import { reportRunway } from "../profile/runway";
 import { badness, findingOrder, predictedCertificate, STATUSES, targetLabel } from "./common";
 import { expiryTimeline, TimelineRow } from "./html-timeline";

@@ -2,7 +2,7 @@
 // target, one <testcase> per target x control. fail -> <failure>, error -> <error>, skip -> <skipped/>,
 // warn and waived -> a passing testcase with a <system-out> note (warnings do not fail a pipeline, the
 // same as the exit code). The shape is the common Ant/Jenkins one (test/fixtures/junit/junit.xsd).
-import type { ControlResult } from "../profile/evaluate";
+import type { ControlResult } from "../profile/types";
 import { targetLabel } from "./common";
 import type { Report, ReportTarget } from "./types";
 

@@ -4,7 +4,7 @@
 // A target (host + service) found in several reports counts once, from the report with the latest "now".
 import { SCHEMA_BASE } from "../schemas";
 import { toolVersion } from "../version";
-import type { Status } from "../profile/evaluate";
+import type { Status } from "../profile/types";
 import { badness, daysUntil, predictedCertificate, SEVERITIES, STATUSES, targetKey, targetLabel } from "./common";
 import { esc, htmlPage, statusBadge, statusBadgeText } from "./html";
 import type { Report, ReportTarget, StatusCounts } from "./types";
@@ -83,9 +83,11 @@ function band(days: number): RollupExpiry["band"] | null {
   return null;
 }
 
-export function buildRollup(inputs: Array<{ report: Report; path: string }>, generatedAt: Date = new Date()): Rollup {
-  // Newest evidence per target wins.
-  const chosen = new Map<string, { target: ReportTarget; report: number; now: number; gen: number }>();
+type Chosen = { target: ReportTarget; report: number; now: number; gen: number };
+
+/** Newest evidence per target wins: the report with the latest "now" (then the latest generatedAt). */
+function newestPerTarget(inputs: Array<{ report: Report }>): { entries: Chosen[]; seen: number } {
+  const chosen = new Map<string, Chosen>();
   let seen = 0;
   inputs.forEach(({ report }, ri) => {
     const now = Date.parse(report.now);
@@ -97,14 +99,16 @@ export function buildRollup(inputs: Array<{ report: Report; path: string }>, gen
       if (!prev || now > prev.now || (now === prev.now && gen >= prev.gen)) chosen.set(key, { target, report: ri, now, gen });
     }
   });
-  const entries = [...chosen.values()];
+  return { entries: [...chosen.values()], seen };
+}
 
+const byHost = (a: RollupTargetRef, b: RollupTargetRef) => a.host.localeCompare(b.host) || (a.service ?? "").localeCompare(b.service ?? "");
+
+/** Per control: counts across targets and which targets fail or warn; the worst controls first. */
+function tallyControls(entries: Chosen[]): { controls: RollupControl[]; total: StatusCounts } {
   const controls = new Map<string, RollupControl>();
   const total = emptyCounts();
-  const targets: RollupTarget[] = [];
-  const timeline: RollupExpiry[] = [];
-  const noPredicted: RollupTargetRef[] = [];
-  for (const { target: t, report: ri } of entries) {
+  for (const { target: t } of entries) {
     const ref = { host: t.host, service: t.service };
     for (const c of t.controls) {
       let rc = controls.get(c.id);
@@ -114,6 +118,28 @@ export function buildRollup(inputs: Array<{ report: Report; path: string }>, gen
       if (badness(c.status) === 2) rc.failing.push({ ...ref, status: c.status, message: c.message });
       else if (c.status === "warn") rc.warning.push({ ...ref, message: c.message });
     }
+  }
+  const list = [...controls.values()].sort(
+    (a, b) =>
+      b.counts.fail + b.counts.error - (a.counts.fail + a.counts.error) ||
+      b.counts.warn - a.counts.warn ||
+      SEVERITIES.indexOf(a.severity as (typeof SEVERITIES)[number]) - SEVERITIES.indexOf(b.severity as (typeof SEVERITIES)[number]) ||
+      a.id.localeCompare(b.id),
+  );
+  for (const c of list) {
+    c.failing.sort(byHost);
+    c.warning.sort(byHost);
+  }
+  return { controls: list, total };
+}
+
+/** One row per target, and the expiry timeline of the predicted certificates (days against each report's own "now"). */
+function targetRows(entries: Chosen[], inputs: Array<{ report: Report }>): { targets: RollupTarget[]; timeline: RollupExpiry[]; noPredicted: RollupTargetRef[] } {
+  const targets: RollupTarget[] = [];
+  const timeline: RollupExpiry[] = [];
+  const noPredicted: RollupTargetRef[] = [];
+  for (const { target: t, report: ri } of entries) {
+    const ref = { host: t.host, service: t.service };
     const p = predictedCertificate(t);
     const days = p ? daysUntil(p.notAfter, inputs[ri].report.now) : null;
     if (p && days !== null) {
@@ -131,21 +157,31 @@ export function buildRollup(inputs: Array<{ report: Report; path: string }>, gen
     });
   }
   timeline.sort((a, b) => Date.parse(a.notAfter) - Date.parse(b.notAfter) || a.host.localeCompare(b.host));
-  targets.sort((a, b) => (a.status === b.status ? 0 : a.status === "noncompliant" ? -1 : 1) || a.host.localeCompare(b.host) || (a.service ?? "").localeCompare(b.service ?? ""));
-  const byHost = (a: RollupTargetRef, b: RollupTargetRef) => a.host.localeCompare(b.host) || (a.service ?? "").localeCompare(b.service ?? "");
-  const controlList = [...controls.values()].sort(
-    (a, b) =>
-      b.counts.fail + b.counts.error - (a.counts.fail + a.counts.error) ||
-      b.counts.warn - a.counts.warn ||
-      SEVERITIES.indexOf(a.severity as (typeof SEVERITIES)[number]) - SEVERITIES.indexOf(b.severity as (typeof SEVERITIES)[number]) ||
-      a.id.localeCompare(b.id),
-  );
-  for (const c of controlList) {
-    c.failing.sort(byHost);
-    c.warning.sort(byHost);
-  }
+  targets.sort((a, b) => (a.status === b.status ? 0 : a.status === "noncompliant" ? -1 : 1) || byHost(a, b));
   noPredicted.sort(byHost);
+  return { targets, timeline, noPredicted };
+}
+
+function expirySummary(timeline: RollupExpiry[], noPredicted: RollupTargetRef[]): Rollup["expiry"] {
   const days = timeline.filter((e) => e.daysToExpiry >= 0);
+  return {
+    windows: [...EXPIRY_WINDOWS],
+    counts: {
+      expired: timeline.length - days.length,
+      within30: days.filter((e) => e.daysToExpiry <= 30).length,
+      within60: days.filter((e) => e.daysToExpiry <= 60).length,
+      within90: days.length,
+      noPredicted: noPredicted.length,
+    },
+    timeline,
+    noPredicted,
+  };
+}
+
+export function buildRollup(inputs: Array<{ report: Report; path: string }>, generatedAt: Date = new Date()): Rollup {
+  const { entries, seen } = newestPerTarget(inputs);
+  const { controls, total } = tallyControls(entries);
+  const { targets, timeline, noPredicted } = targetRows(entries, inputs);
   return {
     $schema: ROLLUP_SCHEMA_ID,
     rollupVersion: 1,
@@ -168,19 +204,8 @@ export function buildRollup(inputs: Array<{ report: Report; path: string }>, gen
       profiles: [...new Set(inputs.map(({ report }) => report.profile.id))].sort(),
       controls: total,
     },
-    controls: controlList,
-    expiry: {
-      windows: [...EXPIRY_WINDOWS],
-      counts: {
-        expired: timeline.length - days.length,
-        within30: days.filter((e) => e.daysToExpiry <= 30).length,
-        within60: days.filter((e) => e.daysToExpiry <= 60).length,
-        within90: days.length,
-        noPredicted: noPredicted.length,
-      },
-      timeline,
-      noPredicted,
-    },
+    controls,
+    expiry: expirySummary(timeline, noPredicted),
     targets,
   };
 }

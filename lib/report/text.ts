@@ -1,7 +1,7 @@
 // Human-readable report for terminals and logs. Colour only when asked (a TTY). The renderers build lines;
 // lib/terminal.ts turns them into text, so no string from evidence reaches a terminal unescaped.
-import type { ControlResult, Status } from "../profile/evaluate";
-import type { ClientFacts } from "../facts/clients";
+import type { ControlResult, Status } from "../profile/types";
+import type { ClientFacts } from "../facts/types";
 import { styled, terminalText, TermLine } from "../terminal";
 import type { Report, ReportTarget } from "./types";
 

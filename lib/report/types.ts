@@ -1,6 +1,6 @@
 // The report contract (schemas/report.schema.json): what other tools and auditors parse.
-import type { ControlResult, Status } from "../profile/evaluate";
-import type { ClientFacts } from "../facts/clients";
+import type { ControlResult, Status } from "../profile/types";
+import type { ClientFacts, TargetFacts } from "../facts/types";
 
 export interface ReportCertificate {
   thumbprint: string;
@@ -34,9 +34,9 @@ export interface ReportTarget {
   collectionErrors: Array<{ part: string; message: string; code?: string }>;
   /** Parts of the facts the HTML and client reports show (events, config, network), as derived. */
   facts: {
-    events: Record<string, unknown> | null;
-    config: Record<string, unknown> | null;
-    network: Record<string, unknown> | null;
+    events: TargetFacts["events"];
+    config: TargetFacts["config"];
+    network: TargetFacts["network"];
     /** Which clients try LDAPS, and which settings would show more (lib/facts/clients.ts); absent in older reports. */
     clients?: ClientFacts | null;
   };

@@ -9,6 +9,7 @@ import type { CertificateFacts } from "../../lib/facts/types";
 import { parseCertificate, CertificateInfo } from "../../lib/x509/certificate";
 import { buildChain } from "../../lib/x509/chain";
 import { parsePem } from "../../lib/x509/encoding";
+import { loadProfile } from "../../lib/profile/load";
 
 /** The project root, whether this runs from the source tree (jest) or compiled (npm run conformance). */
 function projectRoot(dir: string): string {
@@ -61,12 +62,12 @@ export function loadAnchors(): Anchors {
 
 const certs = (pems: string[]): CertificateInfo[] => pems.flatMap((p) => parsePem(p, "limbo").map((b) => parseCertificate(b.der)));
 
-/** LDAPS-C09 as the shipped profile states it: RSA >= 2048 or EC on P-256/384/521, for every certificate in the path. */
-function keyStrong(k: CertificateInfo["publicKey"]): boolean {
-  if (k.algorithm === "RSA") return (k.bits ?? 0) >= 2048;
-  if (k.algorithm === "EC") return ["P-256", "P-384", "P-521"].includes(k.curve ?? "");
-  return false;
-}
+/** The baseline profile's own controls (schemas/controls/<id>.json): the policy is not restated here. */
+const control = (id: string) => loadProfile("baseline").controls.find((c) => c.meta.id === id)!;
+/** LDAPS-C09's requirement, for every certificate in the path. */
+const keyStrong = (k: CertificateInfo["publicKey"]): boolean => control("LDAPS-C09").requirement.validate({ publicKey: k }) as boolean;
+/** LDAPS-C10's requirement (no MD5/SHA-1 signature), for the leaf and, as C13 asks, each issuing CA. */
+const signatureStrong = (s: { algorithm: string; hash: string | null } | null): boolean => s !== null && (control("LDAPS-C10").requirement.validate({ signature: s }) as boolean);
 
 const EKU_OIDS: Record<string, string> = {
   serverAuth: "1.3.6.1.5.5.7.3.1",
@@ -115,10 +116,10 @@ export function evaluateLimboCase(tc: LimboCase): Outcome {
     const f = serverFacts(tc, leaf, anchors, intermediates, now);
     if (name && !f.name.matches) return fail(`C02: ${f.name.reason}`);
     if (!f.eku.serverAuth) return fail(`C01: EKU ${f.eku.present ? f.eku.oids.join(",") || "(empty)" : "absent"} lacks serverAuth`);
-    if (f.signature.weak) return fail(`C10: ${f.signature.algorithm}`);
+    if (!signatureStrong(f.signature)) return fail(`C10: ${f.signature.algorithm}`);
     if (f.chain.trusted !== true) return fail(`C08: ${f.chain.reason}`);
     // LDAPS-C13's rule, read off the chain facts: a weak signature on an issuing CA (the anchor's own is not relied on).
-    const weakCa = f.chain.path.slice(1, -1).find((p) => p.signature?.weak !== false);
+    const weakCa = f.chain.path.slice(1, -1).find((p) => !signatureStrong(p.signature));
     if (weakCa) return fail(`C13: "${weakCa.subject}" is signed with ${weakCa.signature?.algorithm ?? "an unknown algorithm"}`);
     const byThumbprint = new Map([leaf, ...intermediates, ...anchors].map((c) => [c.thumbprint, c]));
     path = f.chain.path.map((p) => byThumbprint.get(p.thumbprint) as CertificateInfo);

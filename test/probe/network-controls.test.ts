@@ -73,7 +73,8 @@ d("network facts and controls LDAPS-N01..N07", () => {
     pki = new Pki();
     const { root, intermediate } = pki.hierarchy();
     Object.assign(c, { root, intermediate });
-    const spec = { cn: FQDN, san: `DNS:${FQDN}`, eku: "serverAuth", keyUsage: "critical,digitalSignature,keyEncipherment" };
+    // RSA 3072: what the hardened profile's C09 asks for, so "healthy" is healthy under hardened's N02 too.
+    const spec = { cn: FQDN, san: `DNS:${FQDN}`, eku: "serverAuth", keyUsage: "critical,digitalSignature,keyEncipherment", key: "rsa:3072" };
     c.good = pki.issue("good", spec, intermediate);
     c.renewed = pki.issue("renewed", { ...spec, end: "20460101000000Z" }, intermediate);
     c.noEku = pki.issue("noeku", { cn: FQDN, san: `DNS:${FQDN}` }, intermediate);
@@ -106,17 +107,30 @@ d("network facts and controls LDAPS-N01..N07", () => {
   });
 
   test.each([
-    ["untrusted chain", { authorized: false, authorizationError: "UNABLE_TO_GET_ISSUER_CERT_LOCALLY" }, /chain not trusted.*UNABLE_TO_GET_ISSUER/],
-    ["no EKU", { chain: ["noEku"] }, /EKU/],
-    ["wrong name", { chain: ["wrongName"] }, /name does not match dc1\.example\.test/],
-    ["expired", { chain: ["expired"] }, /expired 2021-01-01/],
-    ["weak key", { chain: ["weakKey"] }, /weak key \(RSA 1024\)/],
+    // N02 applies the certificate controls to the presented certificate: each failure is named by its control.
+    ["untrusted chain", { authorized: false, authorizationError: "UNABLE_TO_GET_ISSUER_CERT_LOCALLY" }, /^port 636 presents [0-9A-F]{40}: LDAPS-C08 the probing client rejected the chain: UNABLE_TO_GET_ISSUER/],
+    ["no EKU", { chain: ["noEku"] }, /: LDAPS-C01 lacks the Server Authentication EKU/],
+    ["wrong name", { chain: ["wrongName"] }, /: LDAPS-C02 no SAN DNS entry matches dc1\.example\.test/],
+    ["expired", { chain: ["expired"] }, /: LDAPS-C06 not valid now: valid from 2020-01-01T00:00:00\.000Z to 2021-01-01/],
+    ["weak key", { chain: ["weakKey"] }, /: LDAPS-C09 weak or unsupported key: RSA 1024 bits$/],
   ] as const)("N02 fails on %s", (_, change, message) => {
     const ep: Ep = { port: 636, ...change, chain: "chain" in change ? [c[change.chain[0]], c.intermediate] : undefined } as Ep;
     const r = statuses(probeSnap([ep]));
     expect(r["LDAPS-N01"].status).toBe("pass");
     expect(r["LDAPS-N02"].status).toBe("fail");
     expect(r["LDAPS-N02"].message).toMatch(message);
+  });
+
+  test("N02 follows the profile's C09: RSA 2048 on the wire passes baseline (2048) and fails hardened (3072), like C09", () => {
+    const rsa2048 = pki.issue("rsa2048", { cn: FQDN, san: `DNS:${FQDN}`, eku: "serverAuth", keyUsage: "critical,digitalSignature,keyEncipherment", key: "rsa:2048" }, c.intermediate);
+    const snap = probeSnap([{ port: 636, chain: [rsa2048, c.intermediate] }]);
+    const verdicts = (profile: string) => {
+      const [t] = evaluateSnapshot(snap, loadProfile(profile), NOW, "test");
+      const presented = t.evaluation.certificateControls[t.facts.certificates.findIndex((x) => x.source === "network")];
+      return { N02: t.evaluation.controls.find((r) => r.id === "LDAPS-N02")!.status, C09: presented.find((r) => r.id === "LDAPS-C09")!.status };
+    };
+    expect(verdicts("baseline")).toEqual({ N02: "pass", C09: "pass" });
+    expect(verdicts("hardened")).toEqual({ N02: "fail", C09: "fail" });
   });
 
   test("N03: store predicts the certificate on 636 -> pass; a renewed certificate not picked up -> fail", () => {

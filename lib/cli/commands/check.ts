@@ -96,7 +96,7 @@ async function checkOnce(
   now: Date | undefined,
 ): Promise<{ report: import("../../report/types").Report; file?: string }> {
   const { collectLocalWith } = await import("../../collect");
-  const { evaluateSnapshots, sha256 } = await import("../../audit");
+  const { auditReport, sha256 } = await import("../../audit");
   const snapshot = await collectLocalWith(ps, options);
   const text = JSON.stringify(snapshot, null, 2) + "\n";
   if (args["save-snapshot"]) {
@@ -104,7 +104,7 @@ async function checkOnce(
     writeFileAtomic(args["save-snapshot"], text);
   }
   const source = args["save-snapshot"] ?? `collected:${snapshot.host.fqdn}`;
-  const report = evaluateSnapshots([{ snapshot, source, sha256: sha256(text), kind: "snapshot" }], { profile: args.profile, waivers: args.waivers, now });
+  const report = auditReport({ snapshots: [{ snapshot, source, sha256: sha256(text), kind: "snapshot" }], profile: args.profile, waivers: args.waivers, now });
   if (!args["report-dir"]) {
     args.exitCode = deliver(report, args);
     return { report, file: args.output && args.output !== "-" ? args.output : undefined };

@@ -27,11 +27,11 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
     const options = { profile: args.profile, waivers: args.waivers, now: parseNow(args.now), probes: args.probe };
     if (wantsWholeReport(args)) {
       // HTML, JUnit and several outputs at once are rendered from the whole report.
-      const { evaluateFiles } = await import("../../audit");
-      args.exitCode = deliver(evaluateFiles(args.snapshots, options), args);
+      const { auditReport } = await import("../../audit");
+      args.exitCode = deliver(auditReport({ ...options, snapshots: args.snapshots }), args);
       return;
     }
-    const { streamEvaluateFiles } = await import("../../audit");
+    const { audit } = await import("../../audit");
     const { ReportStreamWriter } = await import("../../report/stream");
     const format = args.format === "text" || (!args.format && !args.output && process.stdout.isTTY) ? "text" : "json";
     // Targets are written as they are judged (a fleet never sits in memory whole); the file only
@@ -41,14 +41,15 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
     const progress = args.snapshots.length > 20 && process.stderr.isTTY;
     let done = 0;
     try {
-      const { header, summary } = streamEvaluateFiles(
-        args.snapshots,
-        options,
-        (t) => {
-          writer.target(t);
-          if (progress && ++done % 50 === 0) stderrProgress(`ldaps-audit: ${done} targets evaluated`);
+      const { header, summary } = audit(
+        { ...options, snapshots: args.snapshots },
+        {
+          onTarget: (t) => {
+            writer.target(t);
+            if (progress && ++done % 50 === 0) stderrProgress(`ldaps-audit: ${done} targets evaluated`);
+          },
+          onBegin: (head) => writer.begin(head),
         },
-        (head) => writer.begin(head),
       );
       if (progress) stderrProgressClear();
       await writer.finish({ inputs: header.inputs, summary });
