@@ -1,0 +1,76 @@
+// Every writer, when the reader of stdout goes away (`... | head -c 1`, `... | true`): no stack trace,
+// nothing on stderr about the pipe, and the exit code the verdict earned (not 0, not a crash's 1).
+// The pipe is real: a FIFO whose reader is closed before the CLI starts (EPIPE on the first write), or
+// a reader that takes one byte and leaves.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli, runCliWithReader, StdoutReader } from "../helpers/cli";
+import { freePort } from "../probe/helpers/net";
+
+const root = join(__dirname, "..", "..");
+const ex = (name: string) => join(root, "examples", `${name}.snapshot.json`);
+const cert = (name: string) => join(root, "examples", "certs", `${name}.pem`);
+const NOW = ["--now", "2026-11-24T00:00:00Z"];
+let dir: string;
+let closedPort: number;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "ldaps-audit-pipe-cases-"));
+  closedPort = await freePort();
+  // Reports for the report and diff writers, made by the CLI itself.
+  for (const [name, snap] of [["bad", "wrong-name"], ["good", "healthy-dc"]]) {
+    const r = runCli(["evaluate", ex(snap), ...NOW, "-o", join(dir, `${name}.report.json`)]);
+    if (r.code !== 0 && r.code !== 1) throw new Error(r.stderr);
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const report = (name: string) => join(dir, `${name}.report.json`);
+const fleet = ["healthy-dc", "wrong-name", "expired", "two-qualifying", "clients-1220", "adlds-instance", "key-not-readable", "no-server-auth-eku"].map(ex);
+
+// [writer, arguments, stdin]. The expected exit code is that of the same run with a reader that reads everything.
+const WRITERS: Array<[string, () => string[], string?]> = [
+  ["evaluate json (streamed)", () => ["evaluate", ex("wrong-name"), ...NOW, "--format", "json"]],
+  ["evaluate text (streamed)", () => ["evaluate", ex("wrong-name"), ...NOW, "--format", "text"]],
+  ["evaluate html", () => ["evaluate", ...fleet, ...NOW, "--format", "html"]],
+  ["evaluate html, compliant", () => ["evaluate", ex("healthy-dc"), ...NOW, "--format", "html"]],
+  ["evaluate junit", () => ["evaluate", ex("wrong-name"), ...NOW, "--format", "junit"]],
+  ["evaluate json, whole report (with --output-json)", () => ["evaluate", ex("wrong-name"), ...NOW, "--format", "json", "--output-json", join(dir, "extra.json")]],
+  ["evaluate -o /dev/stdout", () => ["evaluate", ...fleet, ...NOW, "-o", "/dev/stdout"]],
+  ["evaluate -o - --format html", () => ["evaluate", ex("wrong-name"), ...NOW, "-o", "-", "--format", "html"]],
+  ["preflight text", () => ["preflight", cert("dc1"), "--fqdn", "dc1.corp.example.test", "--roots", cert("root"), cert("issuing"), ...NOW, "--format", "text"]],
+  ["preflight json", () => ["preflight", cert("dc1"), "--fqdn", "nope.example.test", "--roots", cert("root"), cert("issuing"), ...NOW, "--format", "json"]],
+  ["preflight html", () => ["preflight", cert("expired"), "--fqdn", "dc1.corp.example.test", ...NOW, "--format", "html"]],
+  ["report text", () => ["report", report("bad"), "--format", "text"]],
+  ["report html", () => ["report", report("bad"), "--format", "html"]],
+  ["report junit", () => ["report", report("bad"), report("good"), "--format", "junit"]],
+  ["report --rollup html", () => ["report", report("bad"), report("good"), "--rollup", "--format", "html"]],
+  ["report --rollup text", () => ["report", report("good"), "--rollup", "--format", "text"]],
+  ["report --verify", () => ["report", "--verify", report("good"), "--format", "text"]],
+  ["diff text", () => ["diff", report("good"), report("bad"), "--format", "text"]],
+  ["diff json", () => ["diff", report("bad"), report("good"), "--format", "json"]],
+  ["probe json", () => ["probe", `127.0.0.1:${closedPort}`, "--no-versions", "--timeout", "2000", "--format", "json"]],
+  ["probe text", () => ["probe", `127.0.0.1:${closedPort}`, "--no-versions", "--timeout", "2000", "--format", "text"]],
+  ["dsc test", () => ["dsc", "test"], JSON.stringify({ snapshotPath: ex("wrong-name"), now: "2026-11-24T00:00:00Z" })],
+  ["--help", () => ["--help"]],
+  ["evaluate --help", () => ["evaluate", "--help"]],
+  ["--version", () => ["--version"]],
+];
+
+const READERS: StdoutReader[] = ["closed", "one-byte"];
+const cases = WRITERS.flatMap(([name, args, input]) => READERS.map((reader) => [name, reader, args, input] as const));
+
+// One run per writer with a reader that reads everything: the exit code and stderr to expect.
+const fullRuns = new Map<string, ReturnType<typeof runCli>>();
+
+test.each(cases)("%s, reader %s: quiet end, the verdict's exit code", async (name, reader, args, input) => {
+  if (!fullRuns.has(name)) fullRuns.set(name, runCli(args(), {}, input));
+  const full = fullRuns.get(name)!;
+  expect([0, 1]).toContain(full.code);
+  const r = await runCliWithReader(args(), reader, { input });
+  expect(r.signal).toBeNull();
+  expect(r.stderr).not.toMatch(/EPIPE|Unhandled|internal error|\n\s+at .+:\d+:\d+/);
+  expect(r.stderr).toBe(full.stderr); // what the run says on stderr does not change
+  expect(r.code).toBe(full.code);
+});
