@@ -22,8 +22,10 @@ export function hostFileStem(host: string): string {
   const lower = host.toLowerCase();
   const plain = /^[a-z0-9_-][a-z0-9._-]*$/.test(lower) && lower.length <= MAX_STEM && !WINDOWS_RESERVED.test(lower.split(".")[0]);
   if (plain) return lower;
-  const readable = lower.replace(/[^a-z0-9._-]/g, "_").replace(/^\./, "_").slice(0, MAX_STEM);
-  return `${readable || "_"}~${createHash("sha256").update(lower, "utf8").digest("hex").slice(0, HASH_HEX)}`;
+  let readable = lower.replace(/[^a-z0-9._-]/g, "_").replace(/^\./, "_").slice(0, MAX_STEM);
+  // "con.~1a2b" is still the console device to Windows: a reserved first part gets a "_" in front.
+  if (!readable || WINDOWS_RESERVED.test(readable.split(".")[0])) readable = `_${readable}`;
+  return `${readable}~${createHash("sha256").update(lower, "utf8").digest("hex").slice(0, HASH_HEX)}`;
 }
 
 /**
