@@ -24,42 +24,27 @@ export function expectCleanError(r: CliResult, code: number, pattern: RegExp): v
   expect(r.stderr.trim().split("\n")).toHaveLength(1);
 }
 
-/** How the reader of the CLI's stdout behaves in runCliWithReader. */
-export type StdoutReader =
-  /** Gone before the CLI writes anything: a FIFO whose only reader was closed (deterministic EPIPE). */
-  | "closed"
-  /** Reads one byte, then goes away, like `| head -c 1`. */
-  | "one-byte";
-
 /**
- * Run the CLI with a real pipe as stdout whose reader goes away early. Resolves with the exit code,
- * stderr and the signal (none expected: Node ignores SIGPIPE, so EPIPE is the CLI's to handle).
+ * Run the CLI with a real pipe as stdout whose reader is gone before the CLI writes anything: a FIFO
+ * whose only reader was closed, so every write fails with EPIPE (deterministic, unlike `| head -c 1`,
+ * where the pipe buffer may take the whole output first). Resolves with the exit code, stderr and the
+ * signal (none expected: Node ignores SIGPIPE, so EPIPE is the CLI's to handle).
  */
-export async function runCliWithReader(args: string[], reader: StdoutReader, options: { input?: string; env?: Record<string, string> } = {}): Promise<CliResult & { signal: NodeJS.Signals | null }> {
+export async function runCliIntoClosedPipe(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliResult & { signal: NodeJS.Signals | null }> {
   const env = { ...process.env, NO_COLOR: "1", ...options.env };
-  let stdoutFd: number | "pipe" = "pipe";
-  let fifoDir: string | undefined;
-  if (reader === "closed") {
-    fifoDir = mkdtempSync(join(tmpdir(), "ldaps-audit-pipe-"));
-    const fifo = join(fifoDir, "stdout");
-    execFileSync("mkfifo", [fifo]);
-    const readEnd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-    stdoutFd = openSync(fifo, constants.O_WRONLY); // does not wait: the FIFO has a reader
-    closeSync(readEnd); // now every write to stdoutFd fails with EPIPE
-  }
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", stdoutFd, "pipe"] });
-  if (typeof stdoutFd === "number") closeSync(stdoutFd);
-  child.stdin!.end(options.input ?? "");
+  const fifoDir = mkdtempSync(join(tmpdir(), "ldaps-audit-pipe-"));
+  const fifo = join(fifoDir, "stdout");
+  execFileSync("mkfifo", [fifo]);
+  const readEnd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writeEnd = openSync(fifo, constants.O_WRONLY); // does not wait: the FIFO has a reader
+  closeSync(readEnd); // from now on every write to writeEnd fails with EPIPE
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", writeEnd, "pipe"] });
+  closeSync(writeEnd);
   child.stdin!.on("error", () => undefined);
-  if (reader === "one-byte") {
-    child.stdout!.once("readable", () => {
-      child.stdout!.read(1);
-      child.stdout!.destroy();
-    });
-  }
+  child.stdin!.end(options.input ?? "");
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (s: string) => (stderr += s));
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once("close", (c, s) => resolve([c, s])));
-  if (fifoDir) rmSync(fifoDir, { recursive: true, force: true });
+  rmSync(fifoDir, { recursive: true, force: true });
   return { code, signal, stdout: "", stderr };
 }

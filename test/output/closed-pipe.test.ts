@@ -1,11 +1,14 @@
 // Every writer, when the reader of stdout goes away (`... | head -c 1`, `... | true`): no stack trace,
 // nothing on stderr about the pipe, and the exit code the verdict earned (not 0, not a crash's 1).
-// The pipe is real: a FIFO whose reader is closed before the CLI starts (EPIPE on the first write), or
-// a reader that takes one byte and leaves.
+// The pipe is real: a FIFO whose reader is closed before the CLI starts, so the first write fails with
+// EPIPE every time. (A reader that takes one byte and leaves, like `| head -c 1`, only sometimes makes the
+// writer see EPIPE: the pipe buffer usually takes the whole report first. It was tried and dropped, as it
+// passed before the fix too.)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli, runCliWithReader, StdoutReader } from "../helpers/cli";
+import { runCli, runCliIntoClosedPipe } from "../helpers/cli";
+import { PEER_DEADLINE_MS } from "../helpers/peers";
 import { freePort } from "../probe/helpers/net";
 
 const root = join(__dirname, "..", "..");
@@ -50,25 +53,19 @@ const WRITERS: Array<[string, () => string[], string?]> = [
   ["report --verify", () => ["report", "--verify", report("good"), "--format", "text"]],
   ["diff text", () => ["diff", report("good"), report("bad"), "--format", "text"]],
   ["diff json", () => ["diff", report("bad"), report("good"), "--format", "json"]],
-  ["probe json", () => ["probe", `127.0.0.1:${closedPort}`, "--no-versions", "--timeout", "2000", "--format", "json"]],
-  ["probe text", () => ["probe", `127.0.0.1:${closedPort}`, "--no-versions", "--timeout", "2000", "--format", "text"]],
+  ["probe json", () => ["probe", `127.0.0.1:${closedPort}`, "--no-versions", "--timeout", String(PEER_DEADLINE_MS), "--format", "json"]],
+  ["probe text", () => ["probe", `127.0.0.1:${closedPort}`, "--no-versions", "--timeout", String(PEER_DEADLINE_MS), "--format", "text"]],
   ["dsc test", () => ["dsc", "test"], JSON.stringify({ snapshotPath: ex("wrong-name"), now: "2026-11-24T00:00:00Z" })],
   ["--help", () => ["--help"]],
   ["evaluate --help", () => ["evaluate", "--help"]],
   ["--version", () => ["--version"]],
 ];
 
-const READERS: StdoutReader[] = ["closed", "one-byte"];
-const cases = WRITERS.flatMap(([name, args, input]) => READERS.map((reader) => [name, reader, args, input] as const));
-
-// One run per writer with a reader that reads everything: the exit code and stderr to expect.
-const fullRuns = new Map<string, ReturnType<typeof runCli>>();
-
-test.each(cases)("%s, reader %s: quiet end, the verdict's exit code", async (name, reader, args, input) => {
-  if (!fullRuns.has(name)) fullRuns.set(name, runCli(args(), {}, input));
-  const full = fullRuns.get(name)!;
+// One run per writer with a reader that reads everything gives the exit code and stderr to expect.
+test.each(WRITERS)("%s into a closed pipe: quiet end, the verdict's exit code", async (_name, args, input) => {
+  const full = runCli(args(), {}, input);
   expect([0, 1]).toContain(full.code);
-  const r = await runCliWithReader(args(), reader, { input });
+  const r = await runCliIntoClosedPipe(args(), { input });
   expect(r.signal).toBeNull();
   expect(r.stderr).not.toMatch(/EPIPE|Unhandled|internal error|\n\s+at .+:\d+:\d+/);
   expect(r.stderr).toBe(full.stderr); // what the run says on stderr does not change

@@ -86,7 +86,7 @@ d("ldaps-audit probe (CLI)", () => {
     const out = mkdtempSync(join(tmpdir(), "ldaps-audit-probe-same-name-"));
     try {
       const closed = await freePort();
-      const r = await run(["probe", `127.0.0.1:${port}`, `localhost:${closed}`, "--servername", "DC1.example.test", "--ca", root.certPath, "-o", out, "--timeout", "2000", "--no-versions"]);
+      const r = await run(["probe", `127.0.0.1:${port}`, `localhost:${closed}`, "--servername", "DC1.example.test", "--ca", root.certPath, "-o", out, "--timeout", String(PEER_DEADLINE_MS), "--no-versions"]);
       expect(r.code).toBe(1);
       expect(readdirSync(out).sort()).toEqual(["dc1.example.test.probe.json", "dc1.example.test~2.probe.json"]);
       expect(r.stderr).toMatch(/wrote 2 snapshot file\(s\) to /);
