@@ -5,6 +5,7 @@ import type { Report } from "../report/types";
 import { NamedPath, namedPaths, refuseConflictingOutputs } from "../output/conflicts";
 import { writeOutput } from "../output/write";
 import { emit, ensureNewline } from "./output";
+import { stderrLine } from "../terminal";
 
 export interface ReportArgs {
   profile: string;
@@ -133,6 +134,6 @@ export function deliverWith(
  */
 export function deliver(report: Report, args: ReportArgs): number {
   const written = deliverWith((format, options) => renderReport(report, format, options), args);
-  if (written.length) process.stderr.write(`ldaps-audit: wrote ${written.join(", ")}: ${report.summary.compliant} of ${report.summary.targets} target(s) compliant\n`);
+  if (written.length) stderrLine(`wrote ${written.join(", ")}: ${report.summary.compliant} of ${report.summary.targets} target(s) compliant`);
   return report.summary.noncompliant > 0 ? EXIT.nonCompliant : EXIT.compliant;
 }

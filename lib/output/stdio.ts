@@ -3,6 +3,7 @@
 // uncaught exception: a stack trace, and an exit code that has nothing to do with the verdict. Like any
 // Unix filter, the tool stops writing quietly and exits with the code the run earned.
 import { EXIT } from "../errors";
+import { stderrLine } from "../terminal";
 
 /** The reader of a pipe (or FIFO, or socket) is gone. */
 export function isClosedPipe(e: unknown): boolean {
@@ -30,7 +31,7 @@ export function guardStandardStreams(): void {
     if (isClosedPipe(e) || failure) return;
     failure = e.code ?? e.message;
     try {
-      process.stderr.write(`ldaps-audit: cannot write to stdout: ${failure}\n`);
+      stderrLine(`cannot write to stdout: ${failure}`);
     } catch {
       /* stderr is gone too */
     }

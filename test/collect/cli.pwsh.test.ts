@@ -6,11 +6,12 @@ import { main } from "../../lib/cli/main";
 import { taskArguments } from "../../lib/collect/schedule";
 import { REPORT_SCHEMA_ID, SNAPSHOT_SCHEMA_ID, validatorFor } from "../../lib/schemas";
 import { requirePeer } from "../helpers/peers";
+import { expectTerminalSafe, MARK } from "../helpers/terminal";
 import { dcFixture } from "../ps/fixture";
 import { findPwsh, hasOpenssl, makePki, repoRoot, shimPath, TestPki, writeFixture } from "../ps/helpers";
 
 const pwsh = findPwsh();
-const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool install --tool-path .tools/pwsh PowerShell") &&
+const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool install --tool-path .tools/pwsh PowerShell --version 7.6.9 (or run .ci/run)") &&
   requirePeer("openssl", hasOpenssl(), "apt-get install openssl");
 const scheduleShim = join(repoRoot, "test", "fixtures", "ps", "schedule-shim.ps1");
 
@@ -131,6 +132,39 @@ function parseWindowsCommandLine(line: string): string[] {
     expect(files.filter((f) => f.startsWith("dc-xxx"))).toHaveLength(2);
     expect(files).toContain("dc1.example.test.snapshot.json");
   }, 180000);
+
+  test("forged output: a hostile host name from the collector or the fleet list reaches stdout/stderr escaped", async () => {
+    const bad = `\x1b[2J\x1b]0;pwned\x07\u202e\n${MARK}\r${MARK}\u2028${MARK}`;
+    const fqdn = `dc1.example.test${bad}`;
+    const capture = async (args: string[]) => {
+      let stdout = "";
+      let stderr = "";
+      const o = jest.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
+      const e = jest.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
+      try {
+        return { code: await main(args), stdout, stderr };
+      } finally {
+        o.mockRestore();
+        e.mockRestore();
+      }
+    };
+    const fixture = process.env.LDAPS_AUDIT_TEST_FIXTURE;
+    process.env.LDAPS_AUDIT_TEST_FIXTURE = writeFixture(pki.dir, dcFixture(pki, new Date(), { host: { fqdn, domain: "example.test", domainRole: 5 }, unreachableHosts: [fqdn] }));
+    try {
+      const collected = await capture(["collect", ...ps(), "-o", join(dir, "hostile.snapshot.json")]);
+      expect(collected.code).toBe(0);
+      expectTerminalSafe(collected.stderr); // "collected <fqdn>: ..."
+      const checked = await capture(["check", ...ps(), "--format", "text"]);
+      expect(checked.code).toBe(1);
+      expectTerminalSafe(checked.stdout);
+      const fleet = await capture(["collect", ...ps(), "--computer-name", fqdn, "--output-dir", join(dir, "hostile-fleet")]);
+      expect(fleet.code).toBe(3);
+      expect(fleet.stderr).toMatch(/FAILED \(Unreachable\)/);
+      expectTerminalSafe(fleet.stderr); // "<host>: FAILED (...): <message naming the host>"
+    } finally {
+      process.env.LDAPS_AUDIT_TEST_FIXTURE = fixture;
+    }
+  }, 240000);
 
   test("usage errors exit 2", async () => {
     expect(await main(["collect", "--lookback-days", "0"])).toBe(2);

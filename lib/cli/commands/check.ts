@@ -6,6 +6,7 @@ import { namedPaths } from "../../output/conflicts";
 import { hostFileStem } from "../../output/host-file-names";
 import { deliver, parseNow, profileInputs, refuseUnsafeOutputs, ReportArgs, withReportOptions } from "../common";
 import { CollectArgs, collectOptionsFrom, withCollectOptions } from "./collect";
+import { stderrLine } from "../../terminal";
 
 interface CheckArgs extends ReportArgs, CollectArgs {
   "report-dir"?: string;
@@ -86,7 +87,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     refuseUnsafeOutputs({ ...args, output: file }, profileInputs(args), saveSnapshot);
     args.exitCode = deliver(report, { ...args, format, output: file });
     const removed = pruneReports(args["report-dir"], args.keep, snapshot.host.fqdn, format);
-    if (removed.length) process.stderr.write(`ldaps-audit: removed ${removed.length} old report(s) of this host, keeping ${args.keep}\n`);
+    if (removed.length) stderrLine(`removed ${removed.length} old report(s) of this host, keeping ${args.keep}`);
     if (args.exitCode !== EXIT.compliant && args.exitCode !== EXIT.nonCompliant) args.exitCode = EXIT.runtime;
   },
 };

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { namedPaths, refuseConflictingOutputs } from "../../output/conflicts";
 import type { CommandModule } from "yargs";
 import { EXIT, InputError } from "../../errors";
+import { stderrLine, stderrProgress } from "../../terminal";
 
 interface ProbeArgs {
   hosts?: string[];
@@ -99,8 +100,8 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       onProgress: progress
         ? (done, all, host) => {
             const step = Math.max(1, Math.floor(all / 20));
-            if (process.stderr.isTTY) process.stderr.write(`\rprobe: ${done}/${all} hosts${done === all ? "\n" : ""}`);
-            else if (done % step === 0 || done === all) process.stderr.write(`probe: ${done}/${all} hosts (last: ${host})\n`);
+            if (process.stderr.isTTY) stderrProgress(`probe: ${done}/${all} hosts`, done === all);
+            else if (done % step === 0 || done === all) stderrLine(`${done}/${all} hosts (last: ${host})`, "probe: ");
           }
         : undefined,
     });
@@ -113,7 +114,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       const files = stems.map((stem) => join(args.output!, `${stem}.probe.${format === "json" ? "json" : "txt"}`));
       refuseConflictingOutputs(caInputs, namedPaths("--output", files));
       snapshots.forEach((s, i) => emit(render([s]), files[i]));
-      process.stderr.write(`ldaps-audit: wrote ${files.length} snapshot file(s) to ${args.output}\n`);
+      stderrLine(`wrote ${files.length} snapshot file(s) to ${args.output}`);
     } else {
       if (args.output && args.output !== "-" && snapshots.length > 1 && format === "json") {
         throw new InputError(`--output ${args.output}: ${snapshots.length} hosts were probed; give an existing directory to get one snapshot file per host`);
