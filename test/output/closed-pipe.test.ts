@@ -62,7 +62,10 @@ const WRITERS: Array<[string, () => string[], string?]> = [
 ];
 
 // One run per writer with a reader that reads everything gives the exit code and stderr to expect.
-test.each(WRITERS)("%s into a closed pipe: quiet end, the verdict's exit code", async (_name, args, input) => {
+// Every row has all three cells: a test function with more parameters than its row gets jest's done callback.
+const ROWS = WRITERS.map(([name, args, input]) => [name, args, input ?? ""] as const);
+
+test.each(ROWS)("%s into a closed pipe: quiet end, the verdict's exit code", async (_name, args, input) => {
   const full = runCli(args(), {}, input);
   expect([0, 1]).toContain(full.code);
   const r = await runCliIntoClosedPipe(args(), { input });

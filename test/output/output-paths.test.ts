@@ -178,22 +178,28 @@ describe("special files and symlinks are written through, never replaced", () =>
 
   // /dev/null, and a character device node of our own (same major/minor as /dev/null) where mknod is allowed.
   const devices: string[] = ["/dev/null"];
-  const ownDevice = join(tmpdir(), `ldaps-audit-null-${process.pid}`);
+  const ownDeviceDir = mkdtempSync(join(tmpdir(), "ldaps-audit-device-"));
+  const ownDevice = join(ownDeviceDir, "null");
   try {
     execFileSync("mknod", [ownDevice, "c", "1", "3"], { stdio: "ignore" });
     devices.push(ownDevice);
   } catch {
     process.stderr.write("output-paths: mknod not permitted here; testing /dev/null only\n");
   }
-  afterAll(() => rmSync(ownDevice, { force: true }));
+  afterAll(() => rmSync(ownDeviceDir, { recursive: true, force: true }));
   test.each(devices.flatMap((d) => [[d, "json"], [d, "html"]]))("a character device (%s, %s): written through, still a device, the verdict's exit code", (device, format) => {
     const before = statSync(device);
-    const r = runCli(["evaluate", example("wrong-name"), ...NOW, "--format", format, "-o", device]);
+    // A private temp folder: the streamed report's spool file goes there and must be gone afterwards
+    // (the shared /tmp has other runs' files in it).
+    const spool = mkdtempSync(join(base, "spool-"));
+    const r = runCli(["evaluate", example("wrong-name"), ...NOW, "--format", format, "-o", device], { TMPDIR: spool });
     expect(r.code).toBe(1);
     const after = lstatSync(device);
     expect(after.isCharacterDevice()).toBe(true);
     expect([after.ino, after.rdev]).toEqual([before.ino, before.rdev]);
-    expect(readdirSync(join(device, "..")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(readdirSync(spool)).toEqual([]);
+    if (device === ownDevice) expect(readdirSync(ownDeviceDir)).toEqual(["null"]);
+    else expect(readdirSync(join(device, "..")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
   test.each(["json", "html"])("-o /dev/stdout (%s) prints to stdout", (format) => {
