@@ -77,7 +77,7 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
   }
   if (ctx.offline && ctx.offline.anchors.length > 0) {
     const out = buildChain(info, ctx.offline.intermediates, ctx.offline.anchors, ctx.now, { purpose: OID_SERVER_AUTH });
-    const path = out.path.map((c) => ({ thumbprint: c.thumbprint, subject: c.subject, notAfter: c.notAfter.toISOString() }));
+    const path = out.path.map((c) => ({ thumbprint: c.thumbprint, subject: c.subject, notAfter: c.notAfter.toISOString(), signature: { algorithm: c.signature.algorithm, hash: c.signature.hash, weak: c.signature.weak } }));
     return finish("offline", out.trusted, out.status, path, out.reason);
   }
   return finish("none", null, [], [], "no chain evidence (collect on the DC, or supply trusted roots)");
@@ -85,7 +85,7 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
 
 export function certificateFacts(info: CertificateInfo, ctx: CertificateContext): CertificateFacts {
   const now = ctx.now.getTime();
-  const name = matchFqdn(ctx.fqdn, info.san.dns, info.subjectCommonNames);
+  const name = matchFqdn(ctx.fqdn, info.san.dns, info.subjectCommonNames, info.san.ip);
   const required = requiredKeyUsages(info.publicKey.algorithm);
   const missing = info.keyUsage.present ? required.filter((u) => !info.keyUsage.usages.includes(u)) : [];
   const privateKey = privateKeyFacts(ctx.privateKey, ctx.account, ctx.accountSid);

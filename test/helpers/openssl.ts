@@ -23,6 +23,10 @@ export interface LeafSpec {
   end?: string;
   ca?: boolean;
   pathlen?: number;
+  /** More lines for the [ ext ] section, e.g. "nameConstraints = critical,permitted;IP:10.0.0.0/255.0.0.0". */
+  extra?: string[];
+  /** Whole sections after [ ext ] (for dirName:, otherName sequences and the like). */
+  sections?: string[];
 }
 
 export class Pki {
@@ -49,14 +53,14 @@ export class Pki {
     if (spec.keyUsage) ext.push(`keyUsage = ${spec.keyUsage}`);
     if (spec.eku) ext.push(`extendedKeyUsage = ${spec.eku}`);
     if (spec.san) ext.push(`subjectAltName = ${spec.san}`);
-    ext.push("subjectKeyIdentifier = hash");
+    ext.push("subjectKeyIdentifier = hash", ...(spec.extra ?? []));
     const path = join(this.dir, `${name}.cnf`);
     writeFileSync(
       path,
       [
         "[ ca ]", "default_ca = d", "[ d ]", `database = ${join(this.dir, "index.txt")}`, `new_certs_dir = ${this.dir}`,
         `serial = ${join(this.dir, `${name}.srl`)}`, `default_md = ${spec.md ?? "sha256"}`, "policy = p", "unique_subject = no",
-        "[ p ]", "commonName = optional", "[ ext ]", ...ext, "",
+        "[ p ]", "commonName = optional", "[ ext ]", ...ext, ...(spec.sections ?? []), "",
       ].join("\n"),
     );
     writeFileSync(join(this.dir, `${name}.srl`), (this.serial++).toString(16).padStart(4, "0") + "\n");

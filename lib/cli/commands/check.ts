@@ -1,5 +1,6 @@
 // `ldaps-audit check`: collect on this host, evaluate against a profile, report — the one command to run on a DC.
 // With --report-dir it writes a timestamped report and keeps the newest --keep (what the scheduled task runs).
+// Each run also writes one summary event to the Windows Application log (lib/eventlog).
 import type { CommandModule } from "yargs";
 import { EXIT, InputError } from "../../errors";
 import { namedPaths } from "../../output/conflicts";
@@ -12,6 +13,7 @@ interface CheckArgs extends ReportArgs, CollectArgs {
   "report-dir"?: string;
   keep: number;
   "save-snapshot"?: string;
+  "event-log": boolean;
 }
 
 /** ldaps-audit-<host stem>-<UTC stamp to the millisecond>.<extension>: the host part, stamp and extension read back. */
@@ -55,6 +57,11 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option("report-dir", { type: "string", describe: "Write ldaps-audit-<host>-<UTC timestamp>.json (.txt, .html, .xml by --format) into this folder and keep the newest --keep" })
       .option("keep", { type: "number", default: 30, describe: "With --report-dir: how many reports to keep" })
       .option("save-snapshot", { type: "string", describe: "Also write the collected snapshot to this file" })
+      .option("event-log", {
+        type: "boolean",
+        default: true,
+        describe: "Write one summary event per run to the Windows Application log, source ldaps-audit (ids: 1000 compliant, 1001 warnings, 1002 non-compliant, 1003 failed); --no-event-log to skip",
+      })
       .example("$0 check", "Audit this DC with the baseline profile")
       .example("$0 check --profile hardened --format json -o report.json", "Hardened audit as a JSON report")
       .example("$0 check --report-dir C:\\LdapsAudit --keep 30", "What the scheduled task runs") as never,
@@ -63,31 +70,67 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     if (!Number.isInteger(args.keep) || args.keep < 1 || args.keep > 100000) throw new InputError(`--keep ${args.keep}: expected a whole number from 1 to 100000`);
     const now = parseNow(args.now);
     const options = collectOptionsFrom(args);
-    const saveSnapshot = namedPaths("--save-snapshot", args["save-snapshot"]);
-    refuseUnsafeOutputs(args, profileInputs(args), saveSnapshot);
-    const { collectLocal } = await import("../../collect");
-    const { evaluateSnapshots, sha256 } = await import("../../audit");
-    const snapshot = await collectLocal(options);
-    const text = JSON.stringify(snapshot, null, 2) + "\n";
-    if (args["save-snapshot"]) {
-      const { writeOutput } = await import("../../output/write");
-      writeOutput(args["save-snapshot"], text, "--save-snapshot");
+    // Before PowerShell starts: an output that is an input, or two outputs that are one file, is refused.
+    refuseUnsafeOutputs(args, profileInputs(args), namedPaths("--save-snapshot", args["save-snapshot"]));
+    const { PowerShellSession } = await import("../../collect/powershell");
+    const { reportEvent, failureEvent } = await import("../../eventlog/summary");
+    const { writeEvent, writeEventWith, describeEventWrite } = await import("../../eventlog/write");
+    // One PowerShell session collects and then writes the run's summary event (one per run, also for a failed run).
+    let ps: import("../../collect/powershell").PowerShellSession | undefined;
+    let reported = false;
+    try {
+      ps = PowerShellSession.start(options);
+      const { report, file } = await checkOnce(ps, args, options, now);
+      reported = true;
+      if (args["event-log"]) {
+        const event = reportEvent(report, { reportFile: file });
+        stderrLine(describeEventWrite(event, await writeEventWith(ps, event, options)));
+      }
+    } catch (e) {
+      if (args["event-log"] && !reported) {
+        // The failed run's session may be what failed (timed out, died): the event gets a session of its own.
+        await ps?.dispose();
+        ps = undefined;
+        const event = failureEvent(e, { exitCode: e instanceof InputError ? EXIT.usage : EXIT.runtime });
+        stderrLine(describeEventWrite(event, await writeEvent(event, options)));
+      }
+      throw e;
+    } finally {
+      await ps?.dispose();
     }
-    const source = args["save-snapshot"] ?? `collected:${snapshot.host.fqdn}`;
-    const report = evaluateSnapshots([{ snapshot, source, sha256: sha256(text), kind: "snapshot" }], { profile: args.profile, waivers: args.waivers, now });
-    if (!args["report-dir"]) {
-      args.exitCode = deliver(report, args);
-      return;
-    }
-    const { mkdirSync } = await import("node:fs");
-    const { join } = await import("node:path");
-    mkdirSync(args["report-dir"], { recursive: true });
-    const format = args.format ?? "json";
-    const file = join(args["report-dir"], reportFileName(snapshot.host.fqdn, format, new Date()));
-    refuseUnsafeOutputs({ ...args, output: file }, profileInputs(args), saveSnapshot);
-    args.exitCode = deliver(report, { ...args, format, output: file });
-    const removed = pruneReports(args["report-dir"], args.keep, snapshot.host.fqdn, format);
-    if (removed.length) stderrLine(`removed ${removed.length} old report(s) of this host, keeping ${args.keep}`);
-    if (args.exitCode !== EXIT.compliant && args.exitCode !== EXIT.nonCompliant) args.exitCode = EXIT.runtime;
   },
 };
+
+/** Collect, evaluate and deliver the report (to stdout, --output or --report-dir); sets args.exitCode. */
+async function checkOnce(
+  ps: import("../../collect/powershell").PowerShellSession,
+  args: CheckArgs,
+  options: import("../../collect").CollectOptions,
+  now: Date | undefined,
+): Promise<{ report: import("../../report/types").Report; file?: string }> {
+  const { collectLocalWith } = await import("../../collect");
+  const { evaluateSnapshots, sha256 } = await import("../../audit");
+  const snapshot = await collectLocalWith(ps, options);
+  const text = JSON.stringify(snapshot, null, 2) + "\n";
+  if (args["save-snapshot"]) {
+    const { writeOutput } = await import("../../output/write");
+    writeOutput(args["save-snapshot"], text, "--save-snapshot");
+  }
+  const source = args["save-snapshot"] ?? `collected:${snapshot.host.fqdn}`;
+  const report = evaluateSnapshots([{ snapshot, source, sha256: sha256(text), kind: "snapshot" }], { profile: args.profile, waivers: args.waivers, now });
+  if (!args["report-dir"]) {
+    args.exitCode = deliver(report, args);
+    return { report, file: args.output && args.output !== "-" ? args.output : undefined };
+  }
+  const { mkdirSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  mkdirSync(args["report-dir"], { recursive: true });
+  const format = args.format ?? "json";
+  const file = join(args["report-dir"], reportFileName(snapshot.host.fqdn, format, new Date()));
+  refuseUnsafeOutputs({ ...args, output: file }, profileInputs(args), namedPaths("--save-snapshot", args["save-snapshot"]));
+  args.exitCode = deliver(report, { ...args, format, output: file });
+  const removed = pruneReports(args["report-dir"], args.keep, snapshot.host.fqdn, format);
+  if (removed.length) stderrLine(`removed ${removed.length} old report(s) of this host, keeping ${args.keep}`);
+  if (args.exitCode !== EXIT.compliant && args.exitCode !== EXIT.nonCompliant) args.exitCode = EXIT.runtime;
+  return { report, file };
+}
