@@ -1,7 +1,7 @@
 // collect / check / schedule through the real CLI entry (main), the real collector under pwsh, and the shims.
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { main } from "../../lib/cli/main";
 import { taskArguments } from "../../lib/collect/schedule";
 import { REPORT_SCHEMA_ID, SNAPSHOT_SCHEMA_ID, validatorFor } from "../../lib/schemas";
@@ -85,6 +85,28 @@ const scheduleShim = join(repoRoot, "test", "fixtures", "ps", "schedule-shim.ps1
     expect(JSON.parse(readFileSync(join(outDir, "dc9.example.test.error.json"), "utf8")).error.code).toBe("Unreachable");
   }, 120000);
 
+  test("fleet collect: hosts whose names differ only in case and a long shared prefix never share a file", async () => {
+    const outDir = join(dir, "fleet-names");
+    const long = (tail: string) => `dc-${"x".repeat(117)}${tail}.example.test`;
+    const hosts = ["dc1.example.test", "DC1.EXAMPLE.TEST", long("a"), long("b")];
+    let stderr = "";
+    const spy = jest.spyOn(process.stderr, "write").mockImplementation((t: string | Uint8Array) => ((stderr += String(t)), true));
+    let code: number;
+    try {
+      code = await main(["collect", ...ps(), "--computer-name", hosts.join(","), "--throttle", "2", "--output-dir", outDir]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(code).toBe(0);
+    // The collector returns one result per host, however its name is cased: one file per result.
+    const collected = Number(/(\d+) of \1 host\(s\) collected/.exec(stderr)![1]);
+    const files = readdirSync(outDir);
+    expect(files).toHaveLength(collected);
+    expect(new Set(files.map((f) => f.toLowerCase())).size).toBe(collected);
+    expect(files.filter((f) => f.startsWith("dc-xxx"))).toHaveLength(2);
+    expect(files).toContain("dc1.example.test.snapshot.json");
+  }, 180000);
+
   test("forged output: a hostile host name from the collector or the fleet list reaches stdout/stderr escaped", async () => {
     const bad = `\x1b[2J\x1b]0;pwned\x07\u202e\n${MARK}\r${MARK}\u2028${MARK}`;
     const fqdn = `dc1.example.test${bad}`;
@@ -143,6 +165,17 @@ const scheduleShim = join(repoRoot, "test", "fixtures", "ps", "schedule-shim.ps1
     expect(existsSync(join(dir, "PWNED"))).toBe(false);
     expect(await main(["schedule", "remove", "--powershell", pwsh!, "--ps-shim", scheduleShim])).toBe(0);
     expect(existsSync(log)).toBe(false);
+  }, 120000);
+
+  test("schedule install --profile ./relative.json: the task gets the absolute path", async () => {
+    const log = join(dir, "task-rel.json");
+    process.env.LDAPS_AUDIT_TEST_SCHEDULE_LOG = log;
+    const profile = join(dir, "rel.profile.json");
+    writeFileSync(profile, "{}");
+    const code = await main(["schedule", "install", "--powershell", pwsh!, "--ps-shim", scheduleShim, "--report-dir", dir, "--profile", `./${relative(process.cwd(), profile)}`]);
+    expect(code).toBe(0);
+    const args = parseWindowsCommandLine(JSON.parse(readFileSync(log, "utf8")).Action.Arguments);
+    expect(args[args.indexOf("--profile") + 1]).toBe(profile);
   }, 120000);
 
   test("schedule without the ScheduledTasks cmdlets (not Windows) is a runtime failure", async () => {
