@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import Ajv2020, { ValidateFunction } from "ajv/dist/2020";
 import { InputError, RuntimeFailure } from "../errors";
+import { parseJsonText } from "../input";
 import { packageRoot } from "../paths";
 import type { Report } from "../report/types";
 import { describeErrors } from "../schemas";
@@ -111,12 +112,7 @@ const READ_ONLY = ["controls", "reasons"] as const;
 /** Parse and check the JSON dsc sent; empty input (dsc get without properties) means all defaults. */
 export function parseDesiredState(text: string, trace: Tracer = () => undefined): DscDesiredState {
   if (text.trim() === "") return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`desired state on stdin is not valid JSON: ${(e as Error).message}`);
-  }
+  const value = parseJsonText(text, "desired state on stdin");
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new InputError(`desired state on stdin must be a JSON object of properties, got ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`);
   }

@@ -119,7 +119,7 @@ describe("operations as dsc runs them", () => {
 
 describe("failed operations: non-zero exit and an error trace line", () => {
   const failures: Array<[string, string, number, RegExp]> = [
-    ["bad stdin JSON", "{not json", 2, /desired state on stdin is not valid JSON/],
+    ["bad stdin JSON", "{not json", 2, /desired state on stdin: not valid JSON/],
     ["a JSON array", "[1,2]", 2, /must be a JSON object/],
     ["an unknown property", JSON.stringify({ profle: "baseline" }), 2, /unexpected property "profle"/],
     ["a wrong type", JSON.stringify({ lookbackDays: "seven" }), 2, /lookbackDays: must be integer/],
