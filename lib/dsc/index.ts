@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import Ajv2020, { ValidateFunction } from "ajv/dist/2020";
 import { InputError, RuntimeFailure } from "../errors";
+import { instantOption } from "../dates";
 import { parseJsonText } from "../input";
 import { packageRoot } from "../paths";
 import type { Report } from "../report/types";
@@ -124,12 +125,6 @@ export function parseDesiredState(text: string, trace: Tracer = () => undefined)
   return desired;
 }
 
-function parseNow(value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new InputError(`now ${JSON.stringify(value)}: expected an ISO 8601 date or date-time, e.g. 2026-11-24T00:00:00Z`);
-  return new Date(ms);
-}
 
 function targetName(t: { host: string; service: string | null }): string {
   return t.service ? `${t.host} (${t.service})` : t.host;
@@ -181,7 +176,7 @@ function isShippedProfile(p: string): boolean {
 export async function runDscOperation(operation: DscOperation, desired: DscDesiredState, options: DscOptions = {}): Promise<DscOutcome> {
   const trace = options.trace ?? (() => undefined);
   const cwd = options.cwd ?? process.cwd();
-  const now = parseNow(desired.now);
+  const now = instantOption(desired.now, "now");
   const profile = desired.profile ?? "baseline";
   const auditOptions = {
     profile: isShippedProfile(profile) ? profile : resolveFrom(cwd, profile),

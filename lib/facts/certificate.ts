@@ -1,5 +1,6 @@
 // Facts about one certificate in the context of one directory service: name, usage, key, validity, chain.
 // Pure: everything time-dependent is measured against the injected `now`.
+import { instantMs } from "../dates";
 import type { CertificateInfo } from "../x509/certificate";
 import { buildChain } from "../x509/chain";
 import { matchFqdn } from "../x509/names";
@@ -45,7 +46,7 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
     path: CertificateFacts["chain"]["path"],
     reason: string,
   ): CertificateFacts["chain"] => {
-    const issuerDates = path.slice(1).map((p) => p.notAfter).filter((d): d is string => Boolean(d)).sort();
+    const issuerDates = path.slice(1).map((p) => p.notAfter).filter((d): d is string => Boolean(d)).sort((a, b) => instantMs(a) - instantMs(b));
     const issuersNotAfter = issuerDates[0] ?? null;
     return {
       source,
@@ -53,8 +54,8 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
       status,
       path,
       issuersNotAfter,
-      issuersDaysToExpiry: issuersNotAfter ? daysUntil(new Date(issuersNotAfter), ctx.now) : null,
-      issuerExpiresBeforeLeaf: issuersNotAfter ? new Date(issuersNotAfter).getTime() < info.notAfter.getTime() : null,
+      issuersDaysToExpiry: issuersNotAfter ? daysUntil(new Date(instantMs(issuersNotAfter)), ctx.now) : null,
+      issuerExpiresBeforeLeaf: issuersNotAfter ? instantMs(issuersNotAfter) < info.notAfter.getTime() : null,
       reason,
     };
   };
