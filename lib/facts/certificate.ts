@@ -11,6 +11,26 @@ import type { CertificateFacts } from "./types";
 
 const DAY_MS = 86_400_000;
 
+/**
+ * The facts (pointers into one certificate's facts) each extension feeds. A control that fails on one
+ * of them when the extension is malformed errors instead, with the extension's message (lib/profile/evaluate.ts).
+ */
+const FACTS_FROM_EXTENSION: Record<string, string[]> = {
+  "2.5.29.17": ["/san", "/name"],
+  "2.5.29.37": ["/eku"],
+  "2.5.29.15": ["/keyUsage"],
+  "2.5.29.19": ["/isCA"],
+};
+
+function extensionErrorFacts(info: CertificateInfo): CertificateFacts["extensionErrors"] {
+  return info.extensionErrors.map((e) => ({ ...e, affects: FACTS_FROM_EXTENSION[e.oid] ?? [] }));
+}
+
+/** "the Subject Alternative Name extension (2.5.29.17) is malformed: ..." */
+export function describeExtensionError(e: { oid: string; name: string; message: string }): string {
+  return `the ${e.name} extension (${e.oid}) ${e.message}`;
+}
+
 export interface CertificateContext {
   now: Date;
   fqdn: string;
@@ -86,7 +106,12 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
 
 export function certificateFacts(info: CertificateInfo, ctx: CertificateContext): CertificateFacts {
   const now = ctx.now.getTime();
-  const name = matchFqdn(ctx.fqdn, info.san.dns, info.subjectCommonNames);
+  const extensionErrors = extensionErrorFacts(info);
+  const sanError = extensionErrors.find((e) => e.oid === "2.5.29.17");
+  // Without a readable SAN the subject CN must not stand in for it: the name cannot be checked.
+  const name = sanError
+    ? { fqdn: ctx.fqdn, matches: false, matchedBy: null, matchedEntry: null, fqdnIsFirstSan: null, reason: `${describeExtensionError(sanError)}, so the name cannot be checked` }
+    : matchFqdn(ctx.fqdn, info.san.dns, info.subjectCommonNames);
   const required = requiredKeyUsages(info.publicKey.algorithm);
   const missing = info.keyUsage.present ? required.filter((u) => !info.keyUsage.usages.includes(u)) : [];
   const privateKey = privateKeyFacts(ctx.privateKey, ctx.account, ctx.accountSid);
@@ -120,6 +145,7 @@ export function certificateFacts(info: CertificateInfo, ctx: CertificateContext)
     },
     isCA: info.basicConstraints.isCA,
     selfSigned: info.selfIssued,
+    extensionErrors,
     name,
     privateKey,
     chain,
@@ -140,7 +166,9 @@ export function certificateFacts(info: CertificateInfo, ctx: CertificateContext)
  */
 export function disqualifications(f: CertificateFacts): Array<{ control: string; reason: string }> {
   const out: Array<{ control: string; reason: string }> = [];
-  if (!f.eku.serverAuth) {
+  const ekuError = f.extensionErrors.find((e) => e.oid === "2.5.29.37");
+  if (ekuError) out.push({ control: "LDAPS-C01", reason: describeExtensionError(ekuError) });
+  else if (!f.eku.serverAuth) {
     out.push({ control: "LDAPS-C01", reason: f.eku.present ? `EKU lists ${f.eku.names.join(", ") || "nothing"} but not Server Authentication` : "no Enhanced Key Usage extension (Server Authentication required)" });
   }
   if (!f.name.matches) out.push({ control: "LDAPS-C02", reason: f.name.reason });

@@ -50,6 +50,8 @@ function timeValid(c: CertificateInfo, now: Date): boolean {
 function ownProblems(c: CertificateInfo): string[] {
   const problems: string[] = [];
   if (c.signatureAlgorithmMismatch) problems.push("NotSignatureValid");
+  // An extension that cannot be decoded cannot be enforced (CERT_TRUST_INVALID_EXTENSION).
+  if (c.extensionErrors.length) problems.push("InvalidExtension");
   // keyCertSign is only for CA certificates (RFC 5280 4.2.1.3).
   if (c.keyUsage.usages.includes("keyCertSign") && !c.basicConstraints.isCA) problems.push("InvalidExtension");
   return problems;

@@ -23,6 +23,10 @@ export interface LeafSpec {
   end?: string;
   ca?: boolean;
   pathlen?: number;
+  /** Raw extension lines for the openssl config (e.g. "subjectAltName = DER:05:00"); an extension named here replaces the default line for it. */
+  extensions?: string[];
+  /** Extra config sections (e.g. "[alt]\nDNS.1 = a"), for extensions that refer to one with @section. */
+  sections?: string[];
 }
 
 export class Pki {
@@ -50,13 +54,16 @@ export class Pki {
     if (spec.eku) ext.push(`extendedKeyUsage = ${spec.eku}`);
     if (spec.san) ext.push(`subjectAltName = ${spec.san}`);
     ext.push("subjectKeyIdentifier = hash");
+    const key = (line: string) => line.split("=")[0].trim();
+    const raw = spec.extensions ?? [];
+    const lines = [...ext.filter((l) => !raw.some((r) => key(r) === key(l))), ...raw];
     const path = join(this.dir, `${name}.cnf`);
     writeFileSync(
       path,
       [
         "[ ca ]", "default_ca = d", "[ d ]", `database = ${join(this.dir, "index.txt")}`, `new_certs_dir = ${this.dir}`,
         `serial = ${join(this.dir, `${name}.srl`)}`, `default_md = ${spec.md ?? "sha256"}`, "policy = p", "unique_subject = no",
-        "[ p ]", "commonName = optional", "[ ext ]", ...ext, "",
+        "[ p ]", "commonName = optional", "[ ext ]", ...lines, ...(spec.sections ?? []), "",
       ].join("\n"),
     );
     writeFileSync(join(this.dir, `${name}.srl`), (this.serial++).toString(16).padStart(4, "0") + "\n");
