@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EncodingError, parsePem } from "../lib/x509/encoding";
+import { MAX_CERTIFICATE_FILE_BYTES } from "../lib/limits";
 import { Pki } from "./helpers/openssl";
 import { requirePeer, hasCommand } from "./helpers/peers";
 import { expectCleanError, runCli } from "./helpers/cli";
@@ -75,6 +76,7 @@ const haveOpenssl = requirePeer("openssl", hasCommand("openssl", ["version"]), "
     ["truncated PEM", () => rootPem + rootPem.slice(0, rootPem.length / 2), /no complete PEM block: "CERTIFICATE" at line 2\d has no END line/],
     ["1 MB of unterminated BEGIN lines", () => "-----BEGIN CERTIFICATE-----\n".repeat(40_000), /no complete PEM block: "CERTIFICATE" at line 1 has no END line/],
     ["garbage", () => "hello world\n".repeat(10), /not a certificate, key or PFX file/],
+    ["a file above the certificate-file size limit", () => Buffer.alloc(MAX_CERTIFICATE_FILE_BYTES + 1, "A"), new RegExp(`${MAX_CERTIFICATE_FILE_BYTES + 1} bytes is larger than the ${MAX_CERTIFICATE_FILE_BYTES}-byte limit`)],
     ["a PEM certificate whose DER is not a certificate", () => "-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n", /the certificate: not a DER X\.509 certificate/],
   ];
 
