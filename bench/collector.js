@@ -20,7 +20,7 @@ function findPwsh() {
 async function main() {
   const pwsh = findPwsh();
   if (!pwsh) {
-    console.log("collector bench skipped: pwsh not found (install: dotnet tool install --tool-path .tools/pwsh PowerShell)");
+    console.log("collector bench skipped: pwsh not found (install: dotnet tool install --tool-path .tools/pwsh PowerShell --version 7.6.9, or run .ci/run)");
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), "ldaps-audit-bench-ps-"));

@@ -139,7 +139,7 @@ function main() {
   const sizes = (sizesArg ?? (quick ? "1,20" : "1,50,100,200")).split(",").map(Number);
   const pwsh = findPwsh();
   if (!pwsh) {
-    console.error("pwsh not found (install with: dotnet tool install --tool-path .tools/pwsh PowerShell)");
+    console.error("pwsh not found (install with: dotnet tool install --tool-path .tools/pwsh PowerShell --version 7.6.9, or run .ci/run)");
     process.exit(3);
   }
   const dir = mkdtempSync(join(tmpdir(), "ldaps-audit-fwbench-"));

@@ -354,12 +354,13 @@ function Resolve-LdapsAuditClientName {
     $names = New-Object System.Collections.Generic.List[object]
     $seen = @{}
     $skipped = 0
-    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $started = Get-LdapsAuditMonotonicMs
     foreach ($a in @($Addresses)) {
         if (-not $a -or $seen.ContainsKey($a)) { continue }
         $seen[$a] = $true
-        if ($names.Count -ge $MaxLookups -or $watch.ElapsedMilliseconds -ge $TotalMs) { $skipped++; continue }
-        $remaining = [int][Math]::Max(1, [Math]::Min([long]$TimeoutMs, [long]$TotalMs - $watch.ElapsedMilliseconds))
+        $elapsed = (Get-LdapsAuditMonotonicMs) - $started
+        if ($names.Count -ge $MaxLookups -or $elapsed -ge $TotalMs) { $skipped++; continue }
+        $remaining = [int][Math]::Max(1, [Math]::Min([long]$TimeoutMs, [long]$TotalMs - $elapsed))
         $entry = [ordered]@{ ip = $a; name = $null; error = $null }
         try {
             $entry.name = Get-LdapsAuditHostEntryName -Address $a -TimeoutMs $remaining

@@ -145,3 +145,14 @@ function Write-LdapsAuditMarker {
     param([Parameter(Mandatory = $true)][string]$Kind, [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Json)
     [Console]::Out.WriteLine('LDAPS-AUDIT-' + $Kind + ':' + [Convert]::ToBase64String([System.Text.Encoding]::UTF8.GetBytes($Json)))
 }
+
+function Get-LdapsAuditMonotonicMs {
+    <#
+    Milliseconds on a monotonic clock (the Stopwatch's). Budgets in the collector read time only through this
+    function, so a test can drive the clock by defining a function of the same name instead of sleeping.
+    #>
+    [CmdletBinding()]
+    [OutputType([long])]
+    param()
+    return [long][Math]::Floor([double][System.Diagnostics.Stopwatch]::GetTimestamp() * 1000.0 / [double][System.Diagnostics.Stopwatch]::Frequency)
+}

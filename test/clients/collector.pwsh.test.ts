@@ -14,7 +14,7 @@ import { dcFixture } from "../ps/fixture";
 import { findPwsh, hasOpenssl, makePki, shimPath, TestPki, writeFixture } from "../ps/helpers";
 
 const pwsh = findPwsh();
-const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool install --tool-path .tools/pwsh PowerShell") &&
+const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool install --tool-path .tools/pwsh PowerShell --version 7.6.9 (or run .ci/run)") &&
   requirePeer("openssl", hasOpenssl(), "apt-get install openssl");
 
 const HEAD = "#Version: 1.5\r\n#Software: Microsoft Windows Firewall\r\n#Time Format: Local\r\n#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path\r\n\r\n";

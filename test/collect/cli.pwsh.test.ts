@@ -10,7 +10,7 @@ import { dcFixture } from "../ps/fixture";
 import { findPwsh, hasOpenssl, makePki, repoRoot, shimPath, TestPki, writeFixture } from "../ps/helpers";
 
 const pwsh = findPwsh();
-const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool install --tool-path .tools/pwsh PowerShell") &&
+const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool install --tool-path .tools/pwsh PowerShell --version 7.6.9 (or run .ci/run)") &&
   requirePeer("openssl", hasOpenssl(), "apt-get install openssl");
 const scheduleShim = join(repoRoot, "test", "fixtures", "ps", "schedule-shim.ps1");
 

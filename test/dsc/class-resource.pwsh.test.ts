@@ -8,7 +8,7 @@ import { findExecutable, requirePeer } from "../helpers/peers";
 import { REPO } from "./harness";
 
 const pwsh = findExecutable("pwsh", [join(REPO, ".tools", "pwsh")]);
-const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool install --tool-path .tools/pwsh PowerShell");
+const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool install --tool-path .tools/pwsh PowerShell --version 7.6.9 (or run .ci/run)");
 const MODULE_DIR = join(REPO, "dsc", "LdapsAuditDsc");
 const PSM1 = join(MODULE_DIR, "LdapsAuditDsc.psm1");
 const PSD1 = join(MODULE_DIR, "LdapsAuditDsc.psd1");

@@ -37,3 +37,10 @@ export function hasCommand(cmd: string, args: string[] = ["--version"]): boolean
     return false;
   }
 }
+
+/**
+ * The deadline given to a probe or client that is expected to succeed (or to fail fast with a refusal, reset or
+ * alert) against a peer on loopback. Generous on purpose: a loaded machine must never turn an answer into a
+ * timeout. Tests of the timeout itself use short deadlines against peers that never answer.
+ */
+export const PEER_DEADLINE_MS = 20000;

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { main } from "../../lib/cli/main";
 import { getAjv, SNAPSHOT_SCHEMA_ID } from "../../lib/schemas";
 import { Pki, Issued } from "../helpers/openssl";
-import { requirePeer, hasCommand } from "../helpers/peers";
+import { PEER_DEADLINE_MS, requirePeer, hasCommand } from "../helpers/peers";
 import { freePort } from "./helpers/net";
 
 const haveOpenssl = requirePeer("openssl", hasCommand("openssl", ["version"]), "apt-get install openssl");
@@ -52,7 +52,7 @@ d("ldaps-audit probe (CLI)", () => {
   });
 
   test("json snapshot on stdout validates against the snapshot schema; exit 0 when verified", async () => {
-    const r = await run(["probe", `127.0.0.1:${port}`, "--ca", root.certPath, "--servername", "dc1.example.test", "--format", "json", "--timeout", "3000"]);
+    const r = await run(["probe", `127.0.0.1:${port}`, "--ca", root.certPath, "--servername", "dc1.example.test", "--format", "json", "--timeout", String(PEER_DEADLINE_MS)]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const snap = JSON.parse(r.stdout);
@@ -66,7 +66,7 @@ d("ldaps-audit probe (CLI)", () => {
   });
 
   test("untrusted (no --ca): exit 1; text format names the failure", async () => {
-    const r = await run(["probe", `127.0.0.1:${port}`, "--format", "text", "--timeout", "3000", "--no-versions"]);
+    const r = await run(["probe", `127.0.0.1:${port}`, "--format", "text", "--timeout", String(PEER_DEADLINE_MS), "--no-versions"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/chain NOT trusted/);
   });
@@ -74,7 +74,7 @@ d("ldaps-audit probe (CLI)", () => {
   test("several hosts into a directory: one snapshot file per host, progress on stderr", async () => {
     const closed = await freePort();
     const hosts = [`127.0.0.1:${port}`, `127.0.0.2:${closed}`, `127.0.0.3:${closed}`, `127.0.0.4:${closed}`];
-    const r = await run(["probe", ...hosts, "--ca", root.certPath, "-o", dir, "--timeout", "2000", "--no-versions"]);
+    const r = await run(["probe", ...hosts, "--ca", root.certPath, "-o", dir, "--timeout", String(PEER_DEADLINE_MS), "--no-versions"]);
     expect(r.code).toBe(1);
     expect(readdirSync(dir).sort()).toEqual(["127.0.0.1.probe.json", "127.0.0.2.probe.json", "127.0.0.3.probe.json", "127.0.0.4.probe.json"]);
     expect(r.stderr).toMatch(/probe: 4\/4 hosts/);

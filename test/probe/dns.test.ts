@@ -1,6 +1,7 @@
 // --domain discovery: DNS SRV _ldap._tcp.dc._msdcs.<domain> answered by a tiny DNS server on loopback.
 import { createSocket, Socket } from "node:dgram";
 import { discoverByDns, probeHosts } from "../../lib/probe";
+import { PEER_DEADLINE_MS } from "../helpers/peers";
 
 /** Minimal authoritative DNS responder: SRV and A records for fixed names, NXDOMAIN otherwise. */
 function dnsServer(records: { srv: Record<string, Array<{ priority: number; weight: number; port: number; target: string }>>; a: Record<string, string> }): Promise<{ port: number; close: () => void }> {
@@ -64,7 +65,7 @@ describe("DC discovery by DNS SRV", () => {
   test("probeHosts --domain probes every discovered DC, resolving names through the same server", async () => {
     const { freePort } = await import("./helpers/net");
     const closed = await freePort();
-    const res = await probeHosts([], { domain: "example.test", dnsServers: [`127.0.0.1:${dns.port}`], ports: [closed], timeoutMs: 3000, versions: false });
+    const res = await probeHosts([], { domain: "example.test", dnsServers: [`127.0.0.1:${dns.port}`], ports: [closed], timeoutMs: PEER_DEADLINE_MS, versions: false });
     expect(res.map((r) => r.snapshot.host.fqdn)).toEqual(["dc1.example.test", "dc2.example.test"]);
     expect(res.map((r) => r.snapshot.network!.endpoints[0].address)).toEqual(["127.0.0.1", "127.0.0.2"]);
     expect(res.every((r) => r.snapshot.network!.endpoints[0].failure?.kind === "refused")).toBe(true);

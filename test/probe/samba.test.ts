@@ -2,7 +2,7 @@
 // UPN simple binds, directory discovery of DCs, and a certificate swap the probe notices.
 import { X509Certificate } from "node:crypto";
 import { Pki, Issued } from "../helpers/openssl";
-import { requirePeer } from "../helpers/peers";
+import { PEER_DEADLINE_MS, requirePeer } from "../helpers/peers";
 import { mergeNetworkEvidence, probeEndpoint, probeHost } from "../../lib/probe";
 import { evaluateSnapshot } from "../../lib/audit";
 import { loadProfile } from "../../lib/profile/load";
@@ -25,7 +25,7 @@ d("probe against a Samba AD DC", () => {
   let first: Issued;
   let second: Issued;
   let dc: SambaDc | undefined;
-  const opts = () => ({ ca: [root.pem], servername: SAMBA_FQDN, timeoutMs: 8000 });
+  const opts = () => ({ ca: [root.pem], servername: SAMBA_FQDN, timeoutMs: PEER_DEADLINE_MS });
 
   beforeAll(async () => {
     pki = new Pki();

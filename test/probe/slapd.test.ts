@@ -1,7 +1,7 @@
 // The probe against a real OpenLDAP slapd (GnuTLS build) on loopback, certificates made by the openssl CLI.
 import { X509Certificate } from "node:crypto";
 import { Pki, Issued } from "../helpers/openssl";
-import { requirePeer } from "../helpers/peers";
+import { PEER_DEADLINE_MS, requirePeer } from "../helpers/peers";
 import { probeEndpoint, probeHost } from "../../lib/probe";
 import { startSlapd, slapdPath, Slapd, SLAPD_ROOTDN, SLAPD_ROOTPW } from "./helpers/slapd";
 
@@ -25,7 +25,7 @@ d("probe against OpenLDAP slapd", () => {
     return s;
   };
   const ep = (port: number, mode: "ldaps" | "starttls" = "ldaps") => ({ host: "127.0.0.1", port, mode, purpose: "ldap" as const });
-  const opts = () => ({ ca: [root.pem], servername: FQDN, timeoutMs: 5000, versions: false });
+  const opts = () => ({ ca: [root.pem], servername: FQDN, timeoutMs: PEER_DEADLINE_MS, versions: false });
 
   beforeAll(() => {
     pki = new Pki();
@@ -77,7 +77,7 @@ d("probe against OpenLDAP slapd", () => {
     const a = await probeEndpoint(ep(s.ldapPort, "ldaps"), opts());
     expect(a.evidence.failure?.stage).toBe("tls");
     expect(["protocol", "reset", "tls-alert"]).toContain(a.evidence.failure?.kind);
-    const b = await probeEndpoint(ep(s.ldapsPort, "starttls"), { ...opts(), timeoutMs: 3000 });
+    const b = await probeEndpoint(ep(s.ldapsPort, "starttls"), opts());
     expect(b.evidence.failure?.stage).toBe("starttls");
   });
 

@@ -9,7 +9,7 @@ import { dcFixture, ntdsBlob } from "./fixture";
 import { findPwsh, hasOpenssl, makePki, shimPath, TestPki, writeFixture } from "./helpers";
 
 const pwsh = findPwsh();
-const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool install --tool-path .tools/pwsh PowerShell") &&
+const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool install --tool-path .tools/pwsh PowerShell --version 7.6.9 (or run .ci/run)") &&
   requirePeer("openssl", hasOpenssl(), "apt-get install openssl");
 
 (ready ? describe : describe.skip)("collector under pwsh with the Windows shim", () => {

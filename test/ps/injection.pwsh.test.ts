@@ -10,7 +10,7 @@ import { dcFixture } from "./fixture";
 import { findPwsh, hasOpenssl, makePki, repoRoot, shimPath, writeFixture } from "./helpers";
 
 const pwsh = findPwsh();
-const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool install --tool-path .tools/pwsh PowerShell") &&
+const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool install --tool-path .tools/pwsh PowerShell --version 7.6.9 (or run .ci/run)") &&
   requirePeer("openssl", hasOpenssl(), "apt-get install openssl");
 
 function hostile(marker: string): string[] {

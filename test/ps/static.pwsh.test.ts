@@ -8,7 +8,7 @@ import { requirePeer } from "../helpers/peers";
 import { findPwsh, repoRoot } from "./helpers";
 
 const pwsh = findPwsh();
-const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool install --tool-path .tools/pwsh PowerShell");
+const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool install --tool-path .tools/pwsh PowerShell --version 7.6.9 (or run .ci/run)");
 const checker = join(repoRoot, "test", "fixtures", "ps", "Test-LdapsAuditCompat.ps1");
 
 interface FileReport {

