@@ -4,9 +4,10 @@ import { Server, Socket } from "node:net";
 import * as tls from "node:tls";
 import { readFileSync } from "node:fs";
 import { Pki, Issued } from "../helpers/openssl";
-import { requirePeer, hasCommand } from "../helpers/peers";
+import { PEER_DEADLINE_MS, requirePeer, hasCommand } from "../helpers/peers";
 import { probeEndpoint } from "../../lib/probe";
 
+jest.setTimeout(60_000); // a hang guard, far above every deadline used here; nothing reads the wall clock
 const haveOpenssl = requirePeer("openssl", hasCommand("openssl", ["version"]), "apt-get install openssl");
 const d = haveOpenssl ? describe : describe.skip;
 
@@ -48,7 +49,8 @@ d("one deadline per endpoint", () => {
 
   test("a peer that completes one handshake and then stalls: the stall spends the deadline, no version probe starts after it", async () => {
     const { port, seen } = await peer("stall");
-    const r = await probeEndpoint(ep(port), { timeoutMs: 1500 });
+    // Long enough for the handshake on a loaded machine; the stall after it then spends the rest.
+    const r = await probeEndpoint(ep(port), { timeoutMs: 8000 });
     expect(r.evidence.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
     expect(r.evidence.ldap?.rootDseError).toMatch(/no answer within \d+ ms/);
     // Before: four more handshakes, each with a fresh full timeout (twice the deadline in all).
@@ -62,7 +64,7 @@ d("one deadline per endpoint", () => {
     let late = false;
     const clock = () => (late ? 60_000 : 0);
     server.once("secureConnection", () => (late = true));
-    const r = await probeEndpoint(ep(port), { timeoutMs: 30_000, clock, versions: true });
+    const r = await probeEndpoint(ep(port), { timeoutMs: PEER_DEADLINE_MS, clock, versions: true });
     expect(seen.connections).toBe(1);
     expect(r.evidence.versions).toEqual({ TLSv1: null, "TLSv1.1": null, "TLSv1.2": null, "TLSv1.3": null });
     expect(r.evidence.durationMs).toBe(60_000); // measured with the same clock
@@ -70,7 +72,7 @@ d("one deadline per endpoint", () => {
 
   test("with time left, the version probes run (same clock shape, no jump)", async () => {
     const { port, seen } = await peer("close");
-    const r = await probeEndpoint(ep(port), { timeoutMs: 20_000, clock: () => 0 });
+    const r = await probeEndpoint(ep(port), { timeoutMs: PEER_DEADLINE_MS, clock: () => 0 });
     expect(r.evidence.versions?.["TLSv1.3"]).toBe(true);
     expect(seen.connections).toBe(5); // the main connection and one per TLS version
   });

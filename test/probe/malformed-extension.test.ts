@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import * as tls from "node:tls";
 import { Pki, Issued } from "../helpers/openssl";
-import { hasCommand, requirePeer } from "../helpers/peers";
+import { hasCommand, PEER_DEADLINE_MS, requirePeer } from "../helpers/peers";
 import { runCliAsync } from "../helpers/cli";
 
 const FQDN = "dc1.example.test";
@@ -36,7 +36,7 @@ d("probe then evaluate a peer presenting a certificate with a malformed SAN", ()
     server.on("tlsClientError", () => undefined);
     const port = await new Promise<number>((resolve) => server!.listen(0, "127.0.0.1", () => resolve((server!.address() as { port: number }).port)));
     const out = join(pki.dir, "dc1.probe.json");
-    const probe = await runCliAsync(["probe", `127.0.0.1:${port}`, "--servername", FQDN, "--ca", root.certPath, "--no-versions", "--timeout", "10000", "-o", out]);
+    const probe = await runCliAsync(["probe", `127.0.0.1:${port}`, "--servername", FQDN, "--ca", root.certPath, "--no-versions", "--timeout", String(PEER_DEADLINE_MS), "-o", out]);
     expect(probe.stderr).not.toMatch(/internal error/);
     expect([0, 1]).toContain(probe.code);
     const snapshot = JSON.parse(readFileSync(out, "utf8"));
