@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 "use strict";
 // Runs the built CLI (npm install/ci builds dist/ through the "prepare" script).
-let main;
+let main, reportError;
 try {
-  ({ main } = require("../dist/lib/cli/main.js"));
+  ({ main, reportError } = require("../dist/lib/cli/main.js"));
 } catch (e) {
   if (e && e.code === "MODULE_NOT_FOUND") {
     process.stderr.write("ldaps-audit: not built yet; run `npm install` (or `npm run build`) in the package folder first\n");
@@ -16,7 +16,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e) => {
-    process.stderr.write(`ldaps-audit: internal error: ${e && e.message ? e.message : e}\n`);
-    process.exitCode = 3;
+    // main() reports its own errors; this is the last resort, through the same escaping printer.
+    process.exitCode = reportError(e);
   },
 );

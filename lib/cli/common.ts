@@ -4,6 +4,7 @@ import { instantOption } from "../dates";
 import { EXIT, InputError } from "../errors";
 import type { Report } from "../report/types";
 import { emit, writeFileAtomic } from "./output";
+import { stderrLine } from "../terminal";
 
 export interface ReportArgs {
   profile: string;
@@ -111,7 +112,7 @@ export function deliverWith(
  */
 export function deliver(report: Report, args: ReportArgs): number {
   const written = deliverWith((format, options) => renderReport(report, format, options), args);
-  if (written.length) process.stderr.write(`ldaps-audit: wrote ${written.join(", ")}: ${report.summary.compliant} of ${report.summary.targets} target(s) compliant\n`);
+  if (written.length) stderrLine(`wrote ${written.join(", ")}: ${report.summary.compliant} of ${report.summary.targets} target(s) compliant`);
   return report.summary.noncompliant > 0 ? EXIT.nonCompliant : EXIT.compliant;
 }
 

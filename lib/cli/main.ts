@@ -5,6 +5,7 @@ import yargs from "yargs";
 import { EXIT, InputError, RuntimeFailure } from "../errors";
 import { commands } from "./commands";
 import { toolVersion } from "../version";
+import { stderrBlock, stderrLine } from "../terminal";
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.compliant;
@@ -27,7 +28,9 @@ export async function main(argv: string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      throw new InputError(msg);
+      // yargs spreads some messages over several lines; a pipeline log wants one. (Line breaks that come
+      // from the user's input are not yargs' own: lib/terminal.ts shows those as \x0a.)
+      throw new InputError(msg.replace(/[ \t]*\n[ \t]*/g, " ").trim());
     })
     .exitProcess(false);
   for (const c of commands) parser.command(c);
@@ -44,14 +47,13 @@ export async function main(argv: string[]): Promise<number> {
 /** One line on stderr, never a stack trace (set LDAPS_AUDIT_DEBUG=1 for one). */
 export function reportError(e: unknown): number {
   const debug = process.env.LDAPS_AUDIT_DEBUG === "1";
-  if (e instanceof InputError) {
-    // yargs spreads some messages over several lines; a pipeline log wants one.
-    process.stderr.write(`ldaps-audit: ${e.message.split("\n").map((l) => l.trim()).filter(Boolean).join(" ")}\n`);
-    if (debug) process.stderr.write(`${e.stack}\n`);
-    return EXIT.usage;
-  }
   const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`ldaps-audit: ${e instanceof RuntimeFailure ? "" : "internal error: "}${msg}\n`);
-  if (debug && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-  return EXIT.runtime;
+  const known = e instanceof InputError || e instanceof RuntimeFailure;
+  stderrLine(known ? msg : `internal error: ${msg}`);
+  if (debug && e instanceof Error && e.stack) {
+    // A stack begins with the message, which may carry untrusted line breaks: only the frames are lines.
+    const head = `${e.name}: ${e.message}`;
+    stderrBlock(e.stack.startsWith(head) ? [head, ...e.stack.slice(head.length).split("\n").filter(Boolean)] : e.stack.split("\n"));
+  }
+  return e instanceof InputError ? EXIT.usage : EXIT.runtime;
 }

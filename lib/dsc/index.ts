@@ -15,6 +15,7 @@ import { packageRoot } from "../paths";
 import type { Report } from "../report/types";
 import { describeErrors } from "../schemas";
 import type { Snapshot } from "../snapshot";
+import { termSafe } from "../terminal";
 
 export const DSC_RESOURCE_TYPE = "LdapsAudit/Compliance";
 export const MANIFEST_FILE = "ldaps-audit.dsc.resource.json";
@@ -233,7 +234,10 @@ export function outputLines(outcome: DscOutcome): string[] {
   return lines;
 }
 
-/** A trace line as dsc reads it from stderr: {"info": "..."} and so on; always one line. */
+/**
+ * A trace line as dsc reads it from stderr: {"info": "..."} and so on; always one line. dsc prints the
+ * message to its console, so the message is terminal text: made safe before JSON encodes it.
+ */
 export function traceLine(level: TraceLevel, message: string): string {
-  return JSON.stringify({ [level]: message.replace(/\s*\n\s*/g, " ") });
+  return JSON.stringify({ [level]: termSafe(message) });
 }

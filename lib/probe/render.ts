@@ -1,7 +1,7 @@
 // Text rendering of probe snapshots, and the probe's exit code.
-import { termSafe } from "../report/text";
 import { X509Certificate } from "node:crypto";
 import type { EndpointEvidence, Snapshot } from "../snapshot";
+import { terminalText } from "../terminal";
 
 function leafLine(b64: string | undefined): string {
   if (!b64) return "no certificate";
@@ -51,6 +51,6 @@ export function renderProbeText(snapshots: Snapshot[]): string {
       }
     }
   }
-  // Subjects and rootDSE values come from the server: keep their control characters off the terminal.
-  return lines.map(termSafe).join("\n");
+  // Subjects, rootDSE values and error messages come from the server: lib/terminal.ts escapes them.
+  return terminalText(lines);
 }

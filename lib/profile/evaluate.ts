@@ -123,7 +123,12 @@ export function evaluateControl(control: Control, instance: unknown, prefix = ""
   const say = (kind: "pass" | "fail" | "warn" | "skip", fallback: string) => (msgs[kind] ? interpolate(msgs[kind]!, instance) : fallback);
   try {
     if (control.applies && !run(control.applies, instance)) {
-      return result(control, "skip", say("skip", "not applicable: the evidence this control needs was not collected"));
+      // The `if`'s errors name the facts that were missing (e.g. /network): reports group skips by them.
+      // Values only when they are scalars (null, false): an `if` that fails at the root must not copy the facts document.
+      const ev = evidenceFrom(control.applies.errors, instance, `${control.location}/if`, prefix).map(({ value, ...e }) =>
+        value === null || typeof value !== "object" ? { ...e, value } : e,
+      );
+      return result(control, "skip", say("skip", "not applicable: the evidence this control needs was not collected"), ev);
     }
     if (!run(control.requirement, instance)) {
       const ev = evidenceFrom(control.requirement.errors, instance, `${control.location}/then`, prefix);

@@ -5,6 +5,7 @@
 import type { Status } from "../profile/evaluate";
 import { badness, predictedCertificate, targetKey, targetLabel } from "./common";
 import type { Report, ReportTarget } from "./types";
+import { terminalText } from "../terminal";
 
 export type ChangeKind =
   | "newly-failing"
@@ -216,5 +217,5 @@ export function renderDiffText(d: ReportDiff, options: { verbose?: boolean } = {
     `Summary: ${s.regressions} regression(s), ${s.improvements} improvement(s), ${s.changes} change(s); targets: ${s.changed} changed, ${s.added} added, ${s.removed} removed, ${s.unchanged} unchanged` +
       (d.regressed ? " | REGRESSED" : ""),
   );
-  return lines.join("\n") + "\n";
+  return terminalText(lines);
 }

@@ -9,6 +9,7 @@ import { badness, daysUntil, predictedCertificate, SEVERITIES, STATUSES, targetK
 import { esc, htmlPage, statusBadge, statusBadgeText } from "./html";
 import type { Report, ReportTarget, StatusCounts } from "./types";
 import { instantMs } from "../dates";
+import { terminalText } from "../terminal";
 
 export const ROLLUP_SCHEMA_ID = `${SCHEMA_BASE}rollup.schema.json`;
 export const EXPIRY_WINDOWS = [30, 60, 90] as const;
@@ -222,7 +223,7 @@ export function renderRollupText(r: Rollup): string {
     lines.push(`  ${x.notAfter.slice(0, 10)}  ${when.padEnd(22)} ${targetLabel(x)}  ${x.thumbprint}`);
   }
   if (e.noPredicted.length) lines.push(`  no qualifying certificate: ${names(e.noPredicted, 20)}`);
-  return lines.join("\n") + "\n";
+  return terminalText(lines);
 }
 
 // ---- HTML

@@ -1,49 +1,28 @@
-// Human-readable report for terminals and logs. Colour only when asked (a TTY).
-import type { Status } from "../profile/evaluate";
+// Human-readable report for terminals and logs. Colour only when asked (a TTY). The renderers build lines;
+// lib/terminal.ts turns them into text, so no string from evidence reaches a terminal unescaped.
+import type { ControlResult, Status } from "../profile/evaluate";
 import type { ClientFacts } from "../facts/clients";
+import { styled, terminalText, TermLine } from "../terminal";
 import type { Report, ReportTarget } from "./types";
-
-const COLOURS: Record<Status, string> = { pass: "32", fail: "31;1", warn: "33", skip: "2", error: "35;1", waived: "36" };
 
 export interface TextOptions {
   colour?: boolean;
   verbose?: boolean;
 }
 
-const painter = (options: TextOptions) => (s: Status, text: string) => (options.colour ? `\x1b[${COLOURS[s]}m${text}\x1b[0m` : text);
-const bolder = (options: TextOptions) => (text: string) => (options.colour ? `\x1b[1m${text}\x1b[0m` : text);
-
 export function textHeader(report: Pick<Report, "tool" | "profile" | "now">): string {
-  return `ldaps-audit ${report.tool.version} | profile ${report.profile.id} | now ${report.now}\n`;
-}
-
-/**
- * Strings from evidence (certificate subjects, SANs, event identities, server names) can carry control
- * characters; in a terminal they would clear the screen or retitle the window. Show them as \xNN instead.
- */
-export function termSafe(text: string): string {
-  // C0 controls but tab, DEL, C1 controls, and bidi overrides/isolates.
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
-
-/** A copy of the value with every string made terminal-safe. */
-function safeDeep<T>(value: T): T {
-  if (typeof value === "string") return termSafe(value) as T;
-  if (Array.isArray(value)) return value.map(safeDeep) as T;
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, safeDeep(v)])) as T;
-  return value;
+  return terminalText([`ldaps-audit ${report.tool.version} | profile ${report.profile.id} | now ${report.now}`]);
 }
 
 export function textTarget(t: ReportTarget, options: TextOptions = {}): string {
-  return "\n" + renderTarget(safeDeep(t), painter(options), bolder(options), options.verbose ?? false).join("\n") + "\n";
+  return terminalText(["", ...targetLines(t, options.verbose ?? false)], options);
 }
 
 export function textSummary(summary: Report["summary"], options: TextOptions = {}): string {
   const c = summary.controls;
-  return (
-    "\n" +
-    bolder(options)(`Summary: ${summary.compliant} of ${summary.targets} target(s) compliant`) +
-    ` | controls: ${c.pass} pass, ${c.fail} fail, ${c.warn} warn, ${c.skip} skip, ${c.error} error, ${c.waived} waived\n`
+  return terminalText(
+    ["", [styled("bold", `Summary: ${summary.compliant} of ${summary.targets} target(s) compliant`), ` | controls: ${c.pass} pass, ${c.fail} fail, ${c.warn} warn, ${c.skip} skip, ${c.error} error, ${c.waived} waived`]],
+    options,
   );
 }
 
@@ -51,21 +30,58 @@ export function renderText(report: Report, options: TextOptions = {}): string {
   return textHeader(report) + report.targets.map((t) => textTarget(t, options)).join("") + textSummary(report.summary, options);
 }
 
-function renderTarget(t: ReportTarget, paint: (s: Status, x: string) => string, bold: (x: string) => string, verbose: boolean): string[] {
-  const lines: string[] = [];
-  const verdict = t.status === "compliant" ? paint("pass", "COMPLIANT") : paint("fail", "NON-COMPLIANT");
-  lines.push(bold(`${t.host}${t.service ? ` (${t.service})` : ""}: `) + verdict);
+const statusWord = (s: Status, text = s.toUpperCase()) => styled(s, text.padEnd(6));
+
+/**
+ * Why a control was skipped, for grouping: the facts its `if` found missing (the first evidence
+ * pointer, e.g. /network), else its message. Certificate indexes are dropped so that the same gap in
+ * every certificate is one reason.
+ */
+function skipReason(c: ControlResult): string {
+  const at = c.evidence[0]?.instancePath;
+  return at ? at.replace(/^\/certificates\/\d+/, "/certificates/*") : `message:${c.message}`;
+}
+
+/** Reasons worth a sentence of advice of their own; other groups are named by their controls' message. */
+const SKIP_ADVICE: Record<string, string> = {
+  "/network": "need network evidence (run ldaps-audit probe, then evaluate --probe)",
+  "/events": "need event-log evidence (run ldaps-audit collect or check on the DC)",
+};
+
+/** Skipped controls, one line per reason: "4 skipped: need network evidence (...)"; a reason of one control names it. */
+function skipGroupLines(skipped: ControlResult[], idWidth: number): TermLine[] {
+  const groups = new Map<string, ControlResult[]>();
+  for (const c of skipped) groups.set(skipReason(c), [...(groups.get(skipReason(c)) ?? []), c]);
+  return [...groups].map(([reason, list]): TermLine => {
+    if (list.length === 1 && !SKIP_ADVICE[reason]) return ["  ", statusWord("skip"), ` ${list[0].id.padEnd(idWidth)}  ${list[0].message}`];
+    const sameMessage = list.every((c) => c.message === list[0].message);
+    const why = SKIP_ADVICE[reason] ?? (sameMessage ? list[0].message : `${list[0].message} (and ${list.length - 1} more)`);
+    return ["  ", statusWord("skip"), ` ${list.length} skipped: ${why}`];
+  });
+}
+
+function targetLines(t: ReportTarget, verbose: boolean): TermLine[] {
+  const lines: TermLine[] = [];
+  const verdict = t.status === "compliant" ? styled("pass", "COMPLIANT") : styled("fail", "NON-COMPLIANT");
+  lines.push([styled("bold", `${t.host}${t.service ? ` (${t.service})` : ""}: `), verdict]);
   if (t.rootCause) lines.push(`  Root cause: ${t.rootCause}`);
   for (const e of t.collectionErrors) lines.push(`  Collection error in ${e.part}: ${e.message}`);
   const idWidth = Math.max(...t.controls.map((c) => c.id.length), 2);
+  // Without --verbose, passes and skips collapse into counts: what the eye meets are the failures.
+  const collapsed = (c: ControlResult) => !verbose && (c.status === "pass" || c.status === "skip");
   for (const c of t.controls) {
-    if (!verbose && c.status === "pass") continue;
-    lines.push(`  ${paint(c.status, c.status.toUpperCase().padEnd(6))} ${c.id.padEnd(idWidth)}  ${c.title}`);
+    if (collapsed(c)) continue;
+    lines.push(["  ", statusWord(c.status), ` ${c.id.padEnd(idWidth)}  ${c.title}`]);
     lines.push(`         ${c.message}`);
     if (c.remediation && (c.status === "fail" || c.status === "warn")) lines.push(`         Fix: ${c.remediation}`);
   }
-  const passed = t.controls.filter((c) => c.status === "pass").length;
-  if (!verbose && passed) lines.push(`  ${paint("pass", "PASS".padEnd(6))} ${passed} more control(s) passed (--verbose lists them)`);
+  if (!verbose) {
+    const skipped = t.controls.filter((c) => c.status === "skip");
+    const passed = t.controls.filter((c) => c.status === "pass").length;
+    lines.push(...skipGroupLines(skipped, idWidth));
+    if (passed) lines.push(["  ", statusWord("pass", "PASS"), ` ${passed} more control(s) passed (--verbose lists them)`]);
+    else if (skipped.length) lines.push("         (--verbose lists the skipped controls)");
+  }
   if (t.certificates.length) lines.push("  Certificates:");
   for (const cert of t.certificates) {
     const mark = cert.predicted ? "*" : " ";
@@ -85,8 +101,8 @@ const MAX_CLIENT_ROWS = 20;
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : "-");
 
 /** The client table (who tries LDAPS, and LDAP without TLS) and the settings that would show more. */
-function renderClients(c: ClientFacts, verbose: boolean): string[] {
-  const lines: string[] = [];
+function renderClients(c: ClientFacts, verbose: boolean): TermLine[] {
+  const lines: TermLine[] = [];
   const ports = c.ports.length ? c.ports.join(", ") : "no LDAPS port";
   lines.push(`  Clients trying LDAPS (${ports}${c.windowDays !== null ? `; last ${c.windowDays} days` : ""}):`);
   if (c.clients.length) {

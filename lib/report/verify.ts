@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, isAbsolute, resolve } from "node:path";
 import { loadProfile, SHIPPED_PROFILES } from "../profile/load";
 import type { Report } from "./types";
+import { terminalText } from "../terminal";
 
 export type InputVerdict = "match" | "changed" | "missing" | "unreadable";
 
@@ -99,5 +100,5 @@ export function renderVerifyText(results: VerifyResult[]): string {
       lines.push(`  ${word} ${i.kind.padEnd(11)} ${i.path}${detail}${i.note ? ` (${i.note})` : ""}`);
     }
   }
-  return lines.join("\n") + "\n";
+  return terminalText(lines);
 }

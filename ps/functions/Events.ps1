@@ -20,10 +20,23 @@ function Get-LdapsAuditEventValue {
 }
 
 function ConvertTo-LdapsAuditHexCode {
-    <# "8009030e No credentials ..." or "0x8009030D" -> "0x8009030e"; other text is returned trimmed. #>
+    <#
+    An error code as "0x" and 8 lower-case hex digits. Numbers come from typed EventData: Get-WinEvent turns a
+    win:HexInt32 field (Schannel 36870's ErrorCode) into a signed Int32, so 0x8009030D arrives as -2146893043; it is
+    shown as the unsigned 32-bit value. Text ("8009030e No credentials ...", "0x8009030D", from classic events) gives
+    its first 8-digit hex word; other text is returned trimmed.
+    #>
     [CmdletBinding()]
     param([AllowNull()][object]$Value)
     if ($null -eq $Value) { return $null }
+    if ($Value -is [int] -or $Value -is [uint32] -or $Value -is [long] -or $Value -is [uint64] -or $Value -is [int16] -or $Value -is [uint16] -or $Value -is [byte] -or $Value -is [sbyte]) {
+        $n = [decimal]$Value
+        # A negative 32-bit value is the same bits as an unsigned one: -2146893043 is 0x8009030D.
+        if ($n -lt 0 -and $n -ge [int]::MinValue) { $n = $n + 4294967296 }
+        if ($n -ge 0 -and $n -le [uint32]::MaxValue) { return ('0x{0:x8}' -f [uint32]$n) }
+        if ($n -ge 0) { return ('0x{0:x}' -f [uint64]$n) }
+        return ('0x{0:x16}' -f [long]$n)
+    }
     $text = ([string]$Value).Trim()
     if (-not $text) { return $null }
     $m = [regex]::Match($text, '(?i)\b(?:0x)?([0-9a-f]{8})\b')

@@ -10,7 +10,7 @@ import { loadProfile } from "../../lib/profile/load";
 import { FACTS_SCHEMA_ID, SNAPSHOT_SCHEMA_ID, validatorFor } from "../../lib/schemas";
 import type { Snapshot } from "../../lib/snapshot";
 import { requirePeer } from "../helpers/peers";
-import { dcFixture } from "../ps/fixture";
+import { dcFixture, uint32 } from "../ps/fixture";
 import { findPwsh, hasOpenssl, makePki, shimPath, TestPki, writeFixture } from "../ps/helpers";
 
 const pwsh = findPwsh();
@@ -46,9 +46,9 @@ const stamp = (d: Date) => d.toISOString().slice(0, 19).replace("T", " ");
       ...base,
       events: [
         ...(base.events as unknown[]),
-        { log: "System", id: 36888, provider: "Schannel", time: ago(2).toISOString(), properties: ["40", "1205"] },
-        { log: "System", id: 36888, provider: "Schannel", time: ago(1).toISOString(), properties: ["40", "1205"] },
-        { log: "System", id: 36888, provider: "Schannel", time: ago(1).toISOString(), properties: ["70", "105"] },
+        { log: "System", id: 36888, provider: "Schannel", time: ago(2).toISOString(), properties: [uint32(40), uint32(1205)] },
+        { log: "System", id: 36888, provider: "Schannel", time: ago(1).toISOString(), properties: [uint32(40), uint32(1205)] },
+        { log: "System", id: 36888, provider: "Schannel", time: ago(1).toISOString(), properties: [uint32(70), uint32(105)] },
         { log: "System", id: 36874, provider: "Schannel", time: ago(1).toISOString(), properties: ["TLS 1.0"] },
       ],
       tcpConnections: [

@@ -6,6 +6,7 @@ import { main } from "../../lib/cli/main";
 import { taskArguments } from "../../lib/collect/schedule";
 import { REPORT_SCHEMA_ID, SNAPSHOT_SCHEMA_ID, validatorFor } from "../../lib/schemas";
 import { requirePeer } from "../helpers/peers";
+import { expectTerminalSafe, MARK } from "../helpers/terminal";
 import { dcFixture } from "../ps/fixture";
 import { findPwsh, hasOpenssl, makePki, repoRoot, shimPath, TestPki, writeFixture } from "../ps/helpers";
 
@@ -109,6 +110,39 @@ function parseWindowsCommandLine(line: string): string[] {
     expect(readdirSync(outDir).sort()).toEqual(["dc1.example.test.snapshot.json", "dc9.example.test.error.json"]);
     expect(JSON.parse(readFileSync(join(outDir, "dc9.example.test.error.json"), "utf8")).error.code).toBe("Unreachable");
   }, 120000);
+
+  test("forged output: a hostile host name from the collector or the fleet list reaches stdout/stderr escaped", async () => {
+    const bad = `\x1b[2J\x1b]0;pwned\x07\u202e\n${MARK}\r${MARK}\u2028${MARK}`;
+    const fqdn = `dc1.example.test${bad}`;
+    const capture = async (args: string[]) => {
+      let stdout = "";
+      let stderr = "";
+      const o = jest.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
+      const e = jest.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
+      try {
+        return { code: await main(args), stdout, stderr };
+      } finally {
+        o.mockRestore();
+        e.mockRestore();
+      }
+    };
+    const fixture = process.env.LDAPS_AUDIT_TEST_FIXTURE;
+    process.env.LDAPS_AUDIT_TEST_FIXTURE = writeFixture(pki.dir, dcFixture(pki, new Date(), { host: { fqdn, domain: "example.test", domainRole: 5 }, unreachableHosts: [fqdn] }));
+    try {
+      const collected = await capture(["collect", ...ps(), "-o", join(dir, "hostile.snapshot.json")]);
+      expect(collected.code).toBe(0);
+      expectTerminalSafe(collected.stderr); // "collected <fqdn>: ..."
+      const checked = await capture(["check", ...ps(), "--format", "text"]);
+      expect(checked.code).toBe(1);
+      expectTerminalSafe(checked.stdout);
+      const fleet = await capture(["collect", ...ps(), "--computer-name", fqdn, "--output-dir", join(dir, "hostile-fleet")]);
+      expect(fleet.code).toBe(3);
+      expect(fleet.stderr).toMatch(/FAILED \(Unreachable\)/);
+      expectTerminalSafe(fleet.stderr); // "<host>: FAILED (...): <message naming the host>"
+    } finally {
+      process.env.LDAPS_AUDIT_TEST_FIXTURE = fixture;
+    }
+  }, 240000);
 
   test("usage errors exit 2", async () => {
     expect(await main(["collect", "--lookback-days", "0"])).toBe(2);

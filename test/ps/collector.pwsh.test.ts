@@ -1,5 +1,7 @@
 // The REAL collector (ps/Invoke-LdapsAuditCollector.ps1) run by lib/collect through node-powershell under pwsh,
 // with Windows-only cmdlets replaced by the shim (test/fixtures/ps/shim.ps1) and real X509Certificate2 objects.
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { collectLocal } from "../../lib/collect";
 import { parseRegistryBlob } from "../../lib/x509/blob";
 import { SNAPSHOT_SCHEMA_ID, validatorFor } from "../../lib/schemas";
@@ -134,4 +136,32 @@ const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool inst
     expect(capped.events!.maxEvents).toBe(2);
     expect(capped.events!.summary!.filter((s) => s.log === "Directory Service").reduce((n, s) => n + s.count, 0)).toBe(2);
   }, 120000);
+});
+
+(ready ? describe : describe.skip)("event error codes under pwsh", () => {
+  // Every numeric .NET type Get-WinEvent can hand the collector, and the texts classic events carry: one code format.
+  const cases: Array<[string, string]> = [
+    ["[int]-2146893043", "0x8009030d"], // 36870 ErrorCode (win:HexInt32) on a real DC
+    ["[uint32]2148074253", "0x8009030d"],
+    ["[long]-2146893043", "0x8009030d"],
+    ["[long]2148074253", "0x8009030d"],
+    ["[int]1", "0x00000001"],
+    ["[int]0", "0x00000000"],
+    ["[int]-1", "0xffffffff"],
+    ["'0x8009030D'", "0x8009030d"],
+    ["'8009030e No credentials are available in the security package'", "0x8009030e"],
+    ["'  not a code '", "not a code"],
+  ];
+  let results: string[] = [];
+
+  beforeAll(() => {
+    const fns = join(__dirname, "..", "..", "ps", "functions");
+    // One pwsh for the whole table: one result line per case.
+    const script = `. '${join(fns, "Common.ps1")}'; . '${join(fns, "Events.ps1")}'; ${cases.map(([expr]) => `[string](ConvertTo-LdapsAuditHexCode (${expr}))`).join("; ")}`;
+    results = execFileSync(pwsh!, ["-NoProfile", "-NonInteractive", "-Command", script], { encoding: "utf8", timeout: 60000 }).trim().split(/\r?\n/);
+  }, 60000);
+
+  test.each(cases.map((c, i) => [...c, i] as const))("ConvertTo-LdapsAuditHexCode %s -> %s", (_expr, expected, i) => {
+    expect(results[i]).toBe(expected);
+  });
 });

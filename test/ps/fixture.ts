@@ -12,6 +12,14 @@ export function ntdsBlob(pki: TestPki): Buffer {
   ]);
 }
 
+/**
+ * A typed EventData value for the shim's Get-WinEvent (classic events carry strings; manifest events carry the
+ * .NET type Get-WinEvent gives each field: see ../shared/reference/real-windows/SOURCES.md). Schannel's manifest:
+ * 36870 Type string, ErrorCode win:HexInt32 (-> Int32), ErrorStatus UInt32; 36888 AlertDesc and ErrorState UInt32.
+ */
+export const int32 = (value: number) => ({ type: "Int32", value });
+export const uint32 = (value: number) => ({ type: "UInt32", value });
+
 export function dcFixture(pki: TestPki, now: Date, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const ago = (days: number, hours = 0) => new Date(now.getTime() - days * 86400000 - hours * 3600000).toISOString();
   const ds = "Directory Service";
@@ -65,8 +73,9 @@ export function dcFixture(pki: TestPki, now: Date, overrides: Record<string, unk
       { log: ds, id: 2889, provider: dsProvider, time: ago(1, 2), properties: ["10.0.0.5:51999", "EXAMPLE\\svc-app", "1"] },
       { log: ds, id: 2889, provider: dsProvider, time: ago(1), properties: ["[fe80::1]:50000", "EXAMPLE\\legacy", "0"] },
       { log: ds, id: 1220, provider: dsProvider, time: ago(40), properties: ["8009030e outside the window"] },
-      { log: "System", id: 36870, provider: "Schannel", time: ago(2), properties: ["server", "0x8009030D", "10001"] },
-      { log: "System", id: 36870, provider: "Other", time: ago(2), properties: ["not schannel", "0x1", "1"] },
+      // 36870 as a real DC's Get-WinEvent gives it: ErrorCode 0x8009030D (win:HexInt32) as a signed Int32.
+      { log: "System", id: 36870, provider: "Schannel", time: ago(2), properties: ["server", int32(-2146893043), uint32(10001)] },
+      { log: "System", id: 36870, provider: "Other", time: ago(2), properties: ["not schannel", int32(1), uint32(1)] },
     ],
     unreachableHosts: ["dc9.example.test"],
     ...overrides,

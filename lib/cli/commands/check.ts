@@ -4,6 +4,7 @@ import type { CommandModule } from "yargs";
 import { EXIT, InputError } from "../../errors";
 import { deliver, parseNow, ReportArgs, withReportOptions } from "../common";
 import { CollectArgs, collectOptionsFrom, safeFileName, withCollectOptions } from "./collect";
+import { stderrLine } from "../../terminal";
 
 interface CheckArgs extends ReportArgs, CollectArgs {
   "report-dir"?: string;
@@ -68,7 +69,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     const file = join(args["report-dir"], `ldaps-audit-${safeFileName(snapshot.host.fqdn)}-${stamp}.${EXTENSION[format]}`);
     args.exitCode = deliver(report, { ...args, format, output: file });
     const removed = pruneReports(args["report-dir"], args.keep);
-    if (removed.length) process.stderr.write(`ldaps-audit: removed ${removed.length} old report(s), keeping ${args.keep}\n`);
+    if (removed.length) stderrLine(`removed ${removed.length} old report(s), keeping ${args.keep}`);
     if (args.exitCode !== EXIT.compliant && args.exitCode !== EXIT.nonCompliant) args.exitCode = EXIT.runtime;
   },
 };

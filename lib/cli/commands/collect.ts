@@ -3,6 +3,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { EXIT, InputError } from "../../errors";
 import type { CollectOptions, FleetResult, RevocationMode } from "../../collect";
+import { stderrLine } from "../../terminal";
 
 export interface CollectArgs {
   "lookback-days": number;
@@ -86,15 +87,15 @@ export const collectCommand: CommandModule<object, CollectCommandArgs> = {
       if (args["output-dir"]) throw new InputError("--output-dir is for fleet collection (--computer-name or --all-domain-controllers); use --output for this host");
       const snapshot = await collectLocal(base);
       emit(JSON.stringify(snapshot, null, 2), args.output);
-      process.stderr.write(`ldaps-audit: collected ${snapshot.host.fqdn}: ${describeSnapshot(snapshot)}${args.output ? `; wrote ${args.output}` : ""}\n`);
+      stderrLine(`collected ${snapshot.host.fqdn}: ${describeSnapshot(snapshot)}${args.output ? `; wrote ${args.output}` : ""}`);
       args.exitCode = EXIT.compliant;
       return;
     }
     if (args.output) throw new InputError("fleet collection writes one file per host: use --output-dir instead of --output");
     if (!Number.isInteger(args.throttle) || args.throttle < 1 || args.throttle > 1000) throw new InputError(`--throttle ${args.throttle}: expected a whole number from 1 to 1000`);
     const credentialEnv = args["credential-env"] ? parseCredentialEnv(args["credential-env"]) : undefined;
-    process.stderr.write(
-      `ldaps-audit: collecting from ${args["all-domain-controllers"] ? "all domain controllers" : ""}${args["all-domain-controllers"] && names.length ? " and " : ""}${names.length ? `${names.length} host(s)` : ""} (throttle ${args.throttle})\n`,
+    stderrLine(
+      `collecting from ${args["all-domain-controllers"] ? "all domain controllers" : ""}${args["all-domain-controllers"] && names.length ? " and " : ""}${names.length ? `${names.length} host(s)` : ""} (throttle ${args.throttle})`,
     );
     const results = await collectFleet({ ...base, computerNames: names, allDomainControllers: args["all-domain-controllers"], throttle: args.throttle, credentialEnv });
     const { mkdirSync } = await import("node:fs");
@@ -103,16 +104,16 @@ export const collectCommand: CommandModule<object, CollectCommandArgs> = {
     let failed = 0;
     for (const r of results) {
       if (r.snapshot) {
-        process.stderr.write(`ldaps-audit: ${r.host}: ok, ${describeSnapshot(r.snapshot)}\n`);
+        stderrLine(`${r.host}: ok, ${describeSnapshot(r.snapshot)}`);
         if (args["output-dir"]) writeFileAtomic(join(args["output-dir"], `${safeFileName(r.host)}.snapshot.json`), JSON.stringify(r.snapshot, null, 2) + "\n");
       } else {
         failed++;
-        process.stderr.write(`ldaps-audit: ${r.host}: FAILED (${r.error?.code ?? "Error"}): ${r.error?.message ?? "unknown error"}\n`);
+        stderrLine(`${r.host}: FAILED (${r.error?.code ?? "Error"}): ${r.error?.message ?? "unknown error"}`);
         if (args["output-dir"]) writeFileAtomic(join(args["output-dir"], `${safeFileName(r.host)}.error.json`), JSON.stringify(r, null, 2) + "\n");
       }
     }
     if (!args["output-dir"]) emit(JSON.stringify(results, null, 2));
-    process.stderr.write(`ldaps-audit: ${results.length - failed} of ${results.length} host(s) collected${args["output-dir"] ? ` into ${args["output-dir"]}` : ""}\n`);
+    stderrLine(`${results.length - failed} of ${results.length} host(s) collected${args["output-dir"] ? ` into ${args["output-dir"]}` : ""}`);
     args.exitCode = failed ? EXIT.runtime : EXIT.compliant;
   },
 };

@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { EXIT } from "../../errors";
 import { deliverWith } from "../common";
+import { stderrLine } from "../../terminal";
 
 interface DiffArgs {
   old: string;
@@ -34,7 +35,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
     const after = readReportFile(args.new);
     const d = diffReports([before], [after]);
     const written = deliverWith((format) => (format === "json" ? JSON.stringify(d, null, 2) : renderDiffText(d, { verbose: args.verbose })), args);
-    if (written.length) process.stderr.write(`ldaps-audit: wrote ${written.join(", ")}: ${d.summary.regressions} regression(s)\n`);
+    if (written.length) stderrLine(`wrote ${written.join(", ")}: ${d.summary.regressions} regression(s)`);
     args.exitCode = d.regressed ? EXIT.nonCompliant : EXIT.compliant;
   },
 };

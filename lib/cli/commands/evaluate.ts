@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { EXIT } from "../../errors";
 import { deliver, parseNow, ReportArgs, wantsWholeReport, withReportOptions } from "../common";
+import { stderrLine, stderrProgress, stderrProgressClear } from "../../terminal";
 
 interface EvaluateArgs extends ReportArgs {
   snapshots: string[];
@@ -45,13 +46,13 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
         options,
         (t) => {
           writer.target(t);
-          if (progress && ++done % 50 === 0) process.stderr.write(`\rldaps-audit: ${done} targets evaluated`);
+          if (progress && ++done % 50 === 0) stderrProgress(`ldaps-audit: ${done} targets evaluated`);
         },
         (head) => writer.begin(head),
       );
-      if (progress) process.stderr.write("\r\x1b[K");
+      if (progress) stderrProgressClear();
       await writer.finish({ inputs: header.inputs, summary });
-      if (args.output) process.stderr.write(`ldaps-audit: wrote ${args.output}: ${summary.compliant} of ${summary.targets} target(s) compliant\n`);
+      if (args.output) stderrLine(`wrote ${args.output}: ${summary.compliant} of ${summary.targets} target(s) compliant`);
       args.exitCode = summary.noncompliant > 0 ? EXIT.nonCompliant : EXIT.compliant;
     } catch (e) {
       writer.abort();

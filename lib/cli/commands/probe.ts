@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { CommandModule } from "yargs";
 import { EXIT, InputError } from "../../errors";
+import { stderrLine, stderrProgress } from "../../terminal";
 
 interface ProbeArgs {
   hosts?: string[];
@@ -85,8 +86,8 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       onProgress: progress
         ? (done, all, host) => {
             const step = Math.max(1, Math.floor(all / 20));
-            if (process.stderr.isTTY) process.stderr.write(`\rprobe: ${done}/${all} hosts${done === all ? "\n" : ""}`);
-            else if (done % step === 0 || done === all) process.stderr.write(`probe: ${done}/${all} hosts (last: ${host})\n`);
+            if (process.stderr.isTTY) stderrProgress(`probe: ${done}/${all} hosts`, done === all);
+            else if (done % step === 0 || done === all) stderrLine(`${done}/${all} hosts (last: ${host})`, "probe: ");
           }
         : undefined,
     });
@@ -104,7 +105,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
     const render = (list: typeof snapshots) => (format === "json" ? JSON.stringify(list.length === 1 ? list[0] : list, null, 2) : renderProbeText(list));
     if (isDir) {
       for (const s of snapshots) emit(render([s]), join(args.output!, `${s.host.fqdn.replace(/[^A-Za-z0-9_.-]/g, "_")}.probe.${format === "json" ? "json" : "txt"}`));
-      process.stderr.write(`ldaps-audit: wrote ${snapshots.length} snapshot(s) to ${args.output}\n`);
+      stderrLine(`wrote ${snapshots.length} snapshot(s) to ${args.output}`);
     } else {
       if (args.output && args.output !== "-" && snapshots.length > 1 && format === "json") {
         throw new InputError(`--output ${args.output}: ${snapshots.length} hosts were probed; give an existing directory to get one snapshot file per host`);

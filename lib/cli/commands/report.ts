@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { EXIT, InputError } from "../../errors";
 import { deliverWith, ReportFormat, renderReport, withOutputOptions } from "../common";
+import { stderrLine } from "../../terminal";
 
 interface ReportCmdArgs {
   reports: string[];
@@ -57,7 +58,7 @@ export const reportCommand: CommandModule<object, ReportCmdArgs> = {
         if (format === "junit") return renderJunit(loaded.map((l) => l.report));
         return renderRollupText(rollup);
       }, args);
-      if (written.length) process.stderr.write(`ldaps-audit: wrote ${written.join(", ")}: ${rollup.summary.compliant} of ${rollup.summary.targets} target(s) compliant\n`);
+      if (written.length) stderrLine(`wrote ${written.join(", ")}: ${rollup.summary.compliant} of ${rollup.summary.targets} target(s) compliant`);
       args.exitCode = rollup.summary.noncompliant > 0 ? EXIT.nonCompliant : EXIT.compliant;
       return;
     }
@@ -71,7 +72,7 @@ export const reportCommand: CommandModule<object, ReportCmdArgs> = {
     }, args);
     const targets = reports.reduce((n, r) => n + r.summary.targets, 0);
     const compliant = reports.reduce((n, r) => n + r.summary.compliant, 0);
-    if (written.length) process.stderr.write(`ldaps-audit: wrote ${written.join(", ")}: ${compliant} of ${targets} target(s) compliant\n`);
+    if (written.length) stderrLine(`wrote ${written.join(", ")}: ${compliant} of ${targets} target(s) compliant`);
     args.exitCode = reports.some((r) => r.summary.noncompliant > 0) ? EXIT.nonCompliant : EXIT.compliant;
   },
 };

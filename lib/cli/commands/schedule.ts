@@ -1,6 +1,7 @@
 // `ldaps-audit schedule install|remove`: a daily Windows scheduled task running `check` into a report folder.
 import type { CommandModule } from "yargs";
 import { EXIT } from "../../errors";
+import { terminalText } from "../../terminal";
 
 interface ScheduleArgs {
   action: "install" | "remove";
@@ -42,10 +43,11 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
       ...(args.powershell ? { executable: args.powershell } : {}),
       ...(args["ps-shim"]?.length ? { shimScripts: args["ps-shim"] } : {}),
     });
+    const { emit } = await import("../output");
     if (result.action === "install") {
-      process.stdout.write(`installed task ${result.taskPath}${result.taskName}: daily at ${result.at} as ${result.runAs}\n  ${result.execute} ${result.arguments}\n`);
+      emit(terminalText([`installed task ${result.taskPath}${result.taskName}: daily at ${result.at} as ${result.runAs}`, `  ${result.execute} ${result.arguments}`]));
     } else {
-      process.stdout.write(result.removed ? `removed task ${result.taskPath}${result.taskName}\n` : `no task ${result.taskPath}${result.taskName} to remove\n`);
+      emit(terminalText([result.removed ? `removed task ${result.taskPath}${result.taskName}` : `no task ${result.taskPath}${result.taskName} to remove`]));
     }
     args.exitCode = EXIT.compliant;
   },

@@ -29,14 +29,31 @@ export const SLAPD_SUFFIX = "dc=example,dc=test";
 export const SLAPD_ROOTDN = "cn=admin,dc=example,dc=test";
 export const SLAPD_ROOTPW = "slapd-test-secret";
 
-export async function startSlapd(tls: SlapdTls): Promise<Slapd> {
+/** Active Directory rootDSE attributes slapd can publish (its core schema has none of them). */
+const AD_ROOTDSE_TYPES: Record<string, string> = {
+  dnsHostName: "( 1.2.840.113556.1.4.619 NAME 'dnsHostName' SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )",
+  defaultNamingContext: "( 1.2.840.113556.1.4.99999.1 NAME 'defaultNamingContext' SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )",
+};
+
+export interface SlapdOptions {
+  /** Extra rootDSE values, as an AD DC publishes them (slapd's `rootDSE` LDIF file); any bytes, base64 in the LDIF. */
+  rootDse?: Partial<Record<keyof typeof AD_ROOTDSE_TYPES, string>>;
+}
+
+export async function startSlapd(tls: SlapdTls, options: SlapdOptions = {}): Promise<Slapd> {
   const bin = slapdPath();
   if (!bin) throw new Error("slapd not installed");
   const dir = mkdtempSync(join(tmpdir(), "ldaps-audit-slapd-"));
   mkdirSync(join(dir, "db"));
   const modulepath = ["/usr/lib/ldap", "/usr/lib/x86_64-linux-gnu/ldap", "/usr/lib/aarch64-linux-gnu/ldap"].find((d) => existsSync(join(d, "back_mdb.la")) || existsSync(join(d, "back_mdb.so")));
+  const rootDse = Object.entries(options.rootDse ?? {});
+  if (rootDse.length) {
+    writeFileSync(join(dir, "rootdse.ldif"), `dn:\n${rootDse.map(([k, v]) => `${k}:: ${Buffer.from(v!, "utf8").toString("base64")}`).join("\n")}\n`);
+  }
   const conf = [
     "include /etc/ldap/schema/core.schema",
+    ...rootDse.map(([k]) => `attributetype ${AD_ROOTDSE_TYPES[k]}`),
+    ...(rootDse.length ? [`rootDSE ${join(dir, "rootdse.ldif")}`] : []),
     `pidfile ${join(dir, "slapd.pid")}`,
     `argsfile ${join(dir, "slapd.args")}`,
     ...(modulepath ? [`modulepath ${modulepath}`, "moduleload back_mdb"] : []),
