@@ -25,3 +25,7 @@ export { preflight } from "./import/preflight";
 export { collectLocal, collectFleet } from "./collect";
 export type { CollectOptions, FleetOptions, FleetResult } from "./collect";
 export { InputError, RuntimeFailure, EXIT } from "./errors";
+export { reportEvent, failureEvent, reportOutcome, EVENT_IDS, EVENT_LOG, EVENT_SOURCE } from "./eventlog/summary";
+export type { SummaryEvent, Outcome } from "./eventlog/summary";
+export { writeEvent } from "./eventlog/write";
+export type { EventWriteResult } from "./eventlog/write";

@@ -29,6 +29,18 @@ export const MAX_PRESENTED_CHAIN = 16;
 /** Largest LDAP response to StartTLS the probe buffers before calling the peer broken. */
 export const MAX_STARTTLS_RESPONSE = 64 * 1024;
 
+/** Certificate path building (lib/x509/chain.ts): far above a real PKI (a DC chain is 2-4 certificates with one or two candidates per step). */
+export const MAX_CHAIN_DEPTH = 10;
+export const MAX_CHAIN_CANDIDATES = 32;
+export const MAX_CHAIN_SIGNATURE_CHECKS = 128;
+export const MAX_CHAIN_ATTEMPTS = 512;
+
+/**
+ * Name-against-subtree comparisons allowed for one path (lib/x509/nameConstraints.ts). Real PKIs need a
+ * few hundred; the x509-limbo nc-dos cases need millions.
+ */
+export const MAX_NAME_CONSTRAINT_CHECKS = 1 << 18;
+
 export interface LimitRow {
   what: string;
   limit: string;
@@ -47,6 +59,11 @@ export const LIMITS: LimitRow[] = [
   { what: "ASN.1 nesting depth in a certificate", limit: String(MAX_ASN1_DEPTH), constant: "MAX_ASN1_DEPTH" },
   { what: "Certificates recorded from one presented chain (probe)", limit: String(MAX_PRESENTED_CHAIN), constant: "MAX_PRESENTED_CHAIN" },
   { what: "Answer to StartTLS buffered from a peer (probe)", limit: `${MAX_STARTTLS_RESPONSE / 1024} KiB`, constant: "MAX_STARTTLS_RESPONSE" },
+  { what: "Certificates in one candidate path, leaf and anchor included", limit: String(MAX_CHAIN_DEPTH), constant: "MAX_CHAIN_DEPTH" },
+  { what: "Issuer candidates looked at for one certificate", limit: String(MAX_CHAIN_CANDIDATES), constant: "MAX_CHAIN_CANDIDATES" },
+  { what: "Signature verifications for one chain build", limit: String(MAX_CHAIN_SIGNATURE_CHECKS), constant: "MAX_CHAIN_SIGNATURE_CHECKS" },
+  { what: "Path extensions tried for one chain build", limit: String(MAX_CHAIN_ATTEMPTS), constant: "MAX_CHAIN_ATTEMPTS" },
+  { what: "Name-constraint comparisons for one path", limit: MAX_NAME_CONSTRAINT_CHECKS.toLocaleString("en-US"), constant: "MAX_NAME_CONSTRAINT_CHECKS" },
 ];
 
 /** The README table, as markdown. */

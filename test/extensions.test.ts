@@ -48,7 +48,7 @@ d("malformed certificate extensions", () => {
     pki = new Pki();
     ({ root, intermediate } = pki.hierarchy());
     cases.forEach(([what, extensions], i) => {
-      leaves.set(what, pki.issue(`bad${i}`, { cn: FQDN, san: `DNS:${FQDN}`, eku: "serverAuth", keyUsage: "critical,digitalSignature,keyEncipherment", extensions }, intermediate));
+      leaves.set(what, pki.issue(`bad${i}`, { cn: FQDN, san: `DNS:${FQDN}`, eku: "serverAuth", keyUsage: "critical,digitalSignature,keyEncipherment", extra: extensions }, intermediate));
     });
   });
   afterAll(() => pki?.cleanup());
@@ -100,12 +100,12 @@ d("malformed certificate extensions", () => {
   });
 
   test("a malformed extension on the issuing CA fails the chain of a good leaf, and nothing else", () => {
-    const badCa = pki.issue("bad-ca", { cn: "Bad Issuing CA", ca: true, extensions: ["nameConstraints = DER:05:00"] }, root);
+    const badCa = pki.issue("bad-ca", { cn: "Bad Issuing CA", ca: true, extra: ["nameConstraints = DER:05:00"] }, root);
     const leaf = pki.issue("under-bad-ca", { cn: FQDN, san: `DNS:${FQDN}`, eku: "serverAuth" }, badCa);
     const facts = deriveFacts(dcSnapshot({ machine: [storeCert(leaf)], roots: [root], intermediates: [badCa] }), { now: NOW })[0];
     expect(facts.certificates[0].extensionErrors).toEqual([]);
     expect(facts.certificates[0].name.matches).toBe(true);
-    expect(facts.certificates[0].chain).toMatchObject({ trusted: false, status: ["InvalidExtension"] });
+    expect(facts.certificates[0].chain).toMatchObject({ trusted: false, status: expect.arrayContaining(["InvalidExtension"]) });
   });
 
   test("preflight and evaluate of such a certificate: exit 1 with the reason, never exit 3", () => {
@@ -126,7 +126,7 @@ d("malformed certificate extensions", () => {
   test("10,000 SAN entries: evaluated, the FQDN found among them", () => {
     const names = Array.from({ length: 10_000 }, (_, i) => `DNS.${i + 1} = host${i}.example.test`);
     names[9_999] = `DNS.10000 = ${FQDN}`;
-    const leaf = pki.issue("many-sans", { cn: FQDN, eku: "serverAuth", extensions: ["subjectAltName = @alt"], sections: ["[ alt ]", ...names] }, intermediate);
+    const leaf = pki.issue("many-sans", { cn: FQDN, eku: "serverAuth", extra: ["subjectAltName = @alt"], sections: ["[ alt ]", ...names] }, intermediate);
     const info = parseCertificate(leaf.der);
     expect(info.extensionErrors).toEqual([]);
     expect(info.san.dns).toHaveLength(10_000);

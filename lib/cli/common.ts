@@ -25,12 +25,12 @@ export interface ReportArgs {
   exitCode?: number;
 }
 
-export const REPORT_FORMATS = ["text", "json", "html", "junit"] as const;
+export const REPORT_FORMATS = ["text", "json", "html", "junit", "pdf", "prometheus", "nagios"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-/** True when the run asks for something only a whole in-memory report can give (html, junit, several outputs). */
+/** True when the run asks for something only a whole in-memory report can give (every format but the streamed json/text, or several outputs). */
 export function wantsWholeReport(args: { format?: string; "output-html"?: string; "output-junit"?: string; "output-json"?: string }): boolean {
-  return args.format === "html" || args.format === "junit" || !!(args["output-html"] || args["output-junit"] || args["output-json"]);
+  return (args.format !== undefined && args.format !== "json" && args.format !== "text") || !!(args["output-html"] || args["output-junit"] || args["output-json"]);
 }
 
 /** --format, --output and the extra --output-<format> files: shared by every command that writes a report. */
@@ -38,7 +38,10 @@ export function withOutputOptions<T>(y: Argv<T>) {
   return y
     .option("format", {
       choices: REPORT_FORMATS,
-      describe: "Output format: text, json (schemas/report.schema.json), html (self-contained page for auditors), junit (JUnit XML for CI). Default: text on a terminal, json otherwise",
+      describe:
+        "Output format: text, json (schemas/report.schema.json), html (self-contained page for auditors), pdf (that page printed by headless Chromium/Edge), " +
+        "junit (JUnit XML for CI), prometheus (textfile-collector metrics: -o <collector folder>/ldaps-audit.prom), " +
+        "nagios (a Nagios/Icinga check: status line and perfdata; exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Default: text on a terminal, json otherwise",
     })
     .option("output", { alias: "o", type: "string", describe: "Write the report to this file (atomically) instead of stdout" })
     .option("output-html", { type: "string", describe: "Also write the HTML report to this file (atomically)" })
@@ -62,13 +65,23 @@ export function parseNow(value: string | undefined): Date | undefined {
   return instantOption(value, "--now");
 }
 
-/** The report in one format. Renderers load lazily so `--help` stays fast. */
-export function renderReport(report: Report, format: ReportFormat, options: { colour?: boolean; verbose?: boolean } = {}): string {
+/** The report in one format (PDF as bytes). Renderers load lazily so `--help` stays fast. */
+export function renderReport(report: Report, format: "pdf", options?: { colour?: boolean; verbose?: boolean }): Buffer;
+export function renderReport(report: Report, format: Exclude<ReportFormat, "pdf">, options?: { colour?: boolean; verbose?: boolean }): string;
+export function renderReport(report: Report, format: ReportFormat, options?: { colour?: boolean; verbose?: boolean }): string | Buffer;
+export function renderReport(report: Report, format: ReportFormat, options: { colour?: boolean; verbose?: boolean } = {}): string | Buffer {
   switch (format) {
     case "json":
       return JSON.stringify(report, null, 2);
     case "html":
       return (require("../report/html") as typeof import("../report/html")).renderHtml(report);
+    case "pdf":
+      // Printed with every host open: a closed <details> would print as its summary line only.
+      return (require("../report/pdf") as typeof import("../report/pdf")).htmlToPdf((require("../report/html") as typeof import("../report/html")).renderHtml(report, { expandAll: true }));
+    case "prometheus":
+      return (require("../report/prometheus") as typeof import("../report/prometheus")).renderPrometheus(report);
+    case "nagios":
+      return nagiosCheck(report).output;
     case "junit":
       return (require("../report/junit") as typeof import("../report/junit")).renderJunit(report);
     default:
@@ -90,7 +103,7 @@ export function extraOutputs(args: { "output-html"?: string; "output-junit"?: st
  * atomically); `render` gives the document in a format. Returns the files written.
  */
 export function deliverWith(
-  render: (format: ReportFormat, options: { colour?: boolean; verbose?: boolean }) => string,
+  render: (format: ReportFormat, options: { colour?: boolean; verbose?: boolean }) => string | Buffer,
   args: { format?: string; output?: string; verbose?: boolean; "output-html"?: string; "output-junit"?: string; "output-json"?: string },
 ): string[] {
   const extras = extraOutputs(args);
@@ -98,6 +111,7 @@ export function deliverWith(
   const dup = paths.find((p, i) => paths.indexOf(p) !== i);
   if (dup) throw new InputError(`${dup}: named by more than one output option; give each format its own file`);
   const format: ReportFormat = (args.format as ReportFormat | undefined) ?? (args.output || !process.stdout.isTTY ? "json" : "text");
+  if (format === "pdf" && (!args.output || args.output === "-") && process.stdout.isTTY) throw new InputError("--format pdf writes binary: give -o report.pdf (or redirect stdout)");
   // Render everything first: a renderer that throws leaves no file behind.
   const docs = extras.map((e) => ({ path: e.path, text: ensureNewline(render(e.format, { verbose: args.verbose })) }));
   const main = render(format, { colour: !args.output && process.stdout.isTTY && !process.env.NO_COLOR, verbose: args.verbose });
@@ -113,9 +127,26 @@ export function deliverWith(
 export function deliver(report: Report, args: ReportArgs): number {
   const written = deliverWith((format, options) => renderReport(report, format, options), args);
   if (written.length) stderrLine(`wrote ${written.join(", ")}: ${report.summary.compliant} of ${report.summary.targets} target(s) compliant`);
+  return reportExitCode(report, args.format);
+}
+
+/**
+ * The exit code for a report: the pipeline's (0 compliant, 1 non-compliant) for every format but
+ * nagios, which is a check plugin and exits with the plugin's state (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+ */
+export function reportExitCode(report: Report, format: string | undefined): number {
+  if (format === "nagios") return nagiosCheck(report).exitCode;
   return report.summary.noncompliant > 0 ? EXIT.nonCompliant : EXIT.compliant;
 }
 
-function ensureNewline(text: string): string {
+/** The check result, with the C07 thresholds of the profile the report was judged with. */
+function nagiosCheck(report: Report) {
+  const { renderNagios } = require("../report/nagios") as typeof import("../report/nagios");
+  const { reportRunway } = require("../profile/runway") as typeof import("../profile/runway");
+  return renderNagios(report, reportRunway(report));
+}
+
+function ensureNewline(text: string | Buffer): string | Buffer {
+  if (typeof text !== "string") return text;
   return text.endsWith("\n") ? text : text + "\n";
 }

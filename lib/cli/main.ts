@@ -39,9 +39,24 @@ export async function main(argv: string[]): Promise<number> {
     const code = (result as { exitCode?: number }).exitCode;
     if (typeof code === "number") exitCode = code;
   } catch (e) {
-    return reportError(e);
+    const code = reportError(e);
+    // A Nagios/Icinga check reads stdout and the exit code: bad arguments or input are UNKNOWN (3).
+    if (wantsNagios(argv)) {
+      const { unknownResult } = await import("../report/nagios");
+      const { emit } = await import("./output");
+      // nagiosText (in unknownResult) shows any line break or control character in the message as \xNN.
+      const result = unknownResult(e instanceof Error ? e.message : String(e));
+      emit(result.output);
+      return result.exitCode;
+    }
+    return code;
   }
   return exitCode;
+}
+
+/** True when the command line asks for --format nagios (read from argv: a usage error comes before parsed arguments). */
+function wantsNagios(argv: string[]): boolean {
+  return argv.some((a, i) => a === "--format=nagios" || (a === "--format" && argv[i + 1] === "nagios"));
 }
 
 /** One line on stderr, never a stack trace (set LDAPS_AUDIT_DEBUG=1 for one). */

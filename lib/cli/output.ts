@@ -3,7 +3,7 @@ import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } fro
 import { basename, dirname, join } from "node:path";
 import { InputError } from "../errors";
 
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   let fd: number;
   try {
@@ -12,7 +12,7 @@ export function writeFileAtomic(path: string, content: string): void {
     throw new InputError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
-    writeSync(fd, content);
+    writeSync(fd, typeof content === "string" ? Buffer.from(content, "utf8") : content);
     fsyncSync(fd);
     closeSync(fd);
     renameSync(tmp, path);
@@ -26,9 +26,9 @@ export function writeFileAtomic(path: string, content: string): void {
   }
 }
 
-/** Write to --output when given, else stdout. */
-export function emit(content: string, output?: string): void {
-  const text = content.endsWith("\n") ? content : content + "\n";
+/** Write to --output when given, else stdout. Text gets a final newline; bytes (PDF) are written as they are. */
+export function emit(content: string | Uint8Array, output?: string): void {
+  const text = typeof content !== "string" || content.endsWith("\n") ? content : content + "\n";
   if (output && output !== "-") writeFileAtomic(output, text);
   else process.stdout.write(text);
 }

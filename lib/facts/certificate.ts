@@ -98,7 +98,7 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
   }
   if (ctx.offline && ctx.offline.anchors.length > 0) {
     const out = buildChain(info, ctx.offline.intermediates, ctx.offline.anchors, ctx.now, { purpose: OID_SERVER_AUTH });
-    const path = out.path.map((c) => ({ thumbprint: c.thumbprint, subject: c.subject, notAfter: c.notAfter.toISOString() }));
+    const path = out.path.map((c) => ({ thumbprint: c.thumbprint, subject: c.subject, notAfter: c.notAfter.toISOString(), signature: { algorithm: c.signature.algorithm, hash: c.signature.hash, weak: c.signature.weak } }));
     return finish("offline", out.trusted, out.status, path, out.reason);
   }
   return finish("none", null, [], [], "no chain evidence (collect on the DC, or supply trusted roots)");
@@ -111,7 +111,7 @@ export function certificateFacts(info: CertificateInfo, ctx: CertificateContext)
   // Without a readable SAN the subject CN must not stand in for it: the name cannot be checked.
   const name = sanError
     ? { fqdn: ctx.fqdn, matches: false, matchedBy: null, matchedEntry: null, fqdnIsFirstSan: null, reason: `${describeExtensionError(sanError)}, so the name cannot be checked` }
-    : matchFqdn(ctx.fqdn, info.san.dns, info.subjectCommonNames);
+    : matchFqdn(ctx.fqdn, info.san.dns, info.subjectCommonNames, info.san.ip);
   const required = requiredKeyUsages(info.publicKey.algorithm);
   const missing = info.keyUsage.present ? required.filter((u) => !info.keyUsage.usages.includes(u)) : [];
   const privateKey = privateKeyFacts(ctx.privateKey, ctx.account, ctx.accountSid);

@@ -82,7 +82,8 @@ export interface CertificateFacts {
     source: "windows" | "offline" | "client" | "none";
     trusted: boolean | null;
     status: string[];
-    path: Array<{ subject: string; thumbprint: string; notAfter: string | null }>;
+    /** `signature` is known for offline chains (lib/x509 built them); Windows' chain elements do not carry it. */
+    path: Array<{ subject: string; thumbprint: string; notAfter: string | null; signature?: { algorithm: string; hash: string | null; weak: boolean } }>;
     /** Earliest notAfter among the issuing CAs (leaf excluded). */
     issuersNotAfter: string | null;
     issuersDaysToExpiry: number | null;

@@ -1,11 +1,15 @@
-// One self-contained HTML page for auditors: inline CSS only, no scripts, no remote resources (a
-// Content-Security-Policy meta forbids both), readable on screen and on paper. Every string that came
-// from evidence (subjects, SANs, event identities, messages) goes through esc(): certificates and event
-// logs are attacker-influenced input.
+// One self-contained HTML page for auditors: inline CSS, no remote resources, readable on screen and
+// on paper. A Content-Security-Policy meta allows exactly the page's own stylesheet and (on the audit
+// report) its own small script, each by SHA-256 hash: nothing injected can run or fetch. Filtering by
+// status works without the script (CSS :has() over radio buttons); only the host search needs it.
+// Every string that came from evidence (subjects, SANs, event identities, messages) goes through
+// esc(): certificates and event logs are attacker-influenced input.
 import type { ClientFacts } from "../facts/clients";
 import { createHash } from "node:crypto";
 import type { ControlResult, Status } from "../profile/evaluate";
-import { badness, findingOrder, STATUSES, targetLabel } from "./common";
+import { reportRunway } from "../profile/runway";
+import { badness, findingOrder, predictedCertificate, STATUSES, targetLabel } from "./common";
+import { expiryTimeline, TimelineRow } from "./html-timeline";
 import type { Report, ReportCertificate, ReportTarget } from "./types";
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -30,6 +34,11 @@ const STATUS_TEXT: Record<Status, { icon: string; label: string }> = {
 export function statusBadge(status: Status): string {
   const s = STATUS_TEXT[status];
   return `<span class="badge s-${status}"><span aria-hidden="true">${s.icon}</span> ${s.label}</span>`;
+}
+
+/** A control id that never wraps mid-id (LDAPS-C07 stays on one line). */
+export function controlId(id: string): string {
+  return `<span class="cid">${esc(id)}</span>`;
 }
 
 function verdictBadge(status: ReportTarget["status"]): string {
@@ -78,31 +87,118 @@ ul.evidence { margin: .3rem 0 0 1rem; padding: 0; font-size: .88rem; color: #333
 .fix { margin: .3rem 0 0; }
 .muted { color: #555; }
 footer { margin-top: 2rem; color: #444; font-size: .85rem; }
+.cid { font-family: ui-monospace, "Cascadia Mono", Consolas, "Liberation Mono", monospace; font-size: .88em; white-space: nowrap; }
+.tiles { display: flex; flex-wrap: wrap; gap: .6rem; list-style: none; padding: 0; margin: .6rem 0 1rem; }
+.tiles li { border: 1px solid #888; border-left: .45rem solid #888; border-radius: .25rem; padding: .35rem .8rem; min-width: 11rem; }
+.tiles li.t-fail { border-left-color: #b00020; }
+.tiles li.t-warn { border-left-color: #c79100; }
+.tiles li.t-pass { border-left-color: #1b5e20; }
+.tiles strong { display: block; font-size: 1.5rem; line-height: 1.2; }
+.filters { display: flex; flex-wrap: wrap; gap: .4rem 1.5rem; align-items: center; border: 1px solid #999; border-radius: .3rem; padding: .4rem .8rem; margin: .8rem 0; background: #f6f6f6; }
+.filters fieldset { border: 0; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: .2rem .8rem; align-items: center; }
+.filters legend { float: left; font-weight: 600; margin-right: .6rem; padding: 0; }
+.filters input[type=search] { font: inherit; padding: .15rem .4rem; min-width: 14rem; }
+details.target > summary { cursor: pointer; list-style-position: outside; margin-left: 1.2rem; }
+details.target > summary h2 { display: inline; border: 0; font-size: 1.3rem; }
+details.target > summary .ids { display: block; font-size: .9rem; color: #333; margin: .2rem 0 .4rem; }
+details.target { border-top: 2px solid #333; margin-top: 1.4rem; padding-top: .6rem; }
+svg.timeline { max-width: 60rem; display: block; margin: .4rem 0 1rem; font-family: system-ui, "Segoe UI", Arial, sans-serif; }
+svg.timeline .band-fail { fill: #fde0e0; }
+svg.timeline .band-warn { fill: #fff3c4; }
+svg.timeline .grid { stroke: #aaa; stroke-width: 1; }
+svg.timeline .grid.now { stroke: #1a1a1a; stroke-width: 2; }
+svg.timeline text { font-size: 12px; fill: #1a1a1a; }
+svg.timeline .row-label { font-size: 12.5px; }
+svg.timeline .bar.b-pass { fill: #1b5e20; }
+svg.timeline .bar.b-warn { fill: #c79100; }
+svg.timeline .bar.b-fail { fill: #b00020; }
+svg.timeline .t-fail { fill: #b00020; font-weight: 600; }
+.finding { white-space: nowrap; }
+table.matrix td { text-align: center; }
+table.matrix tbody th { min-width: 12rem; }
+table.matrix td.zero { color: #555; }
+table.matrix td.hosts { text-align: left; }
+table.matrix th.host-col { font-size: .85rem; }
+@media screen {
+  body:has(#show-noncompliant:checked) [data-verdict]:not([data-verdict="noncompliant"]),
+  body:has(#show-warnings:checked) [data-verdict]:not([data-verdict="warnings"]),
+  body:has(#show-compliant:checked) [data-verdict]:not([data-verdict="compliant"]),
+  body:has(#hide-passing:checked) tr.r-pass,
+  body:has(#hide-passing:checked) tr.r-skip,
+  .no-match { display: none; }
+}
 @media print {
+  .filters { display: none; }
+  details.target > summary { list-style: none; margin-left: 0; }
+  details::details-content { content-visibility: visible; display: contents; }
+  svg.timeline { max-width: 100%; }
+  table { font-size: 9pt; }
+  th, td { padding: .2rem .35rem; }
+  /* The free-text column gives way first (long key paths, messages), not host names or severities. */
+  td:last-child { overflow-wrap: anywhere; }
+  .badge { font-size: 7.5pt; padding: 0 .3rem; }
+  .finding { white-space: normal; }
+  table.matrix { font-size: 8.5pt; }
+  table.matrix .badge { font-size: 7.5pt; padding: 0 .25rem; }
+  table.matrix tbody th { min-width: 0; }
+  table.matrix th, table.matrix td { padding: .15rem .3rem; }
+  svg.timeline rect, .tiles li { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   body { padding: 0; max-width: none; font-size: 10.5pt; }
   h2 { break-after: avoid; page-break-after: avoid; }
   h3, h4, caption { break-after: avoid; page-break-after: avoid; }
   tr, .card { break-inside: avoid; page-break-inside: avoid; }
   .target { break-before: page; page-break-before: always; }
+  .target > summary { break-after: avoid; page-break-after: avoid; }
   .badge { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   a { color: inherit; text-decoration: none; }
 }
 `;
 
-/** The CSP: no scripts, no remote anything; only the one inline stylesheet, by hash. */
-export function contentSecurityPolicy(css: string = CSS): string {
-  const hash = createHash("sha256").update(css, "utf8").digest("base64");
-  return `default-src 'none'; script-src 'none'; style-src 'sha256-${hash}'; img-src 'none'; font-src 'none'; connect-src 'none'; object-src 'none'; media-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'`;
+/** "'sha256-...'" of a script or stylesheet's exact text, as CSP source expressions name it. */
+export function cspHash(text: string): string {
+  return `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 }
 
-/** Page shell shared by the report and the roll-up. `body` must already be escaped HTML. */
-export function htmlPage(title: string, body: string): string {
+/**
+ * The CSP: no remote anything; only the one inline stylesheet and, when the page has one, its one
+ * inline script, each by hash (no 'unsafe-inline': injected markup, handlers and scripts never run).
+ */
+export function contentSecurityPolicy(css: string = CSS, script?: string): string {
+  return `default-src 'none'; script-src ${script ? cspHash(script) : "'none'"}; style-src ${cspHash(css)}; img-src 'none'; font-src 'none'; connect-src 'none'; object-src 'none'; media-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'`;
+}
+
+/**
+ * The audit report's script: only the host search (filtering by status is CSS). It reads the query
+ * and toggles a class; it never writes markup (textContent only). Hosts also open for printing.
+ */
+export const REPORT_SCRIPT = `(function () {
+  var box = document.getElementById("search-box"), q = document.getElementById("host-search"), out = document.getElementById("search-count");
+  if (!box || !q || !out) return;
+  box.hidden = false;
+  var items = Array.prototype.slice.call(document.querySelectorAll("[data-host]"));
+  var hosts = document.querySelectorAll("details[data-host]").length;
+  q.addEventListener("input", function () {
+    var v = q.value.trim().toLowerCase(), shown = 0;
+    items.forEach(function (el) {
+      var hit = !v || el.getAttribute("data-host").indexOf(v) >= 0;
+      el.classList.toggle("no-match", !hit);
+      if (hit && el.tagName === "DETAILS") shown++;
+    });
+    out.textContent = v ? shown + " of " + hosts + " host(s) match" : "";
+  });
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
+  });
+})();`;
+
+/** Page shell shared by the report and the roll-up. `body` must already be escaped HTML; `script` is the page's own code. */
+export function htmlPage(title: string, body: string, script?: string): string {
   return [
     "<!DOCTYPE html>",
     '<html lang="en">',
     "<head>",
     '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${esc(contentSecurityPolicy())}">`,
+    `<meta http-equiv="Content-Security-Policy" content="${esc(contentSecurityPolicy(CSS, script))}">`,
     '<meta name="referrer" content="no-referrer">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="generator" content="ldaps-audit">',
@@ -111,6 +207,7 @@ export function htmlPage(title: string, body: string): string {
     "</head>",
     "<body>",
     body,
+    ...(script ? [`<script>${script}</script>`] : []),
     "</body>",
     "</html>",
     "",
@@ -145,7 +242,7 @@ function controlsTable(controls: ControlResult[], caption: string): string {
   if (!controls.length) return `<p class="muted">No control results.</p>`;
   const rows = controls.map(
     (c) =>
-      `<tr><td>${statusBadge(c.status)}</td><th scope="row"><span class="mono">${esc(c.id)}</span><br>${esc(c.title)}</th><td>${esc(c.severity)}</td>` +
+      `<tr class="r-${c.status}"><td>${statusBadge(c.status)}</td><th scope="row">${controlId(c.id)}<br>${esc(c.title)}</th><td>${esc(c.severity)}</td>` +
       `<td>${esc(c.message)}${evidenceList(c)}${remediation(c)}${waiverNote(c)}</td></tr>`,
   );
   return (
@@ -170,10 +267,10 @@ function certificateCard(cert: ReportCertificate, headingLevel: number): string 
   const where = cert.source === "network" ? "network (presented by the server)" : cert.source === "file" ? `file${cert.store ? ` (as if in ${cert.store})` : ""}` : cert.store ?? "store";
   const problems = cert.controls.filter((c) => badness(c.status) > 0 || c.status === "waived");
   const dq = cert.disqualifiedBy.length
-    ? `<p><strong>Disqualified by:</strong></p><ul>${cert.disqualifiedBy.map((d) => `<li><span class="mono">${esc(d.control)}</span>: ${esc(d.reason)}</li>`).join("")}</ul>`
+    ? `<p><strong>Disqualified by:</strong></p><ul>${cert.disqualifiedBy.map((d) => `<li>${controlId(d.control)}: ${esc(d.reason)}</li>`).join("")}</ul>`
     : "";
   const probs = problems.length
-    ? `<ul class="evidence" aria-label="Certificate findings">${problems.map((c) => `<li>${statusBadge(c.status)} <span class="mono">${esc(c.id)}</span> ${esc(c.message)}</li>`).join("")}</ul>`
+    ? `<ul class="evidence" aria-label="Certificate findings">${problems.map((c) => `<li>${statusBadge(c.status)} ${controlId(c.id)} ${esc(c.message)}</li>`).join("")}</ul>`
     : "";
   return (
     `<article class="card${cert.predicted ? " predicted" : ""}">` +
@@ -352,18 +449,164 @@ function worstFindings(report: Report, limit = 10): Array<{ target: ReportTarget
   return all.slice(0, limit);
 }
 
-function summarySection(report: Report): string {
+/** How a target stands, for ordering, filtering and colour: non-compliant, compliant with warnings, or clean. */
+type Verdict = "noncompliant" | "warnings" | "compliant";
+
+function verdictOf(t: ReportTarget): Verdict {
+  if (t.status === "noncompliant") return "noncompliant";
+  return t.controls.some((c) => c.status === "warn") ? "warnings" : "compliant";
+}
+
+const VERDICT_RANK: Record<Verdict, number> = { noncompliant: 0, warnings: 1, compliant: 2 };
+
+/** Hosts at risk first: verdict, then how many fail/error, the worst severity, the soonest expiry, then the name. */
+function riskOrder(report: Report): number[] {
+  const key = report.targets.map((t) => {
+    const bad = t.controls.filter((c) => badness(c.status) > 0).sort(findingOrder);
+    const cert = predictedCertificate(t);
+    return { t, bad, worst: bad[0], days: cert ? cert.daysToExpiry : -Infinity };
+  });
+  return report.targets
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const x = key[a];
+      const y = key[b];
+      return (
+        VERDICT_RANK[verdictOf(x.t)] - VERDICT_RANK[verdictOf(y.t)] ||
+        y.bad.filter((c) => badness(c.status) === 2).length - x.bad.filter((c) => badness(c.status) === 2).length ||
+        (x.worst && y.worst ? findingOrder(x.worst, y.worst) : 0) ||
+        x.days - y.days ||
+        targetLabel(x.t).localeCompare(targetLabel(y.t)) ||
+        a - b
+      );
+    });
+}
+
+function verdictWords(v: Verdict): string {
+  return v === "noncompliant" ? "non-compliant" : v === "warnings" ? "compliant with warnings" : "compliant";
+}
+
+function verdictTone(v: Verdict): "fail" | "warn" | "pass" {
+  return v === "noncompliant" ? "fail" : v === "warnings" ? "warn" : "pass";
+}
+
+/** Host name as the search compares it (the script lower-cases the query too). */
+function hostKey(t: ReportTarget): string {
+  return targetLabel(t).toLowerCase();
+}
+
+function expiryText(t: ReportTarget): string {
+  const cert = predictedCertificate(t);
+  if (!cert) return "no predicted certificate";
+  return cert.daysToExpiry < 0 ? `expired ${-cert.daysToExpiry} day(s) ago` : `${cert.daysToExpiry} day(s)`;
+}
+
+function tiles(report: Report): string {
+  const verdicts = report.targets.map(verdictOf);
+  const n = (v: Verdict) => verdicts.filter((x) => x === v).length;
+  const certs = report.targets.map((t) => ({ t, c: predictedCertificate(t) })).filter((x) => x.c !== null);
+  const soonest = certs.sort((a, b) => a.c!.daysToExpiry - b.c!.daysToExpiry)[0];
+  const missing = report.targets.length - certs.length;
+  const items = [
+    `<li class="t-fail"><strong>${n("noncompliant")}</strong> non-compliant</li>`,
+    `<li class="t-warn"><strong>${n("warnings")}</strong> compliant with warnings</li>`,
+    `<li class="t-pass"><strong>${n("compliant")}</strong> compliant</li>`,
+  ];
+  if (soonest) {
+    const tone = badness(soonest.t.controls.find((c) => c.id === "LDAPS-C07")?.status) === 2 ? "t-fail" : badness(soonest.t.controls.find((c) => c.id === "LDAPS-C07")?.status) === 1 ? "t-warn" : "t-pass";
+    items.push(`<li class="${tone}"><strong>${esc(expiryText(soonest.t))}</strong> soonest expiry: ${esc(targetLabel(soonest.t))}</li>`);
+  }
+  if (missing) items.push(`<li class="t-fail"><strong>${missing}</strong> without a predicted LDAPS certificate</li>`);
+  return `<ul class="tiles" aria-label="At a glance">${items.join("")}</ul>`;
+}
+
+function filters(report: Report): string {
+  const verdicts = report.targets.map(verdictOf);
+  const n = (v: Verdict) => verdicts.filter((x) => x === v).length;
+  const radio = (id: string, label: string, checked = false) =>
+    `<span><input type="radio" name="show" id="${id}"${checked ? " checked" : ""}> <label for="${id}">${esc(label)}</label></span>`;
+  return (
+    `<div class="filters" role="group" aria-label="Filter the report">` +
+    `<fieldset><legend>Show hosts</legend>${radio("show-all", `All (${report.targets.length})`, true)}${radio("show-noncompliant", `Non-compliant (${n("noncompliant")})`)}${radio("show-warnings", `With warnings (${n("warnings")})`)}${radio("show-compliant", `Compliant (${n("compliant")})`)}</fieldset>` +
+    `<span><input type="checkbox" id="hide-passing"> <label for="hide-passing">Hide passing and skipped controls</label></span>` +
+    // Shown by the page's script; without scripts there is nothing to search with, so it stays hidden.
+    `<div id="search-box" role="search" hidden><label for="host-search">Search hosts</label> <input type="search" id="host-search" autocomplete="off" spellcheck="false"> <span id="search-count" role="status" aria-live="polite"></span></div>` +
+    `</div>`
+  );
+}
+
+/** Status per control across hosts: a host-by-control matrix for a few hosts, counts per status for a fleet. */
+const MATRIX_MAX_HOSTS = 6;
+
+function controlMatrix(report: Report, order: number[]): string {
+  const ids: string[] = [];
+  const meta = new Map<string, ControlResult>();
+  for (const t of report.targets) for (const c of t.controls) if (!meta.has(c.id)) (ids.push(c.id), meta.set(c.id, c));
+  if (!ids.length) return "";
+  const cell = (t: ReportTarget, id: string) => t.controls.find((c) => c.id === id);
+  const worst = (id: string) => report.targets.map((t) => cell(t, id)).filter((c): c is ControlResult => !!c).sort(findingOrder)[0];
+  ids.sort((a, b) => findingOrder(worst(a), worst(b)));
+  const head = `<h3 id="matrix">Status per control across hosts</h3>`;
+  if (report.targets.length <= MATRIX_MAX_HOSTS) {
+    const cols = order.map((i) => report.targets[i]);
+    return (
+      head +
+      `<table class="matrix"><caption>Each control's status on each host (hosts at risk first)</caption><thead><tr><th scope="col">Control</th>${cols
+        // Break opportunities after the dots: a column is then as narrow as the longest label of the name.
+        .map((t) => `<th scope="col" class="host-col"><a href="#${anchor("target", report.targets.indexOf(t))}">${esc(targetLabel(t)).replace(/\./g, ".<wbr>")}</a></th>`)
+        .join("")}</tr></thead><tbody>` +
+      ids
+        .map((id) => `<tr><th scope="row">${controlId(id)} ${esc(meta.get(id)!.title)}</th>${cols.map((t) => { const c = cell(t, id); return `<td>${c ? statusBadge(c.status) : "\u2014"}</td>`; }).join("")}</tr>`)
+        .join("\n") +
+      `</tbody></table>`
+    );
+  }
+  return (
+    head +
+    `<table class="matrix"><caption>How many hosts have each control in each status (worst controls first)</caption><thead><tr><th scope="col">Control</th>${STATUSES.map((st) => `<th scope="col">${statusBadge(st)}</th>`).join("")}<th scope="col">Hosts failing or warning</th></tr></thead><tbody>` +
+    ids
+      .map((id) => {
+        const counts = STATUSES.map((st) => report.targets.filter((t) => cell(t, id)?.status === st).length);
+        const badHosts = order.filter((i) => badness(cell(report.targets[i], id)?.status) > 0);
+        const links = badHosts.slice(0, 5).map((i) => `<a href="#${anchor("target", i)}">${esc(targetLabel(report.targets[i]))}</a>`);
+        if (badHosts.length > 5) links.push(`${badHosts.length - 5} more`);
+        return `<tr><th scope="row">${controlId(id)} ${esc(meta.get(id)!.title)}</th>${counts.map((n) => `<td${n ? "" : ' class="zero"'}>${n}</td>`).join("")}<td class="hosts">${links.join(", ") || "none"}</td></tr>`;
+      })
+      .join("\n") +
+    `</tbody></table>`
+  );
+}
+
+function timeline(report: Report, order: number[]): string {
+  const rows: TimelineRow[] = order.map((i) => {
+    const t = report.targets[i];
+    const cert = predictedCertificate(t);
+    const c07 = t.controls.find((c) => c.id === "LDAPS-C07");
+    const tone = !cert || badness(c07?.status) === 2 || cert.daysToExpiry < 0 ? "fail" : badness(c07?.status) === 1 ? "warn" : "pass";
+    return { label: targetLabel(t), days: cert ? cert.daysToExpiry : null, tone };
+  });
+  // Soonest first: the chart reads as a countdown.
+  rows.sort((a, b) => (a.days ?? -Infinity) - (b.days ?? -Infinity));
+  return `<h3 id="expiry">Certificate expiry timeline</h3>${expiryTimeline(rows, reportRunway(report))}`;
+}
+
+function summarySection(report: Report, order: number[]): string {
   const s = report.summary;
   const parts: string[] = [`<section aria-labelledby="summary"><h2 id="summary">Summary</h2>`];
   parts.push(
     `<p class="verdict">${s.noncompliant === 0 ? verdictBadge("compliant") : verdictBadge("noncompliant")} ${s.compliant} of ${s.targets} target(s) compliant, ${s.noncompliant} non-compliant.</p>`,
   );
+  parts.push(tiles(report));
+  parts.push(timeline(report, order));
+  parts.push(controlMatrix(report, order));
   parts.push(
-    `<table><caption>Targets</caption><thead><tr><th scope="col">Target</th><th scope="col">Verdict</th><th scope="col">Failing or warning controls</th><th scope="col">Root cause</th></tr></thead><tbody>` +
-      report.targets
-        .map((t, i) => {
+    `<h3 id="hosts">Hosts, at risk first</h3>` +
+      `<table><caption>Targets, at risk first</caption><thead><tr><th scope="col">Target</th><th scope="col">Verdict</th><th scope="col">Failing or warning controls</th><th scope="col">LDAPS certificate expires in</th><th scope="col">Root cause</th></tr></thead><tbody>` +
+      order
+        .map((i) => {
+          const t = report.targets[i];
           const bad = t.controls.filter((c) => badness(c.status) > 0).sort(findingOrder);
-          return `<tr><th scope="row"><a href="#${anchor("target", i)}">${esc(targetLabel(t))}</a></th><td>${verdictBadge(t.status)}</td><td>${bad.length ? bad.map((c) => `${statusBadge(c.status)} <span class="mono">${esc(c.id)}</span>`).join("<br>") : "none"}</td><td>${esc(t.rootCause ?? "\u2014")}</td></tr>`;
+          return `<tr data-verdict="${verdictOf(t)}" data-host="${esc(hostKey(t))}"><th scope="row"><a href="#${anchor("target", i)}">${esc(targetLabel(t))}</a></th><td>${verdictBadge(t.status)}</td><td>${bad.length ? bad.map((c) => `<span class="finding">${statusBadge(c.status)} ${controlId(c.id)}</span>`).join(" ") : "none"}</td><td>${esc(expiryText(t))}</td><td>${esc(t.rootCause ?? "\u2014")}</td></tr>`;
         })
         .join("\n") +
       `</tbody></table>`,
@@ -375,7 +618,7 @@ function summarySection(report: Report): string {
         worst
           .map(
             ({ target, control }) =>
-              `<tr><td>${statusBadge(control.status)}</td><td>${esc(control.severity)}</td><td>${esc(targetLabel(target))}</td><th scope="row"><span class="mono">${esc(control.id)}</span> ${esc(control.title)}</th><td>${esc(control.message)}</td></tr>`,
+              `<tr><td>${statusBadge(control.status)}</td><td>${esc(control.severity)}</td><td>${esc(targetLabel(target))}</td><th scope="row">${controlId(control.id)} ${esc(control.title)}</th><td>${esc(control.message)}</td></tr>`,
           )
           .join("\n") +
         `</tbody></table>`,
@@ -388,9 +631,16 @@ function summarySection(report: Report): string {
   return parts.join("\n");
 }
 
-function targetSection(t: ReportTarget, i: number): string {
+function targetSection(t: ReportTarget, i: number, open: boolean): string {
   const id = anchor("target", i);
-  const parts: string[] = [`<section class="target" aria-labelledby="${id}"><h2 id="${id}">${esc(targetLabel(t))}: ${verdictBadge(t.status)}</h2>`];
+  const v = verdictOf(t);
+  const bad = t.controls.filter((c) => badness(c.status) > 0).sort(findingOrder);
+  const ids = bad.length ? `${bad.length} failing or warning: ${bad.map((c) => controlId(c.id)).join(", ")}` : "no failing or warning controls";
+  const parts: string[] = [
+    `<details class="target" id="${id}" data-verdict="${v}" data-host="${esc(hostKey(t))}"${open ? " open" : ""}>`,
+    `<summary><h2 id="${id}-h">${esc(targetLabel(t))}: ${verdictBadge(t.status)}</h2><span class="ids">${esc(verdictWords(v))}; ${ids}; certificate: ${esc(expiryText(t))}</span></summary>`,
+    `<section aria-labelledby="${id}-h">`,
+  ];
   parts.push(
     `<p class="meta">Kind: ${esc(t.kind === "adds" ? "AD DS" : t.kind === "adlds" ? "AD LDS" : "unknown")}; effective store: ${esc(t.selection.effectiveStore ?? "none")}; predicted certificate: <span class="mono">${esc(t.selection.predicted ?? "none")}</span>${t.selection.ambiguous ? " (ambiguous choice)" : ""}; evidence from ${esc(t.snapshot ?? "memory")}.</p>`,
   );
@@ -410,7 +660,7 @@ function targetSection(t: ReportTarget, i: number): string {
   if (isPlainObject(events) && Object.keys(events).length) parts.push(factsSection(events, 3, targetLabel(t), "Event evidence"));
   const clients = (t.facts as { clients?: ClientFacts | null } | undefined)?.clients;
   if (clients) parts.push(clientsSection(clients, targetLabel(t)));
-  parts.push(`</section>`);
+  parts.push(`</section></details>`);
   return parts.join("\n");
 }
 
@@ -422,7 +672,7 @@ function waiversSection(report: Report): string {
     report.waivers
       .map(
         (w) =>
-          `<tr><th scope="row" class="mono">${esc(w.control)}</th><td>${esc([w.host ? `host ${w.host}` : "all hosts", w.thumbprint ? `certificate ${w.thumbprint}` : ""].filter(Boolean).join(", "))}</td>` +
+          `<tr><th scope="row">${controlId(w.control)}</th><td>${esc([w.host ? `host ${w.host}` : "all hosts", w.thumbprint ? `certificate ${w.thumbprint}` : ""].filter(Boolean).join(", "))}</td>` +
           `<td>${esc(w.justification)}</td><td>${esc(w.approver)}</td><td>${esc(w.expires)} ${w.expired ? statusBadgeText("fail", "EXPIRED") : statusBadgeText("pass", "ACTIVE")}</td></tr>`,
       )
       .join("") +
@@ -441,19 +691,28 @@ function inputsSection(report: Report): string {
 }
 
 /** The whole report as one self-contained HTML document. */
-export function renderHtml(report: Report): string {
+export interface HtmlOptions {
+  /** Open every host (for printing to PDF); by default hosts at risk are open and compliant ones collapsed. */
+  expandAll?: boolean;
+}
+
+export function renderHtml(report: Report, options: HtmlOptions = {}): string {
+  const order = riskOrder(report);
+  // One host: always open. A fleet: the ones needing attention open, the rest collapsed.
+  const open = (t: ReportTarget) => options.expandAll || report.targets.length === 1 || verdictOf(t) !== "compliant";
   const s = report.summary;
   const title = `LDAPS audit: ${s.compliant} of ${s.targets} target(s) compliant`;
   const body = [
     `<header><h1>LDAPS audit report</h1>`,
     `<p class="meta">Profile <strong>${esc(report.profile.title)}</strong> (<span class="mono">${esc(report.profile.id)}</span>, sha256 <span class="mono">${esc(report.profile.sha256.slice(0, 16))}\u2026</span>); evaluated as of ${esc(report.now)}; generated ${esc(report.generatedAt)} by ${esc(report.tool.name)} ${esc(report.tool.version)}.</p></header>`,
     `<main>`,
-    summarySection(report),
-    ...report.targets.map((t, i) => targetSection(t, i)),
+    filters(report),
+    summarySection(report, order),
+    ...order.map((i) => targetSection(report.targets[i], i, open(report.targets[i]))),
     waiversSection(report),
     inputsSection(report),
     `</main>`,
     `<footer><p>Status is shown as a symbol and a word: \u2713 PASS, \u2717 FAIL, ! WARN, \u2013 SKIP (evidence absent), \u2297 ERROR (could not evaluate), \u2691 WAIVED (accepted exception). \u2605 marks the certificate the directory service is predicted to use.</p></footer>`,
   ];
-  return htmlPage(title, body.join("\n"));
+  return htmlPage(title, body.join("\n"), REPORT_SCRIPT);
 }

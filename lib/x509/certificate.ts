@@ -32,6 +32,7 @@ import { ECParameters } from "@peculiar/asn1-ecc";
 import { RSAPublicKey } from "@peculiar/asn1-rsa";
 import { Name as X509Name } from "@peculiar/x509";
 import { MAX_ASN1_DEPTH, MAX_ASN1_NODES, MAX_CERTIFICATE_BYTES } from "../limits";
+import { tbsFields } from "./der";
 import { CURVES, PUBLIC_KEY_ALGORITHMS, SIGNATURE_ALGORITHMS, WEAK_HASHES, ekuName, OID_ANY_EKU, OID_SERVER_AUTH } from "./oids";
 
 export interface CertificateInfo {
@@ -47,8 +48,10 @@ export interface CertificateInfo {
   eku: { present: boolean; critical: boolean; oids: string[]; names: string[]; serverAuth: boolean; anyPurpose: boolean };
   keyUsage: { present: boolean; critical: boolean; usages: string[] };
   basicConstraints: { present: boolean; isCA: boolean; pathLength: number | null };
-  /** dNSName name constraints of a CA (other name forms are not evaluated); null without the extension. */
-  nameConstraints: { permittedDns: string[]; excludedDns: string[] } | null;
+  /** Every extension as encoded, in order (duplicates kept): name constraints and RFC 5280 checks read them (lib/x509/rfc5280.ts). */
+  extensions: Array<{ oid: string; critical: boolean; value: Buffer }>;
+  /** The subject Name's DER, compared RDN by RDN by directoryName constraints. */
+  subjectDer: Buffer;
   publicKey: { algorithm: string; oid: string; bits: number | null; curve: string | null; rsaExponent: number | null };
   signature: { algorithm: string; oid: string; hash: string | null; weak: boolean };
   /** The outer signatureAlgorithm differs from the one inside the signed TBSCertificate (RFC 5280 4.1.1.2). */
@@ -146,7 +149,7 @@ const KEY_USAGE_NAMES: Array<[KeyUsageFlags, string]> = [
 const CN_OID = "2.5.4.3";
 
 function nameToString(name: Name): string {
-  return new X509Name(AsnConvert.serialize(name)).toString();
+  return new X509Name(name).toString();
 }
 
 function commonNames(name: Name): string[] {
@@ -204,6 +207,14 @@ function bitLength(bytes: Uint8Array): number {
   while (i < bytes.length && bytes[i] === 0) i++;
   if (i === bytes.length) return 0;
   return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]));
+}
+
+/** The subject Name exactly as encoded (re-serializing the parsed Name could normalize it). */
+function subjectDer(der: Buffer): Buffer {
+  const { tbs, at } = tbsFields(der);
+  const subject = at("subject");
+  if (!subject) throw new CertificateParseError("TBSCertificate has no subject");
+  return Buffer.from(tbs.subarray(subject.start, subject.end));
 }
 
 /** Length of the outer DER TLV of a SEQUENCE, or -1 when the header itself is malformed. */
@@ -269,12 +280,10 @@ function certificateInfo(der: Buffer, cert: Certificate): CertificateInfo {
     for (const [flag, name] of KEY_USAGE_NAMES) if (flags & flag) usages.push(name);
   }
   const bc = get<BasicConstraints>(id_ce_basicConstraints) ?? null;
-  const nc = get<NameConstraints>(id_ce_nameConstraints) ?? null;
-  const dnsBases = (subtrees: { base: { dNSName?: string } }[] | undefined) =>
-    (subtrees ?? []).map((t) => t.base.dNSName).filter((d): d is string => d !== undefined);
+  const extensions = tbs.extensions ?? [];
   const ekuPresent = present.has(id_ce_extKeyUsage);
-  const ekuCritical = Boolean(tbs.extensions?.find((e) => e.extnID === id_ce_extKeyUsage)?.critical);
-  const kuCritical = Boolean(tbs.extensions?.find((e) => e.extnID === id_ce_keyUsage)?.critical);
+  const ekuCritical = Boolean(extensions.find((e) => e.extnID === id_ce_extKeyUsage)?.critical);
+  const kuCritical = Boolean(extensions.find((e) => e.extnID === id_ce_keyUsage)?.critical);
 
   const sigOid = cert.signatureAlgorithm.algorithm;
   const [sigName, hash] = SIGNATURE_ALGORITHMS[sigOid] ?? [sigOid, null];
@@ -305,8 +314,8 @@ function certificateInfo(der: Buffer, cert: Certificate): CertificateInfo {
       isCA: Boolean(bc?.cA),
       pathLength: bc?.pathLenConstraint ?? null,
     },
-    // A malformed Name Constraints extension decodes to none here; the chain fails on the extension error.
-    nameConstraints: nc ? { permittedDns: dnsBases(nc.permittedSubtrees ? [...nc.permittedSubtrees] : []), excludedDns: dnsBases(nc.excludedSubtrees ? [...nc.excludedSubtrees] : []) } : null,
+    extensions: extensions.map((e) => ({ oid: e.extnID, critical: Boolean(e.critical), value: Buffer.from(e.extnValue.buffer) })),
+    subjectDer: subjectDer(der),
     publicKey: publicKeyFacts(cert, der),
     signature: { algorithm: sigName, oid: sigOid, hash, weak: hash !== null && WEAK_HASHES.has(hash) },
     signatureAlgorithmMismatch: !Buffer.from(AsnConvert.serialize(cert.signatureAlgorithm)).equals(Buffer.from(AsnConvert.serialize(tbs.signature))),

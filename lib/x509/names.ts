@@ -5,7 +5,7 @@
 export interface NameMatch {
   fqdn: string;
   matches: boolean;
-  matchedBy: "san-dns" | "subject-cn" | null;
+  matchedBy: "san-dns" | "san-ip" | "subject-cn" | null;
   matchedEntry: string | null;
   /** Advisory: some tools only look at the first SAN entry. null when there is no SAN DNS entry. */
   fqdnIsFirstSan: boolean | null;
@@ -38,8 +38,19 @@ export function identifierMatches(presented: string, fqdn: string): boolean {
   return ref.slice(dot + 1) === suffix;
 }
 
-export function matchFqdn(fqdn: string, sanDns: string[], subjectCommonNames: string[]): NameMatch {
+/**
+ * Does the certificate name the reference identity? A host name matches SAN dNSName entries (the CN only
+ * when there are none); an IP address matches SAN iPAddress entries only, never a dNSName or a CN
+ * (RFC 6125 6.2), so "CN=10.0.0.5" does not vouch for 10.0.0.5.
+ */
+export function matchFqdn(fqdn: string, sanDns: string[], subjectCommonNames: string[], sanIps: string[] = []): NameMatch {
   const base = { fqdn, fqdnIsFirstSan: sanDns.length ? identifierMatches(sanDns[0], fqdn) : null };
+  if (canonicalIp(fqdn) !== null) {
+    const hit = sanIps.find((ip) => matchIp(fqdn, [ip]));
+    return hit !== undefined
+      ? { ...base, matches: true, matchedBy: "san-ip", matchedEntry: hit, reason: `SAN iPAddress ${hit} equals ${fqdn}` }
+      : { ...base, matches: false, matchedBy: null, matchedEntry: null, reason: `no SAN iPAddress equals ${fqdn}${sanIps.length ? `; the certificate lists ${sanIps.join(", ")}` : ""} (an IP address is matched by iPAddress entries only)` };
+  }
   if (sanDns.length > 0) {
     const hit = sanDns.find((d) => identifierMatches(d, fqdn));
     if (hit !== undefined) {

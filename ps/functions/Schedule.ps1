@@ -26,7 +26,7 @@ function ConvertTo-LdapsAuditCommandLineArgument {
 }
 
 function Register-LdapsAuditTask {
-    <# Registers (or replaces) the daily task that runs `ldaps-audit check` as SYSTEM. #>
+    <# Registers (or replaces) a daily task running as SYSTEM: `ldaps-audit check`, or the module's snapshot script. #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)][ValidatePattern('^[A-Za-z0-9 ._-]{1,100}$')][string]$TaskName,
@@ -34,7 +34,8 @@ function Register-LdapsAuditTask {
         [Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()][string]$Execute,
         [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Arguments,
         [Parameter(Mandatory = $true)][ValidatePattern('^([01][0-9]|2[0-3]):[0-5][0-9]$')][string]$At,
-        [Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()][string]$WorkingDirectory
+        [Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()][string]$WorkingDirectory,
+        [ValidateNotNullOrEmpty()][string]$Description = 'ldaps-audit: daily LDAPS check (reports in the folder named by --report-dir)'
     )
     if ($null -eq (Get-Command -Name 'Register-ScheduledTask' -ErrorAction SilentlyContinue)) {
         throw (New-Object System.PlatformNotSupportedException('the ScheduledTasks module is not available: scheduled tasks need Windows'))
@@ -46,7 +47,7 @@ function Register-LdapsAuditTask {
     # SYSTEM: reading NTDS\My in the registry, key file ACLs and the Directory Service log needs local admin rights.
     $principal = New-ScheduledTaskPrincipal -UserId 'S-1-5-18' -LogonType ServiceAccount -RunLevel Highest
     $settings = New-ScheduledTaskSettingsSet -StartWhenAvailable -ExecutionTimeLimit (New-TimeSpan -Hours 1) -MultipleInstances IgnoreNew
-    $null = Register-ScheduledTask -TaskName $TaskName -TaskPath $TaskPath -Action $action -Trigger $trigger -Principal $principal -Settings $settings -Description 'ldaps-audit: daily LDAPS check (reports in the folder named by --report-dir)' -Force
+    $null = Register-ScheduledTask -TaskName $TaskName -TaskPath $TaskPath -Action $action -Trigger $trigger -Principal $principal -Settings $settings -Description $Description -Force
     return [ordered]@{ action = 'install'; taskName = $TaskName; taskPath = $TaskPath; execute = $Execute; arguments = $argumentLine; at = $At; runAs = 'NT AUTHORITY\SYSTEM' }
 }
 

@@ -8,38 +8,12 @@ import { REPORT_SCHEMA_ID, SNAPSHOT_SCHEMA_ID, validatorFor } from "../../lib/sc
 import { requirePeer } from "../helpers/peers";
 import { expectTerminalSafe, MARK } from "../helpers/terminal";
 import { dcFixture } from "../ps/fixture";
-import { findPwsh, hasOpenssl, makePki, repoRoot, shimPath, TestPki, writeFixture } from "../ps/helpers";
+import { findPwsh, hasOpenssl, makePki, parseWindowsCommandLine, repoRoot, shimPath, TestPki, writeFixture } from "../ps/helpers";
 
 const pwsh = findPwsh();
 const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool install --tool-path .tools/pwsh PowerShell --version 7.6.9 (or run .ci/run)") &&
   requirePeer("openssl", hasOpenssl(), "apt-get install openssl");
 const scheduleShim = join(repoRoot, "test", "fixtures", "ps", "schedule-shim.ps1");
-
-/** CommandLineToArgvW's rules, to prove the task's argument line reads back as the intended vector. */
-function parseWindowsCommandLine(line: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i < line.length) {
-    while (line[i] === " " || line[i] === "\t") i++;
-    if (i >= line.length) break;
-    let arg = "";
-    let quoted = false;
-    for (; i < line.length; i++) {
-      const ch = line[i];
-      if (ch === "\\") {
-        let n = 0;
-        while (line[i] === "\\") { n++; i++; }
-        if (line[i] === '"') { arg += "\\".repeat(Math.floor(n / 2)); if (n % 2) { arg += '"'; continue; } i--; continue; }
-        arg += "\\".repeat(n); i--; continue;
-      }
-      if (ch === '"') { quoted = !quoted; continue; }
-      if (!quoted && (ch === " " || ch === "\t")) break;
-      arg += ch;
-    }
-    out.push(arg);
-  }
-  return out;
-}
 
 (ready ? describe : describe.skip)("CLI: collect, check, schedule", () => {
   let pki: TestPki;

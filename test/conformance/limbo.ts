@@ -1,14 +1,23 @@
-// x509-limbo harness: feeds each testcase to the same logic LDAPS-C01/C02/C06/C08/C09/C10 use
-// (lib/x509 + the certificate facts' rules) and writes a LimboResult document.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+// x509-limbo harness: feeds each testcase to the code behind LDAPS-C01/C02/C06/C08/C10 (the certificate
+// facts of lib/facts, which build the chain and match the name with lib/x509) and writes a LimboResult.
+// Nothing is re-implemented here: the verdict is read off the same facts the controls read.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { certificateFacts } from "../../lib/facts/certificate";
+import type { CertificateFacts } from "../../lib/facts/types";
 import { parseCertificate, CertificateInfo } from "../../lib/x509/certificate";
 import { buildChain } from "../../lib/x509/chain";
 import { parsePem } from "../../lib/x509/encoding";
-import { matchFqdn, matchIp } from "../../lib/x509/names";
-import { OID_SERVER_AUTH } from "../../lib/x509/oids";
 
-export const LIMBO_DIR = join(__dirname, "..", "..", "..", "shared", "reference", "x509-limbo");
+/** The project root, whether this runs from the source tree (jest) or compiled (npm run conformance). */
+function projectRoot(dir: string): string {
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+export const PROJECT_ROOT = projectRoot(__dirname);
+export const LIMBO_DIR = join(PROJECT_ROOT, "..", "shared", "reference", "x509-limbo");
+export const LIMBO_FULL_DIR = join(PROJECT_ROOT, "..", "shared", "reference", "x509-limbo-full");
 
 export interface LimboCase {
   id: string;
@@ -36,19 +45,57 @@ export function loadLimbo(file: string): LimboCase[] {
   return JSON.parse(readFileSync(join(LIMBO_DIR, file), "utf8")).testcases;
 }
 
+/** The whole suite, gunzipped in memory from the shared reference (never copied into the project). */
+export function loadLimboFull(): LimboCase[] {
+  return JSON.parse(gunzipSync(readFileSync(join(LIMBO_FULL_DIR, "limbo-full.json.gz"))).toString("utf8")).testcases;
+}
+
+/** Other validators' verdicts on the full suite (see ../shared/reference/x509-limbo-full/SOURCES.md). */
+export interface Anchors {
+  harnesses: Record<string, Record<string, "SUCCESS" | "FAILURE" | "SKIPPED">>;
+  go_tip_allowlists: { source: string; allowedUnexpectedVerifications: string[]; allowedUnexpectedFailures: string[] };
+}
+export function loadAnchors(): Anchors {
+  return JSON.parse(gunzipSync(readFileSync(join(LIMBO_FULL_DIR, "anchors.json.gz"))).toString("utf8"));
+}
+
 const certs = (pems: string[]): CertificateInfo[] => pems.flatMap((p) => parsePem(p, "limbo").map((b) => parseCertificate(b.der)));
 
-/** Baseline key strength (LDAPS-C09): RSA >= 2048, EC on P-256/384/521; applied to every certificate in the path. */
-function keyStrong(c: CertificateInfo): boolean {
-  if (c.publicKey.algorithm === "RSA") return (c.publicKey.bits ?? 0) >= 2048;
-  if (c.publicKey.algorithm === "EC") return ["P-256", "P-384", "P-521"].includes(c.publicKey.curve ?? "");
+/** LDAPS-C09 as the shipped profile states it: RSA >= 2048 or EC on P-256/384/521, for every certificate in the path. */
+function keyStrong(k: CertificateInfo["publicKey"]): boolean {
+  if (k.algorithm === "RSA") return (k.bits ?? 0) >= 2048;
+  if (k.algorithm === "EC") return ["P-256", "P-384", "P-521"].includes(k.curve ?? "");
   return false;
 }
 
+const EKU_OIDS: Record<string, string> = {
+  serverAuth: "1.3.6.1.5.5.7.3.1",
+  clientAuth: "1.3.6.1.5.5.7.3.2",
+  codeSigning: "1.3.6.1.5.5.7.3.3",
+  emailProtection: "1.3.6.1.5.5.7.3.4",
+  timeStamping: "1.3.6.1.5.5.7.3.8",
+  OCSPSigning: "1.3.6.1.5.5.7.3.9",
+  anyExtendedKeyUsage: "2.5.29.37.0",
+};
+
+/** Facts of the peer certificate as LDAPS-C01..C10 see them, with the limbo case's roots and intermediates as the offline chain material. */
+function serverFacts(tc: LimboCase, leaf: CertificateInfo, anchors: CertificateInfo[], intermediates: CertificateInfo[], now: Date): CertificateFacts {
+  return certificateFacts(leaf, {
+    now,
+    // With no expected name the name check is not part of the case; the leaf's own name stands in.
+    fqdn: tc.expected_peer_name?.value ?? leaf.san.dns[0] ?? leaf.subjectCommonNames[0] ?? "",
+    account: "NT AUTHORITY\\SYSTEM",
+    source: "file",
+    store: null,
+    storeRole: null,
+    offline: { anchors, intermediates },
+  });
+}
+
 export function evaluateLimboCase(tc: LimboCase): Outcome {
-  const fail = (context: string): Outcome => ({ id: tc.id, actual_result: "FAILURE", context });
-  if (tc.validation_kind !== "SERVER") return { id: tc.id, actual_result: "SKIPPED", context: "only SERVER validation applies to LDAPS" };
-  if (tc.crls.length > 0) return { id: tc.id, actual_result: "SKIPPED", context: "CRL checking is not part of the audit" };
+  const result = (actual_result: Outcome["actual_result"], context: string): Outcome => ({ id: tc.id, actual_result, context });
+  const fail = (context: string) => result("FAILURE", context);
+  if (tc.crls.length > 0) return result("SKIPPED", "revocation (CRL) checking is not part of the audit: on a DC, Windows' own chain result carries it");
   let leaf: CertificateInfo;
   let anchors: CertificateInfo[];
   let intermediates: CertificateInfo[];
@@ -61,22 +108,34 @@ export function evaluateLimboCase(tc: LimboCase): Outcome {
   }
   const now = tc.validation_time ? new Date(tc.validation_time) : new Date();
   const name = tc.expected_peer_name;
-  if (name?.kind === "DNS") {
-    const m = matchFqdn(name.value, leaf.san.dns, leaf.subjectCommonNames);
-    if (!m.matches) return fail(`C02: ${m.reason}`);
-  } else if (name?.kind === "IP") {
-    if (!matchIp(name.value, leaf.san.ip)) return fail(`C02: no SAN iPAddress equals ${name.value}`);
-  } else if (name) {
-    return { id: tc.id, actual_result: "SKIPPED", context: `peer name kind ${name.kind} is not used by LDAPS` };
+  if (name && name.kind !== "DNS" && name.kind !== "IP") return result("SKIPPED", `peer name kind ${name.kind} is not used by LDAPS`);
+
+  let path: CertificateInfo[];
+  if (tc.validation_kind === "SERVER") {
+    const f = serverFacts(tc, leaf, anchors, intermediates, now);
+    if (name && !f.name.matches) return fail(`C02: ${f.name.reason}`);
+    if (!f.eku.serverAuth) return fail(`C01: EKU ${f.eku.present ? f.eku.oids.join(",") || "(empty)" : "absent"} lacks serverAuth`);
+    if (f.signature.weak) return fail(`C10: ${f.signature.algorithm}`);
+    if (f.chain.trusted !== true) return fail(`C08: ${f.chain.reason}`);
+    // LDAPS-C13's rule, read off the chain facts: a weak signature on an issuing CA (the anchor's own is not relied on).
+    const weakCa = f.chain.path.slice(1, -1).find((p) => p.signature?.weak !== false);
+    if (weakCa) return fail(`C13: "${weakCa.subject}" is signed with ${weakCa.signature?.algorithm ?? "an unknown algorithm"}`);
+    const byThumbprint = new Map([leaf, ...intermediates, ...anchors].map((c) => [c.thumbprint, c]));
+    path = f.chain.path.map((p) => byThumbprint.get(p.thumbprint) as CertificateInfo);
+  } else {
+    // A client certificate (LDAP SASL EXTERNAL): the same chain builder, for the case's EKU.
+    const purposes = tc.extended_key_usage.map((u) => EKU_OIDS[u] ?? u);
+    for (const p of purposes) if (leaf.eku.present && !leaf.eku.anyPurpose && !leaf.eku.oids.includes(p)) return fail(`EKU lacks ${p}`);
+    const chain = buildChain(leaf, intermediates, anchors, now, { purpose: purposes[0] });
+    if (!chain.trusted) return fail(`chain: ${chain.reason}`);
+    path = chain.path;
   }
-  if (!leaf.eku.serverAuth) return fail(`C01: EKU ${leaf.eku.present ? leaf.eku.oids.join(",") || "(empty)" : "absent"} lacks serverAuth`);
-  if (leaf.signature.weak) return fail(`C10: ${leaf.signature.algorithm}`);
-  const chain = buildChain(leaf, intermediates, anchors, now, { purpose: OID_SERVER_AUTH });
-  if (!chain.trusted) return fail(`C06/C08: ${chain.reason}`);
-  if (tc.max_chain_depth !== null && chain.path.length - 1 > tc.max_chain_depth) return fail("chain longer than max_chain_depth");
-  const weak = chain.path.find((c) => !keyStrong(c));
-  if (weak) return fail(`C09: ${weak.subject}: ${weak.publicKey.algorithm} ${weak.publicKey.bits ?? ""} ${weak.publicKey.curve ?? ""}`.trim());
-  return { id: tc.id, actual_result: "SUCCESS", context: chain.reason };
+  // limbo's max_chain_depth counts logical intermediates: not the leaf, not the anchor, not self-issued ones.
+  const depth = path.slice(1, -1).filter((c) => !c.selfIssued).length;
+  if (tc.max_chain_depth !== null && depth > tc.max_chain_depth) return fail(`${depth} intermediates, max_chain_depth is ${tc.max_chain_depth}`);
+  const weakKey = path.find((c) => !keyStrong(c.publicKey));
+  if (weakKey) return fail(`C09: "${weakKey.subject}": ${weakKey.publicKey.algorithm} ${weakKey.publicKey.bits ?? ""} ${weakKey.publicKey.curve ?? ""}`.trim());
+  return result("SUCCESS", `chain builds to "${path[path.length - 1].subject}"`);
 }
 
 /** id -> family, e.g. webpki::san::exact-dns-san -> webpki::san. */

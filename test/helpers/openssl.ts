@@ -23,9 +23,12 @@ export interface LeafSpec {
   end?: string;
   ca?: boolean;
   pathlen?: number;
-  /** Raw extension lines for the openssl config (e.g. "subjectAltName = DER:05:00"); an extension named here replaces the default line for it. */
-  extensions?: string[];
-  /** Extra config sections (e.g. "[alt]\nDNS.1 = a"), for extensions that refer to one with @section. */
+  /**
+   * More lines for the [ ext ] section, e.g. "nameConstraints = critical,permitted;IP:10.0.0.0/255.0.0.0"
+   * or a malformed "subjectAltName = DER:05:00"; a line for an extension the spec already sets replaces it.
+   */
+  extra?: string[];
+  /** Whole sections after [ ext ] (for dirName:, otherName sequences, @alt name lists and the like). */
   sections?: string[];
 }
 
@@ -55,8 +58,8 @@ export class Pki {
     if (spec.san) ext.push(`subjectAltName = ${spec.san}`);
     ext.push("subjectKeyIdentifier = hash");
     const key = (line: string) => line.split("=")[0].trim();
-    const raw = spec.extensions ?? [];
-    const lines = [...ext.filter((l) => !raw.some((r) => key(r) === key(l))), ...raw];
+    const extra = spec.extra ?? [];
+    const lines = [...ext.filter((l) => !extra.some((r) => key(r) === key(l))), ...extra];
     const path = join(this.dir, `${name}.cnf`);
     writeFileSync(
       path,

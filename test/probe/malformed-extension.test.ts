@@ -28,7 +28,7 @@ d("probe then evaluate a peer presenting a certificate with a malformed SAN", ()
   });
 
   test("probe exits normally, evaluate reports the extension error and exits 1", async () => {
-    const leaf = pki.issue("bad-san", { cn: FQDN, eku: "serverAuth", extensions: ["subjectAltName = DER:05:00"] }, root);
+    const leaf = pki.issue("bad-san", { cn: FQDN, eku: "serverAuth", extra: ["subjectAltName = DER:05:00"] }, root);
     server = tls.createServer({ key: readFileSync(leaf.keyPath), cert: leaf.pem }, (s) => {
       s.on("error", () => undefined);
       s.end(); // TLS works; LDAP does not answer (recorded as rootDSE evidence, not a failure of the probe)

@@ -74,3 +74,29 @@ export function writeFixture(dir: string, fixture: unknown): string {
 export function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, "utf8"));
 }
+
+/** CommandLineToArgvW's rules, to prove the task's argument line reads back as the intended vector. */
+export function parseWindowsCommandLine(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    while (line[i] === " " || line[i] === "\t") i++;
+    if (i >= line.length) break;
+    let arg = "";
+    let quoted = false;
+    for (; i < line.length; i++) {
+      const ch = line[i];
+      if (ch === "\\") {
+        let n = 0;
+        while (line[i] === "\\") { n++; i++; }
+        if (line[i] === '"') { arg += "\\".repeat(Math.floor(n / 2)); if (n % 2) { arg += '"'; continue; } i--; continue; }
+        arg += "\\".repeat(n); i--; continue;
+      }
+      if (ch === '"') { quoted = !quoted; continue; }
+      if (!quoted && (ch === " " || ch === "\t")) break;
+      arg += ch;
+    }
+    out.push(arg);
+  }
+  return out;
+}

@@ -9,16 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { evaluateSnapshots } from "../../lib/audit";
-import { contentSecurityPolicy, esc, htmlPage, renderHtml } from "../../lib/report/html";
+import { contentSecurityPolicy, cspHash, esc, htmlPage, REPORT_SCRIPT, renderHtml } from "../../lib/report/html";
 import { buildRollup, renderRollupHtml } from "../../lib/report/rollup";
 import type { Report } from "../../lib/report/types";
 import { Issued, Pki } from "../helpers/openssl";
-import { hasCommand, requirePeer } from "../helpers/peers";
+import { CHROMIUM, describeWithChromium, watchPage } from "../helpers/chromium";
 import { dcSnapshot, FQDN, storeCert } from "../helpers/snapshot";
 import { evaluateExample, NOW, opensslDate } from "./fleet";
 
 const OUT = join(__dirname, "..", "..", "test-output", "report");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const XSS_SCRIPT = "<script>alert(1)</script>";
 const XSS_IMG = "<img src=x onerror=alert(2)>";
 const XSS_SAN = "<img src=x onerror=alert(4)>.example.test";
@@ -33,16 +32,18 @@ test("escaping and the CSP, without a browser", () => {
   expect(csp).not.toMatch(/unsafe-inline/);
   const wrong = evaluateExample("wrong-name");
   const html = renderHtml(wrong);
-  expect(html).not.toMatch(/<script|<img|<link|<iframe|src=|url\(/i);
+  // The page's one script is its own (host search), allowed by hash; nothing else may be there.
+  const own = `<script>${REPORT_SCRIPT}</script>`;
+  expect(html.split(own)).toHaveLength(2);
+  expect(html.replace(own, "")).not.toMatch(/<script|<img|<link|<iframe|src=|url\(/i);
+  expect(html).toContain(esc(`script-src ${cspHash(REPORT_SCRIPT)}; `));
   // Event and client facts (shapes owned by lib/facts) are rendered generically as captioned tables.
   expect(html).toContain("<h3>Event evidence</h3>");
   if (wrong.targets[0].facts.clients) expect(html).toContain("<h3>Clients trying LDAPS</h3>");
   expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="en">/);
 });
 
-const hasOpenssl = requirePeer("openssl", hasCommand("openssl", ["version"]), "install the openssl package");
-const hasChromium = requirePeer("chromium", existsSync(CHROMIUM), "apt-get install chromium (Debian package, /usr/bin/chromium)");
-const d = hasOpenssl && hasChromium ? describe : describe.skip;
+const d = describeWithChromium();
 
 d("in headless Chromium", () => {
   let pki: Pki;
@@ -86,21 +87,7 @@ d("in headless Chromium", () => {
     writeFileSync(file, html);
     const url = pathToFileURL(file).href;
     const page = await context.newPage();
-    const requests: string[] = [];
-    const dialogs: string[] = [];
-    const cspViolations: string[] = [];
-    const responses: string[] = [];
-    const failed: Array<{ url: string; error: string }> = [];
-    page.on("request", (r: { url(): string }) => requests.push(r.url()));
-    page.on("response", (r: { url(): string }) => responses.push(r.url()));
-    page.on("requestfailed", (r: { url(): string; failure(): { errorText: string } | null }) => failed.push({ url: r.url(), error: r.failure()?.errorText ?? "" }));
-    page.on("dialog", async (dlg: { message(): string; dismiss(): Promise<void> }) => {
-      dialogs.push(dlg.message());
-      await dlg.dismiss();
-    });
-    page.on("console", (m: { text(): string }) => {
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
+    const { requests, responses, failed, dialogs, cspViolations } = watchPage(page);
     await page.goto(url, { waitUntil: "load" });
     await page.waitForTimeout(300); // give any (wrongly) injected handler a chance to fire
     return { page, url, requests, responses, failed, dialogs, cspViolations, file };
@@ -118,15 +105,17 @@ d("in headless Chromium", () => {
     expect(requests).toEqual([url]);
     expect(responses).toEqual([url]);
     const dom = await page.evaluate(() => ({
-      scripts: document.querySelectorAll("script").length,
+      scripts: [...document.querySelectorAll("script")].map((s) => s.textContent),
       imgs: document.querySelectorAll("img").length,
       lang: document.documentElement.lang,
       title: document.title,
       csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute("content"),
       text: document.body.innerText,
     }));
-    expect(dom).toMatchObject({ scripts: 0, imgs: 0, lang: "en" });
-    expect(dom.csp).toMatch(/script-src 'none'/);
+    // Only the page's own script (by hash in the CSP, no 'unsafe-inline'): none from the certificate.
+    expect(dom).toMatchObject({ scripts: [REPORT_SCRIPT], imgs: 0, lang: "en" });
+    expect(dom.csp).toContain(`script-src ${cspHash(REPORT_SCRIPT)}; `);
+    expect(dom.csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(dom.text).toContain(subject);
     expect(dom.text).toContain(HOSTILE_IDENTITY);
     expect(dom.text).toContain(`${FQDN}, ${XSS_SAN}`);

@@ -1,5 +1,6 @@
 // `ldaps-audit check`: collect on this host, evaluate against a profile, report — the one command to run on a DC.
 // With --report-dir it writes a timestamped report and keeps the newest --keep (what the scheduled task runs).
+// Each run also writes one summary event to the Windows Application log (lib/eventlog).
 import type { CommandModule } from "yargs";
 import { EXIT, InputError } from "../../errors";
 import { deliver, parseNow, ReportArgs, withReportOptions } from "../common";
@@ -10,12 +11,13 @@ interface CheckArgs extends ReportArgs, CollectArgs {
   "report-dir"?: string;
   keep: number;
   "save-snapshot"?: string;
+  "event-log": boolean;
 }
 
-export const REPORT_FILE = /^ldaps-audit-.+-\d{8}T\d{9}Z\.(json|txt|html|xml)$/;
+export const REPORT_FILE = /^ldaps-audit-.+-\d{8}T\d{9}Z\.(json|txt|html|xml|pdf)$/;
 
-/** File extension for each report format. */
-const EXTENSION: Record<string, string> = { json: "json", text: "txt", html: "html", junit: "xml" };
+/** File extension for each report format that --report-dir keeps a history of. */
+const EXTENSION: Record<string, string> = { json: "json", text: "txt", html: "html", junit: "xml", pdf: "pdf" };
 
 /** Keep the newest `keep` reports in `dir` (names sort by their UTC timestamp); returns the removed names. */
 export function pruneReports(dir: string, keep: number): string[] {
@@ -23,7 +25,7 @@ export function pruneReports(dir: string, keep: number): string[] {
   const { readdirSync, unlinkSync } = require("node:fs") as typeof import("node:fs");
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { join } = require("node:path") as typeof import("node:path");
-  const stamp = (n: string) => /(\d{8}T\d{9}Z)\.(json|txt|html|xml)$/.exec(n)![1];
+  const stamp = (n: string) => /(\d{8}T\d{9}Z)\.(json|txt|html|xml|pdf)$/.exec(n)![1];
   const reports = readdirSync(dir).filter((n) => REPORT_FILE.test(n)).sort((a, b) => stamp(b).localeCompare(stamp(a)) || b.localeCompare(a));
   const removed = reports.slice(keep);
   for (const n of removed) unlinkSync(join(dir, n));
@@ -38,38 +40,85 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option("report-dir", { type: "string", describe: "Write ldaps-audit-<host>-<UTC timestamp>.json (.txt, .html, .xml by --format) into this folder and keep the newest --keep" })
       .option("keep", { type: "number", default: 30, describe: "With --report-dir: how many reports to keep" })
       .option("save-snapshot", { type: "string", describe: "Also write the collected snapshot to this file" })
+      .option("event-log", {
+        type: "boolean",
+        default: true,
+        describe: "Write one summary event per run to the Windows Application log, source ldaps-audit (ids: 1000 compliant, 1001 warnings, 1002 non-compliant, 1003 failed); --no-event-log to skip",
+      })
       .example("$0 check", "Audit this DC with the baseline profile")
       .example("$0 check --profile hardened --format json -o report.json", "Hardened audit as a JSON report")
       .example("$0 check --report-dir C:\\LdapsAudit --keep 30", "What the scheduled task runs") as never,
   handler: async (args) => {
     if (args["report-dir"] && args.output) throw new InputError("use --report-dir or --output, not both");
+    const asked: string | undefined = args.format; // at run time any ReportFormat (see ReportArgs.format)
+    if (args["report-dir"] && asked === "prometheus") {
+      // The collector reads every *.prom in its folder: a history of them would be scraped as duplicates.
+      throw new InputError("--format prometheus with --report-dir: the textfile collector reads one current file; use -o <collector folder>\\ldaps-audit.prom");
+    }
+    if (args["report-dir"] && asked === "nagios") throw new InputError("--format nagios is a check result on stdout; it has no --report-dir");
     if (!Number.isInteger(args.keep) || args.keep < 1 || args.keep > 100000) throw new InputError(`--keep ${args.keep}: expected a whole number from 1 to 100000`);
     const now = parseNow(args.now);
     const options = collectOptionsFrom(args);
-    const { collectLocal } = await import("../../collect");
-    const { evaluateSnapshots, sha256 } = await import("../../audit");
-    const snapshot = await collectLocal(options);
-    const text = JSON.stringify(snapshot, null, 2) + "\n";
-    if (args["save-snapshot"]) {
-      const { writeFileAtomic } = await import("../output");
-      writeFileAtomic(args["save-snapshot"], text);
+    const { PowerShellSession } = await import("../../collect/powershell");
+    const { reportEvent, failureEvent } = await import("../../eventlog/summary");
+    const { writeEvent, writeEventWith, describeEventWrite } = await import("../../eventlog/write");
+    // One PowerShell session collects and then writes the run's summary event (one per run, also for a failed run).
+    let ps: import("../../collect/powershell").PowerShellSession | undefined;
+    let reported = false;
+    try {
+      ps = PowerShellSession.start(options);
+      const { report, file } = await checkOnce(ps, args, options, now);
+      reported = true;
+      if (args["event-log"]) {
+        const event = reportEvent(report, { reportFile: file });
+        stderrLine(describeEventWrite(event, await writeEventWith(ps, event, options)));
+      }
+    } catch (e) {
+      if (args["event-log"] && !reported) {
+        // The failed run's session may be what failed (timed out, died): the event gets a session of its own.
+        await ps?.dispose();
+        ps = undefined;
+        const event = failureEvent(e, { exitCode: e instanceof InputError ? EXIT.usage : EXIT.runtime });
+        stderrLine(describeEventWrite(event, await writeEvent(event, options)));
+      }
+      throw e;
+    } finally {
+      await ps?.dispose();
     }
-    const source = args["save-snapshot"] ?? `collected:${snapshot.host.fqdn}`;
-    const report = evaluateSnapshots([{ snapshot, source, sha256: sha256(text), kind: "snapshot" }], { profile: args.profile, waivers: args.waivers, now });
-    if (!args["report-dir"]) {
-      args.exitCode = deliver(report, args);
-      return;
-    }
-    const { mkdirSync } = await import("node:fs");
-    const { join } = await import("node:path");
-    mkdirSync(args["report-dir"], { recursive: true });
-    const format = args.format ?? "json";
-    // Millisecond stamps: two runs in the same second must not overwrite each other.
-    const stamp = new Date().toISOString().replace(/[-:.]/g, "");
-    const file = join(args["report-dir"], `ldaps-audit-${safeFileName(snapshot.host.fqdn)}-${stamp}.${EXTENSION[format]}`);
-    args.exitCode = deliver(report, { ...args, format, output: file });
-    const removed = pruneReports(args["report-dir"], args.keep);
-    if (removed.length) stderrLine(`removed ${removed.length} old report(s), keeping ${args.keep}`);
-    if (args.exitCode !== EXIT.compliant && args.exitCode !== EXIT.nonCompliant) args.exitCode = EXIT.runtime;
   },
 };
+
+/** Collect, evaluate and deliver the report (to stdout, --output or --report-dir); sets args.exitCode. */
+async function checkOnce(
+  ps: import("../../collect/powershell").PowerShellSession,
+  args: CheckArgs,
+  options: import("../../collect").CollectOptions,
+  now: Date | undefined,
+): Promise<{ report: import("../../report/types").Report; file?: string }> {
+  const { collectLocalWith } = await import("../../collect");
+  const { evaluateSnapshots, sha256 } = await import("../../audit");
+  const snapshot = await collectLocalWith(ps, options);
+  const text = JSON.stringify(snapshot, null, 2) + "\n";
+  if (args["save-snapshot"]) {
+    const { writeFileAtomic } = await import("../output");
+    writeFileAtomic(args["save-snapshot"], text);
+  }
+  const source = args["save-snapshot"] ?? `collected:${snapshot.host.fqdn}`;
+  const report = evaluateSnapshots([{ snapshot, source, sha256: sha256(text), kind: "snapshot" }], { profile: args.profile, waivers: args.waivers, now });
+  if (!args["report-dir"]) {
+    args.exitCode = deliver(report, args);
+    return { report, file: args.output && args.output !== "-" ? args.output : undefined };
+  }
+  const { mkdirSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  mkdirSync(args["report-dir"], { recursive: true });
+  const format = args.format ?? "json";
+  // Millisecond stamps: two runs in the same second must not overwrite each other.
+  const stamp = new Date().toISOString().replace(/[-:.]/g, "");
+  const file = join(args["report-dir"], `ldaps-audit-${safeFileName(snapshot.host.fqdn)}-${stamp}.${EXTENSION[format]}`);
+  args.exitCode = deliver(report, { ...args, format, output: file });
+  const removed = pruneReports(args["report-dir"], args.keep);
+  if (removed.length) stderrLine(`removed ${removed.length} old report(s), keeping ${args.keep}`);
+  if (args.exitCode !== EXIT.compliant && args.exitCode !== EXIT.nonCompliant) args.exitCode = EXIT.runtime;
+  return { report, file };
+}

@@ -1,6 +1,6 @@
 import type { CommandModule } from "yargs";
 import { EXIT, InputError } from "../../errors";
-import { deliverWith, ReportFormat, renderReport, withOutputOptions } from "../common";
+import { deliverWith, ReportFormat, renderReport, reportExitCode, withOutputOptions } from "../common";
 import { stderrLine } from "../../terminal";
 
 interface ReportCmdArgs {
@@ -49,6 +49,7 @@ export const reportCommand: CommandModule<object, ReportCmdArgs> = {
     }
 
     if (args.rollup) {
+      if (args.format && !["text", "json", "html", "junit"].includes(args.format)) throw new InputError(`--rollup: --format ${args.format} is not available; use text, json, html or junit`);
       const { buildRollup, renderRollupHtml, renderRollupText } = await import("../../report/rollup");
       const { renderJunit } = await import("../../report/junit");
       const rollup = buildRollup(loaded);
@@ -73,6 +74,6 @@ export const reportCommand: CommandModule<object, ReportCmdArgs> = {
     const targets = reports.reduce((n, r) => n + r.summary.targets, 0);
     const compliant = reports.reduce((n, r) => n + r.summary.compliant, 0);
     if (written.length) stderrLine(`wrote ${written.join(", ")}: ${compliant} of ${targets} target(s) compliant`);
-    args.exitCode = reports.some((r) => r.summary.noncompliant > 0) ? EXIT.nonCompliant : EXIT.compliant;
+    args.exitCode = reports.length === 1 ? reportExitCode(reports[0], args.format) : reports.some((r) => r.summary.noncompliant > 0) ? EXIT.nonCompliant : EXIT.compliant;
   },
 };

@@ -1,0 +1,91 @@
+// A strict DER reader for the few structures read byte by byte (GeneralNames, NameConstraints, AIA, AKI):
+// their exact octets matter (an iPAddress of the wrong length, an empty SEQUENCE), which a schema
+// decoder that converts values hides. Every length is checked against its parent; nothing is guessed.
+
+export class DerError extends Error {}
+
+export interface Tlv {
+  /** The identifier octet: class (bits 8-7), constructed (bit 6), tag number (bits 5-1). */
+  tag: number;
+  /** The contents octets. */
+  value: Buffer;
+  /** Offsets of the whole element (identifier octet to last contents octet) in the buffer it was read from. */
+  start: number;
+  end: number;
+}
+
+export const TAG = {
+  BOOLEAN: 0x01,
+  INTEGER: 0x02,
+  OCTET_STRING: 0x04,
+  NULL: 0x05,
+  OID: 0x06,
+  SEQUENCE: 0x30,
+} as const;
+
+/** Context-specific tag [n], primitive or constructed. */
+export const context = (n: number, constructed: boolean): number => 0x80 | (constructed ? 0x20 : 0) | n;
+
+export function readTlv(buf: Buffer, offset: number): Tlv {
+  if (offset + 2 > buf.length) throw new DerError("truncated element");
+  const tag = buf[offset];
+  if ((tag & 0x1f) === 0x1f) throw new DerError("multi-byte tags are not used in certificates");
+  let len = buf[offset + 1];
+  let start = offset + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 4 || start + n > buf.length) throw new DerError("bad length");
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + buf[start + i];
+    if (len < 0x80 || buf[start] === 0) throw new DerError("length not in shortest form");
+    start += n;
+  }
+  if (start + len > buf.length) throw new DerError("element runs past its container");
+  return { tag, value: buf.subarray(start, start + len), start: offset, end: start + len };
+}
+
+/** The elements inside a constructed value, in order. */
+export function children(value: Buffer): Tlv[] {
+  const out: Tlv[] = [];
+  let off = 0;
+  while (off < value.length) {
+    const t = readTlv(value, off);
+    out.push(t);
+    off = t.end;
+  }
+  return out;
+}
+
+/** Exactly one element filling `buf`, with the expected tag. */
+export function readOnly(buf: Buffer, tag: number, what: string): Tlv {
+  const t = readTlv(buf, 0);
+  if (t.tag !== tag) throw new DerError(`${what}: expected tag 0x${tag.toString(16)}, found 0x${t.tag.toString(16)}`);
+  if (t.end !== buf.length) throw new DerError(`${what}: trailing bytes`);
+  return t;
+}
+
+/** The fields of a certificate's TBSCertificate, from the version (when present) to the extensions. */
+export function tbsFields(certDer: Buffer): { fields: Tlv[]; tbs: Buffer; at: (name: "serial" | "signature" | "issuer" | "validity" | "subject" | "spki") => Tlv | undefined } {
+  const tbsTlv = children(readOnly(certDer, TAG.SEQUENCE, "Certificate").value)[0];
+  if (!tbsTlv || tbsTlv.tag !== TAG.SEQUENCE) throw new DerError("Certificate: no TBSCertificate");
+  const fields = children(tbsTlv.value);
+  const skip = fields[0]?.tag === context(0, true) ? 1 : 0;
+  const order = ["serial", "signature", "issuer", "validity", "subject", "spki"];
+  return { fields, tbs: tbsTlv.value, at: (name) => fields[skip + order.indexOf(name)] };
+}
+
+/** Dotted text of an OBJECT IDENTIFIER's contents. */
+export function oidText(value: Buffer): string {
+  if (value.length === 0 || value[value.length - 1] & 0x80) throw new DerError("malformed OBJECT IDENTIFIER");
+  const arcs: number[] = [];
+  let n = 0;
+  for (const b of value) {
+    n = n * 128 + (b & 0x7f);
+    if (!(b & 0x80)) {
+      arcs.push(n);
+      n = 0;
+    }
+  }
+  const first = arcs[0] < 80 ? Math.floor(arcs[0] / 40) : 2;
+  return [first, arcs[0] - first * 40, ...arcs.slice(1)].join(".");
+}
