@@ -1,5 +1,6 @@
 // Options and output handling shared by the commands that produce a report.
 import type { Argv } from "yargs";
+import { instantOption } from "../dates";
 import { EXIT, InputError } from "../errors";
 import type { Report } from "../report/types";
 import { NamedPath, namedPaths, refuseConflictingOutputs } from "../output/conflicts";
@@ -63,10 +64,7 @@ export function withReportOptions<T>(y: Argv<T>) {
 }
 
 export function parseNow(value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) throw new InputError(`--now ${JSON.stringify(value)}: expected an ISO 8601 date or date-time, e.g. 2026-11-24T12:00:00Z`);
-  return new Date(ms);
+  return instantOption(value, "--now");
 }
 
 /** The report in one format (PDF as bytes). Renderers load lazily so `--help` stays fast. */

@@ -23,6 +23,15 @@ function shortName(c: CertificateFacts): string {
   return c.subjectCommonNames[0] ?? c.san.dns[0] ?? c.thumbprint.slice(0, 8);
 }
 
+/** "they name a, b", and how many have a SAN that cannot be read (their CN does not count then). */
+function whatTheyName(candidates: CertificateFacts[]): string {
+  const unreadable = candidates.filter((c) => c.extensionErrors.some((e) => e.oid === "2.5.29.17"));
+  const named = [...new Set(candidates.filter((c) => !unreadable.includes(c)).flatMap((c) => (c.san.dns.length ? c.san.dns : c.subjectCommonNames)))];
+  if (unreadable.length === 0) return `they name ${named.length ? named.join(", ") : "no host at all"}`;
+  const broken = `${unreadable.length === 1 ? "1 has" : `${unreadable.length} have`} a malformed Subject Alternative Name extension`;
+  return named.length ? `${broken}, the others name ${named.join(", ")}` : broken;
+}
+
 /** One sentence: why no certificate qualifies. */
 export function rootCauseSentence(target: TargetInfo, candidates: CertificateFacts[], storesRead: string[]): string {
   const where = storesRead.length ? storesRead.join(" or ") : "the certificate stores";
@@ -32,8 +41,7 @@ export function rootCauseSentence(target: TargetInfo, candidates: CertificateFac
   const storesWithCerts = [...new Set(candidates.map((c) => c.store ?? "the given files"))].join(" and ");
   for (const control of Object.keys(REQUIREMENT_PHRASES)) {
     if (candidates.every((c) => c.disqualifiedBy.some((d) => d.control === control))) {
-      const named = [...new Set(candidates.flatMap((c) => (c.san.dns.length ? c.san.dns : c.subjectCommonNames)))];
-      const extra = control === "LDAPS-C02" ? `; they name ${named.length ? named.join(", ") : "no host at all"}` : "";
+      const extra = control === "LDAPS-C02" ? `; ${whatTheyName(candidates)}` : "";
       return `${plural(candidates.length, "certificate")} in ${storesWithCerts}, none ${REQUIREMENT_PHRASES[control](target)}${extra}.`;
     }
   }

@@ -56,6 +56,12 @@ export interface CertificateFacts {
   };
   isCA: boolean;
   selfSigned: boolean;
+  /**
+   * Extensions that are present but cannot be decoded (or appear twice): evidence, not a parse failure.
+   * `affects` lists the facts (pointers within this certificate) derived from the extension; they are
+   * set so that nothing passes on them, and a control failing on one errors with `message`.
+   */
+  extensionErrors: Array<{ oid: string; name: string; message: string; affects: string[] }>;
   name: NameMatch;
   privateKey: {
     /** false when the evidence says nothing about the key (e.g. preflight without --key). */

@@ -43,6 +43,8 @@ export function reportTarget(t: EvaluatedTarget, waivers: Waiver[], now: Date): 
     predicted: c.predicted,
     presentedOn: c.presentedOn,
     disqualifiedBy: c.disqualifiedBy,
+    // Only when there are some: reports of well-formed certificates stay as they were.
+    ...(c.extensionErrors.length ? { extensionErrors: c.extensionErrors.map(({ oid, name, message }) => ({ oid, name, message })) } : {}),
     controls: applyWaivers(t.evaluation.certificateControls[i], waivers, f.target.host, now),
   }));
   return {

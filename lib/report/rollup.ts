@@ -8,6 +8,7 @@ import type { Status } from "../profile/evaluate";
 import { badness, daysUntil, predictedCertificate, SEVERITIES, STATUSES, targetKey, targetLabel } from "./common";
 import { esc, htmlPage, statusBadge, statusBadgeText } from "./html";
 import type { Report, ReportTarget, StatusCounts } from "./types";
+import { instantMs } from "../dates";
 import { terminalText } from "../terminal";
 
 export const ROLLUP_SCHEMA_ID = `${SCHEMA_BASE}rollup.schema.json`;
@@ -88,8 +89,8 @@ export function buildRollup(inputs: Array<{ report: Report; path: string }>, gen
   const chosen = new Map<string, { target: ReportTarget; report: number; now: number; gen: number }>();
   let seen = 0;
   inputs.forEach(({ report }, ri) => {
-    const now = Date.parse(report.now);
-    const gen = Date.parse(report.generatedAt);
+    const now = instantMs(report.now);
+    const gen = instantMs(report.generatedAt);
     for (const target of report.targets) {
       seen++;
       const key = targetKey(target);
@@ -130,7 +131,7 @@ export function buildRollup(inputs: Array<{ report: Report; path: string }>, gen
       predicted: p && days !== null ? { thumbprint: p.thumbprint, subject: p.subject, notAfter: p.notAfter, daysToExpiry: days } : null,
     });
   }
-  timeline.sort((a, b) => Date.parse(a.notAfter) - Date.parse(b.notAfter) || a.host.localeCompare(b.host));
+  timeline.sort((a, b) => instantMs(a.notAfter) - instantMs(b.notAfter) || a.host.localeCompare(b.host));
   targets.sort((a, b) => (a.status === b.status ? 0 : a.status === "noncompliant" ? -1 : 1) || a.host.localeCompare(b.host) || (a.service ?? "").localeCompare(b.service ?? ""));
   const byHost = (a: RollupTargetRef, b: RollupTargetRef) => a.host.localeCompare(b.host) || (a.service ?? "").localeCompare(b.service ?? "");
   const controlList = [...controls.values()].sort(

@@ -17,6 +17,19 @@ export function runCli(args: string[], env: Record<string, string> = {}, input?:
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The CLI without blocking this process (for tests that serve a peer in-process). */
+export function runCliAsync(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** A failure must be one line on stderr naming the problem, never a stack trace. */
 export function expectCleanError(r: CliResult, code: number, pattern: RegExp): void {
   expect({ code: r.code, stderr: r.stderr }).toEqual({ code, stderr: expect.stringMatching(pattern) });

@@ -42,7 +42,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       .option("bind-dn", { type: "string", describe: "DN or UPN for a simple bind over TLS (only sent when the chain and name verify, unless --insecure)" })
       .option("password-env", { type: "string", describe: "Environment variable holding the bind password (never pass it on the command line)" })
       .option("concurrency", { type: "number", default: 32, describe: "Hosts probed at once" })
-      .option("timeout", { type: "number", default: 10000, describe: "Per-connection deadline in ms (DNS + TCP + StartTLS + TLS + LDAP)" })
+      .option("timeout", { type: "number", default: 10000, describe: "Deadline per endpoint in ms (DNS + TCP + StartTLS + TLS + LDAP + TLS version probes)" })
       .option("servername", { type: "string", describe: "Name to send as SNI and to check the certificate against (default: the host name); e.g. when probing by IP" })
       .option("insecure", { type: "boolean", default: false, describe: "Bind even when the certificate did not verify (the password may reach an impostor)" })
       .option("versions", { type: "boolean", default: true, describe: "Test TLS 1.0/1.1/1.2/1.3 one by one (--no-versions to skip)" })
