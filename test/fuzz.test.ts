@@ -15,7 +15,7 @@ import { EncodingError, parsePem } from "../lib/x509/encoding";
 
 const SEED = 20261201;
 // Bounded run counts keep this to tens of seconds; the limit is a hang guard for a loaded machine, not a budget.
-jest.setTimeout(300_000);
+jest.setTimeout(600_000);
 const tmp = mkdtempSync(join(tmpdir(), "ldaps-audit-fuzz-"));
 let fileNo = 0;
 const write = (ext: string, content: string | Buffer) => {

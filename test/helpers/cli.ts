@@ -13,7 +13,7 @@ export interface CliResult {
 }
 
 export function runCli(args: string[], env: Record<string, string> = {}, input?: string): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1", ...env }, input, encoding: "utf8", timeout: 60000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1", ...env }, input, encoding: "utf8", timeout: 600000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

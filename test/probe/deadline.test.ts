@@ -7,7 +7,7 @@ import { Pki, Issued } from "../helpers/openssl";
 import { PEER_DEADLINE_MS, requirePeer, hasCommand } from "../helpers/peers";
 import { probeEndpoint } from "../../lib/probe";
 
-jest.setTimeout(60_000); // a hang guard, far above every deadline used here; nothing reads the wall clock
+jest.setTimeout(600_000); // a hang guard, far above every deadline used here; nothing reads the wall clock
 const haveOpenssl = requirePeer("openssl", hasCommand("openssl", ["version"]), "apt-get install openssl");
 const d = haveOpenssl ? describe : describe.skip;
 
