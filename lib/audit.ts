@@ -53,9 +53,14 @@ export function evaluateSnapshots(inputs: SnapshotInput[], options: AuditOptions
   const now = options.now ?? new Date();
   const profile = loadProfile(options.profile ?? "baseline");
   const waivers: Waiver[] = options.waivers ? loadWaivers(options.waivers) : [];
-  const targets = inputs.flatMap((i) => evaluateSnapshot(i.snapshot, profile, now, i.source));
+  // Probe evidence is merged here as in streamEvaluateFiles, so the library and the CLI judge N01-N07 alike.
+  const probeInputs: Report["inputs"] = [];
+  const probes = new ProbeEvidence(options.probes ?? [], probeInputs);
+  const targets = inputs.flatMap((i) => evaluateSnapshot(probes.merge(i.snapshot), profile, now, i.source));
+  probes.assertAllUsed();
   const inputHashes: Report["inputs"] = [
     ...inputs.filter((i) => i.source && i.sha256).map((i) => ({ kind: i.kind ?? ("snapshot" as const), path: i.source!, sha256: i.sha256! })),
+    ...probeInputs,
     ...extraInputs,
     { kind: "profile", path: profile.source, sha256: profile.sha256 },
     ...(options.waivers ? [{ kind: "waivers" as const, path: options.waivers, sha256: sha256(readInputFile(options.waivers)) }] : []),

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { evaluateFiles } from "../lib/audit";
+import { evaluateFiles, evaluateSnapshots, readSnapshot } from "../lib/audit";
 import { expectCleanError, runCli } from "./helpers/cli";
 
 const root = join(__dirname, "..", "examples");
@@ -67,4 +67,15 @@ test("another certificate on the wire than the stores predict: N03 fails and nam
 test("a probe for another host is refused, cleanly", () => {
   expectCleanError(runCli(["evaluate", healthy, "--probe", probeFile("dc1", "dc9.corp.example.test")]), 2, /--probe for dc9\.corp\.example\.test matches no snapshot's host\.fqdn/);
   expectCleanError(runCli(["evaluate", healthy, "--probe", healthy]), 2, /--probe expects a snapshot from ldaps-audit probe/);
+});
+
+test("the library's evaluateSnapshots merges probes as evaluateFiles does", () => {
+  const probes = [probeFile("dc1-renewed")];
+  const viaFiles = evaluateFiles([healthy], { now: NOW, probes });
+  const viaSnapshots = evaluateSnapshots([{ snapshot: readSnapshot(healthy).snapshot, source: healthy, sha256: readSnapshot(healthy).sha256 }], { now: NOW, probes });
+  const ids = ["LDAPS-N01", "LDAPS-N02", "LDAPS-N03"];
+  expect(ids.map((id) => status(viaSnapshots, id))).toEqual(["pass", "pass", "fail"]);
+  expect(ids.map((id) => status(viaSnapshots, id))).toEqual(ids.map((id) => status(viaFiles, id)));
+  expect(viaSnapshots.inputs.filter((i) => i.kind === "snapshot")).toHaveLength(2);
+  expect(() => evaluateSnapshots([{ snapshot: readSnapshot(healthy).snapshot, source: healthy }], { now: NOW, probes: [probeFile("dc1", "dc9.corp.example.test")] })).toThrow(/matches no snapshot's host\.fqdn/);
 });
