@@ -1,10 +1,13 @@
 // Reading input files: size limit, JSON/YAML parsing, and schema validation, with one-line errors.
+// Every JSON or YAML input goes through parseJsonText / parseJsonOrYaml: duplicate keys are refused in
+// both (naming file and pointer), and nesting is bounded (lib/limits.ts) so no consumer overflows the stack.
 import { readFileSync, statSync } from "node:fs";
 import YAML from "yaml";
 import { InputError } from "./errors";
+import { jsonStructureProblem, valueDepthProblem } from "./json-structure";
+import { MAX_INPUT_BYTES, MAX_JSON_DEPTH } from "./limits";
 
-/** Inputs above this are refused before reading (snapshots of a whole DC stay far below it). */
-export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+export { MAX_INPUT_BYTES };
 
 export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): Buffer {
   let size: number;
@@ -27,30 +30,56 @@ export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): Buffer 
 
 function position(text: string, err: Error): string {
   const m = /position (\d+)/.exec(err.message);
-  if (!m) return "";
-  const pos = Number(m[1]);
+  return m ? lineAndColumn(text, Number(m[1])) : "";
+}
+
+function lineAndColumn(text: string, pos: number, form: "at" | "paren" = "at"): string {
   const before = text.slice(0, pos);
   const line = before.split("\n").length;
   const col = pos - before.lastIndexOf("\n");
-  return ` at line ${line}, column ${col}`;
+  return form === "at" ? ` at line ${line}, column ${col}` : ` (line ${line}, column ${col})`;
+}
+
+/** A pointer short enough for one line (a too-deep document has a very long one). */
+function shortPointer(pointer: string): string {
+  return pointer.length <= 80 ? pointer || "/" : `${pointer.slice(0, 40)}...${pointer.slice(-30)}`;
+}
+
+function tooDeep(source: string, pointer: string, where = ""): InputError {
+  return new InputError(`${source}: nested deeper than ${MAX_JSON_DEPTH} levels (the limit for JSON and YAML inputs) at ${shortPointer(pointer)}${where}`);
 }
 
 export function parseJsonText(text: string, source: string): unknown {
   if (text.trim() === "") throw new InputError(`${source}: file is empty, expected JSON`);
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let value: unknown;
   try {
-    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    value = JSON.parse(body);
   } catch (e) {
-    throw new InputError(`${source}: not valid JSON${position(text, e as Error)}`);
+    if (e instanceof RangeError) throw new InputError(`${source}: too large or too deeply nested to read as JSON`);
+    throw new InputError(`${source}: not valid JSON${position(body, e as Error)}`);
   }
+  const problem = jsonStructureProblem(body, MAX_JSON_DEPTH);
+  if (problem?.kind === "duplicate") {
+    throw new InputError(`${source}: duplicate key ${JSON.stringify(problem.key)} at ${shortPointer(problem.pointer)}${lineAndColumn(body, problem.offset, "paren")}; readers disagree on which value wins, so give each key once`);
+  }
+  if (problem?.kind === "depth") throw tooDeep(source, problem.pointer, lineAndColumn(body, problem.offset, "paren"));
+  return value;
 }
 
 /** JSON or YAML (by extension; YAML is a superset of JSON so .yaml/.yml files may hold either), parsed from text already read. */
 export function parseJsonOrYaml(text: string, path: string): unknown {
   if (!/\.ya?ml$/i.test(path)) return parseJsonText(text, path);
   if (text.trim() === "") throw new InputError(`${path}: file is empty, expected YAML`);
+  let value: unknown;
   try {
-    return YAML.parse(text, { prettyErrors: true, uniqueKeys: true });
+    value = YAML.parse(text, { prettyErrors: true, uniqueKeys: true });
   } catch (e) {
+    // The yaml parser recurses per nesting level and reports a stack overflow as a parse error.
+    if (e instanceof RangeError || /Maximum call stack size exceeded/.test((e as Error).message)) throw tooDeep(path, "/");
     throw new InputError(`${path}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
+  const deep = valueDepthProblem(value, MAX_JSON_DEPTH);
+  if (deep !== null) throw tooDeep(path, deep);
+  return value;
 }

@@ -65,3 +65,20 @@ test("a snapshot with 10,000 certificates is evaluated correctly", () => {
   expect(t.certificates.filter((c) => c.qualifies)).toHaveLength(1);
   expect(t.certificates[1].controls.find((c) => c.id === "LDAPS-C03")?.status).toBe("fail");
 });
+
+// Every place a certificate sits in a snapshot: a bad one is named by the file and the pointer of the
+// element itself (a presented chain's second certificate is /tls/chain/1, not /0 of a slice).
+const goodDer = healthy.stores[1].certificates[0].der as string;
+const badDer = Buffer.from(goodDer, "base64").subarray(0, 100).toString("base64");
+test.each([
+  ["a store certificate", (s: typeof healthy) => ((s.stores[1].certificates[0] = { der: badDer }), s), /at \/stores\/1\/certificates\/0: truncated or not DER/],
+  ["a trust anchor", (s: typeof healthy) => ((s.trustAnchors = [goodDer, badDer]), s), /at \/trustAnchors\/1: truncated or not DER/],
+  ["an intermediate", (s: typeof healthy) => ((s.intermediates = [badDer]), s), /at \/intermediates\/0: truncated or not DER/],
+  ["a presented leaf", (s: typeof healthy) => ((s.network = { endpoints: [{ host: "h", port: 636, mode: "ldaps", tls: { chain: [badDer] } }] }), s), /at \/network\/endpoints\/0\/tls\/chain\/0: truncated or not DER/],
+  ["a presented chain's second certificate", (s: typeof healthy) => ((s.network = { endpoints: [{ host: "h", port: 636, mode: "ldaps", tls: { chain: [goodDer, goodDer, badDer] } }] }), s), /at \/network\/endpoints\/0\/tls\/chain\/2: truncated or not DER/],
+])("a bad certificate as %s: the error names the file and that element", (_what, mutate, pattern) => {
+  const p = file("pointer.json", JSON.stringify(mutate(structuredClone(healthy))));
+  const r = runCli(["evaluate", p]);
+  expectCleanError(r, 2, new RegExp(`pointer\\.json: ${pattern.source}`));
+  expect(r.stderr).not.toMatch(/(not valid base64|: at ).*\1/); // said once, not twice
+});

@@ -115,3 +115,14 @@ test("waivers are read once: the digest in the report is of the bytes applied", 
   expect(report.inputs.find((i) => i.kind === "waivers")?.sha256).toBe(createHash("sha256").update(readFileSync(waivers)).digest("hex"));
   expect(report.targets[0].controls.find((c) => c.id === "LDAPS-S02")?.status).toBe("waived");
 });
+
+test("the library's evaluateSnapshots merges probes as evaluateFiles does", () => {
+  const probes = [probeFile("dc1-renewed")];
+  const viaFiles = evaluateFiles([healthy], { now: NOW, probes });
+  const viaSnapshots = evaluateSnapshots([{ snapshot: readSnapshot(healthy).snapshot, source: healthy, sha256: readSnapshot(healthy).sha256 }], { now: NOW, probes });
+  const ids = ["LDAPS-N01", "LDAPS-N02", "LDAPS-N03"];
+  expect(ids.map((id) => status(viaSnapshots, id))).toEqual(["pass", "pass", "fail"]);
+  expect(ids.map((id) => status(viaSnapshots, id))).toEqual(ids.map((id) => status(viaFiles, id)));
+  expect(viaSnapshots.inputs.filter((i) => i.kind === "snapshot")).toHaveLength(2);
+  expect(() => evaluateSnapshots([{ snapshot: readSnapshot(healthy).snapshot, source: healthy }], { now: NOW, probes: [probeFile("dc1", "dc9.corp.example.test")] })).toThrow(/matches no snapshot's host\.fqdn/);
+});

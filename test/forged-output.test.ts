@@ -147,7 +147,7 @@ const haveOpenssl = requirePeer("openssl", hasCommand("openssl", ["version"]), "
     } finally {
       await slapd.stop();
     }
-  }, 60000);
+  });
 });
 
 test("every message on stderr is one line: yargs' own multi-line messages too", () => {

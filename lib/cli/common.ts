@@ -1,8 +1,11 @@
 // Options and output handling shared by the commands that produce a report.
 import type { Argv } from "yargs";
+import { instantOption } from "../dates";
 import { EXIT, InputError } from "../errors";
 import type { Report } from "../report/types";
-import { emit, writeFileAtomic } from "./output";
+import { NamedPath, namedPaths, refuseConflictingOutputs } from "../output/conflicts";
+import { writeOutput } from "../output/write";
+import { emit, ensureNewline } from "./output";
 import { stderrLine } from "../terminal";
 
 export interface ReportArgs {
@@ -61,10 +64,7 @@ export function withReportOptions<T>(y: Argv<T>) {
 }
 
 export function parseNow(value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) throw new InputError(`--now ${JSON.stringify(value)}: expected an ISO 8601 date or date-time, e.g. 2026-11-24T12:00:00Z`);
-  return new Date(ms);
+  return instantOption(value, "--now");
 }
 
 /** The report in one format (PDF as bytes). Renderers load lazily so `--help` stays fast. */
@@ -100,26 +100,44 @@ export function extraOutputs(args: { "output-html"?: string; "output-junit"?: st
   return out;
 }
 
+type OutputArgs = { output?: string; "output-html"?: string; "output-junit"?: string; "output-json"?: string };
+
+/** Every output a report-writing command was given, named by its option. */
+export function reportOutputs(args: OutputArgs): NamedPath[] {
+  return [...namedPaths("--output", args.output), ...extraOutputs(args).map((e) => ({ label: `--output-${e.format}`, path: e.path }))];
+}
+
 /**
- * Print or write a document in the asked format, plus any --output-<format> files (each written
- * atomically); `render` gives the document in a format. Returns the files written.
+ * Refuse (exit 2) before any work a run whose output is one of its inputs, whose outputs are one
+ * file, or whose output cannot be a file at all (a directory). Every report-writing command calls it first.
+ */
+export function refuseUnsafeOutputs(args: OutputArgs, inputs: NamedPath[], moreOutputs: NamedPath[] = []): void {
+  refuseConflictingOutputs(inputs, [...reportOutputs(args), ...moreOutputs]);
+}
+
+/** The files --profile and --waivers stand for (a shipped profile name matches no file and is ignored). */
+export function profileInputs(args: { profile?: string; waivers?: string }): NamedPath[] {
+  return [...namedPaths("--profile", args.profile), ...namedPaths("--waivers", args.waivers)];
+}
+
+/**
+ * Print or write a document in the asked format, plus any --output-<format> files; `render` gives
+ * the document in a format. Returns the files written. Callers have run refuseUnsafeOutputs.
  */
 export function deliverWith(
   render: (format: ReportFormat, options: { colour?: boolean; verbose?: boolean }) => string | Buffer,
-  args: { format?: string; output?: string; verbose?: boolean; "output-html"?: string; "output-junit"?: string; "output-json"?: string },
+  args: { format?: string; verbose?: boolean } & OutputArgs,
 ): string[] {
   const extras = extraOutputs(args);
-  const paths = [args.output, ...extras.map((e) => e.path)].filter((p): p is string => !!p && p !== "-");
-  const dup = paths.find((p, i) => paths.indexOf(p) !== i);
-  if (dup) throw new InputError(`${dup}: named by more than one output option; give each format its own file`);
+  const toStdout = !args.output || args.output === "-";
   const format: ReportFormat = (args.format as ReportFormat | undefined) ?? (args.output || !process.stdout.isTTY ? "json" : "text");
   if (format === "pdf" && (!args.output || args.output === "-") && process.stdout.isTTY) throw new InputError("--format pdf writes binary: give -o report.pdf (or redirect stdout)");
   // Render everything first: a renderer that throws leaves no file behind.
-  const docs = extras.map((e) => ({ path: e.path, text: ensureNewline(render(e.format, { verbose: args.verbose })) }));
+  const docs = extras.map((e) => ({ ...e, text: ensureNewline(render(e.format, { verbose: args.verbose })) }));
   const main = render(format, { colour: !args.output && process.stdout.isTTY && !process.env.NO_COLOR, verbose: args.verbose });
-  for (const d of docs) writeFileAtomic(d.path, d.text);
+  for (const d of docs) writeOutput(d.path, d.text, `--output-${d.format}`);
   emit(main, args.output);
-  return [...docs.map((d) => d.path), ...(args.output && args.output !== "-" ? [args.output] : [])];
+  return [...docs.map((d) => d.path), ...(toStdout ? [] : [args.output!])];
 }
 
 /**
@@ -146,9 +164,4 @@ function nagiosCheck(report: Report) {
   const { renderNagios } = require("../report/nagios") as typeof import("../report/nagios");
   const { reportRunway } = require("../profile/runway") as typeof import("../profile/runway");
   return renderNagios(report, reportRunway(report));
-}
-
-function ensureNewline(text: string | Buffer): string | Buffer {
-  if (typeof text !== "string") return text;
-  return text.endsWith("\n") ? text : text + "\n";
 }

@@ -3,11 +3,14 @@
 // so `--version` and `--help` stay fast.
 import yargs from "yargs";
 import { EXIT, InputError, RuntimeFailure } from "../errors";
+import { guardStandardStreams } from "../output/stdio";
 import { commands } from "./commands";
 import { toolVersion } from "../version";
 import { stderrBlock, stderrLine } from "../terminal";
 
 export async function main(argv: string[]): Promise<number> {
+  // Before anything is printed (help and version included): a reader that goes away ends output quietly.
+  guardStandardStreams();
   let exitCode: number = EXIT.compliant;
   const parser = yargs(argv)
     .scriptName("ldaps-audit")

@@ -1,34 +1,13 @@
-// Writing results: atomically to a file (temp + rename, so a crash never leaves half a report) or to stdout.
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import { InputError } from "../errors";
+// Printing a document to stdout or writing it to --output (see lib/output/write.ts for how each kind of
+// destination is written: atomically for a regular file, through for a FIFO or device).
+import { writeOutput } from "../output/write";
 
-export function writeFileAtomic(path: string, content: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  let fd: number;
-  try {
-    fd = openSync(tmp, "w", 0o644);
-  } catch (e) {
-    throw new InputError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  try {
-    writeSync(fd, typeof content === "string" ? Buffer.from(content, "utf8") : content);
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
-    throw new InputError(`cannot write ${path}: ${(e as Error).message}`);
-  }
+/** Text gets a final newline; bytes (a PDF) are left as they are. */
+export function ensureNewline<T extends string | Uint8Array>(content: T): T {
+  return (typeof content !== "string" || content.endsWith("\n") ? content : content + "\n") as T;
 }
 
-/** Write to --output when given, else stdout. Text gets a final newline; bytes (PDF) are written as they are. */
-export function emit(content: string | Uint8Array, output?: string): void {
-  const text = typeof content !== "string" || content.endsWith("\n") ? content : content + "\n";
-  if (output && output !== "-") writeFileAtomic(output, text);
-  else process.stdout.write(text);
+/** Write to `output` when given ("-" is stdout), else stdout; `option` names it in errors. */
+export function emit(content: string | Uint8Array, output?: string, option = "--output"): void {
+  writeOutput(output || "-", ensureNewline(content), option);
 }

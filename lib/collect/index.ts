@@ -3,6 +3,7 @@
 // schemas/snapshot.schema.json before it is returned.
 import { join } from "node:path";
 import { InputError, RuntimeFailure } from "../errors";
+import { parseJsonText } from "../input";
 import { packageRoot } from "../paths";
 import { describeErrors, SNAPSHOT_SCHEMA_ID, validatorFor } from "../schemas";
 import type { CollectionError, Snapshot } from "../snapshot";
@@ -110,7 +111,7 @@ export async function collectFleetWith(ps: PowerShellSession, options: FleetOpti
     const host = String(entry.host ?? "?");
     if (entry.error) return { host, error: entry.error };
     try {
-      const snapshot = validateCollectedSnapshot(JSON.parse(entry.snapshotJson ?? ""), `collect ${host}`);
+      const snapshot = validateCollectedSnapshot(parseJsonText(entry.snapshotJson ?? "", `collect ${host}`), `collect ${host}`);
       return { host, snapshot };
     } catch (e) {
       return { host, error: { part: "collector", message: (e as Error).message, code: "InvalidSnapshot" } };

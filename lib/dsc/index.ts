@@ -9,6 +9,8 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import Ajv2020, { ValidateFunction } from "ajv/dist/2020";
 import { InputError, RuntimeFailure } from "../errors";
+import { instantOption } from "../dates";
+import { parseJsonText } from "../input";
 import { packageRoot } from "../paths";
 import type { Report } from "../report/types";
 import { describeErrors } from "../schemas";
@@ -112,12 +114,7 @@ const READ_ONLY = ["controls", "reasons"] as const;
 /** Parse and check the JSON dsc sent; empty input (dsc get without properties) means all defaults. */
 export function parseDesiredState(text: string, trace: Tracer = () => undefined): DscDesiredState {
   if (text.trim() === "") return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`desired state on stdin is not valid JSON: ${(e as Error).message}`);
-  }
+  const value = parseJsonText(text, "desired state on stdin");
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new InputError(`desired state on stdin must be a JSON object of properties, got ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`);
   }
@@ -129,12 +126,6 @@ export function parseDesiredState(text: string, trace: Tracer = () => undefined)
   return desired;
 }
 
-function parseNow(value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new InputError(`now ${JSON.stringify(value)}: expected an ISO 8601 date or date-time, e.g. 2026-11-24T00:00:00Z`);
-  return new Date(ms);
-}
 
 function targetName(t: { host: string; service: string | null }): string {
   return t.service ? `${t.host} (${t.service})` : t.host;
@@ -186,7 +177,7 @@ function isShippedProfile(p: string): boolean {
 export async function runDscOperation(operation: DscOperation, desired: DscDesiredState, options: DscOptions = {}): Promise<DscOutcome> {
   const trace = options.trace ?? (() => undefined);
   const cwd = options.cwd ?? process.cwd();
-  const now = parseNow(desired.now);
+  const now = instantOption(desired.now, "now");
   const profile = desired.profile ?? "baseline";
   const auditOptions = {
     profile: isShippedProfile(profile) ? profile : resolveFrom(cwd, profile),

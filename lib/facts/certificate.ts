@@ -1,6 +1,7 @@
 // Facts about one certificate in the context of one directory service: name, usage, key, validity, chain,
 // and whether Schannel could use it (lib/facts/schannel.ts). Facts describe; the controls judge.
 // Pure: everything time-dependent is measured against the injected `now`.
+import { instantMs } from "../dates";
 import { parseCertificate, type CertificateInfo } from "../x509/certificate";
 import { buildChain } from "../x509/chain";
 import { matchFqdn } from "../x509/names";
@@ -11,6 +12,26 @@ import { schannelFacts } from "./schannel";
 import type { CertificateFacts, ChainElementFacts } from "./types";
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The facts (pointers into one certificate's facts) each extension feeds. A control that fails on one
+ * of them when the extension is malformed errors instead, with the extension's message (lib/profile/evaluate.ts).
+ */
+const FACTS_FROM_EXTENSION: Record<string, string[]> = {
+  "2.5.29.17": ["/san", "/name"],
+  "2.5.29.37": ["/eku"],
+  "2.5.29.15": ["/keyUsage"],
+  "2.5.29.19": ["/isCA"],
+};
+
+function extensionErrorFacts(info: CertificateInfo): CertificateFacts["extensionErrors"] {
+  return info.extensionErrors.map((e) => ({ ...e, affects: FACTS_FROM_EXTENSION[e.oid] ?? [] }));
+}
+
+/** "the Subject Alternative Name extension (2.5.29.17) is malformed: ..." */
+export function describeExtensionError(e: { oid: string; name: string; message: string }): string {
+  return `the ${e.name} extension (${e.oid}) ${e.message}`;
+}
 
 export interface CertificateContext {
   now: Date;
@@ -71,7 +92,7 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
     path: CertificateFacts["chain"]["path"],
     reason: string,
   ): CertificateFacts["chain"] => {
-    const issuerDates = path.slice(1).map((p) => p.notAfter).filter((d): d is string => Boolean(d)).sort();
+    const issuerDates = path.slice(1).map((p) => p.notAfter).filter((d): d is string => Boolean(d)).sort((a, b) => instantMs(a) - instantMs(b));
     const issuersNotAfter = issuerDates[0] ?? null;
     return {
       source,
@@ -79,8 +100,8 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
       status,
       path,
       issuersNotAfter,
-      issuersDaysToExpiry: issuersNotAfter ? daysUntil(new Date(issuersNotAfter), ctx.now) : null,
-      issuerExpiresBeforeLeaf: issuersNotAfter ? new Date(issuersNotAfter).getTime() < info.notAfter.getTime() : null,
+      issuersDaysToExpiry: issuersNotAfter ? daysUntil(new Date(instantMs(issuersNotAfter)), ctx.now) : null,
+      issuerExpiresBeforeLeaf: issuersNotAfter ? instantMs(issuersNotAfter) < info.notAfter.getTime() : null,
       reason,
     };
   };
@@ -112,7 +133,12 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
 
 export function certificateFacts(info: CertificateInfo, ctx: CertificateContext): CertificateFacts {
   const now = ctx.now.getTime();
-  const name = matchFqdn(ctx.fqdn, info.san.dns, info.subjectCommonNames, info.san.ip);
+  const extensionErrors = extensionErrorFacts(info);
+  const sanError = extensionErrors.find((e) => e.oid === "2.5.29.17");
+  // Without a readable SAN the subject CN must not stand in for it: the name cannot be checked.
+  const name = sanError
+    ? { fqdn: ctx.fqdn, matches: false, matchedBy: null, matchedEntry: null, fqdnIsFirstSan: null, reason: `${describeExtensionError(sanError)}, so the name cannot be checked` }
+    : matchFqdn(ctx.fqdn, info.san.dns, info.subjectCommonNames, info.san.ip);
   const required = requiredKeyUsages(info.publicKey.algorithm);
   const missing = info.keyUsage.present ? required.filter((u) => !info.keyUsage.usages.includes(u)) : [];
   const privateKey = privateKeyFacts(ctx.privateKey, ctx.account, ctx.accountSid);
@@ -146,6 +172,7 @@ export function certificateFacts(info: CertificateInfo, ctx: CertificateContext)
     },
     isCA: info.basicConstraints.isCA,
     selfSigned: info.selfIssued,
+    extensionErrors,
     name,
     privateKey,
     chain,

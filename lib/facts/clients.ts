@@ -8,6 +8,7 @@ import type { InsecureBindClient, Snapshot } from "../snapshot";
 import { configFacts } from "./config";
 import { eventFacts } from "./events";
 import type { ClientEvidenceKind, ClientFacts, ClientRow, ClientSourceState, MissingEvidence, SelectionFacts, TargetInfo } from "./types";
+import { instantMs } from "../dates";
 
 export type { ClientEvidenceKind, ClientFacts, ClientRow, ClientSourceState, MissingEvidence } from "./types";
 
@@ -22,8 +23,8 @@ function normalizeIp(ip: string): string {
   return t.includes(":") ? t.toLowerCase() : t;
 }
 
-const earlier = (a: string | null, b: string | null | undefined) => (!b ? a : !a || Date.parse(b) < Date.parse(a) ? b : a);
-const later = (a: string | null, b: string | null | undefined) => (!b ? a : !a || Date.parse(b) > Date.parse(a) ? b : a);
+const earlier = (a: string | null, b: string | null | undefined) => (!b ? a : !a || instantMs(b) < instantMs(a) ? b : a);
+const later = (a: string | null, b: string | null | undefined) => (!b ? a : !a || instantMs(b) > instantMs(a) ? b : a);
 const sameService = (a: string | null | undefined, b: string | null) => (a ?? "").toLowerCase() === (b ?? "").toLowerCase();
 
 function targetPorts(snapshot: Snapshot, target: TargetInfo): number[] {
@@ -265,7 +266,7 @@ export function clientFacts(snapshot: Snapshot, target: TargetInfo, selection: S
   );
   const windowStart = ce?.windowStart ?? ev?.windowStart ?? null;
   const windowEnd = ce?.windowEnd ?? ev?.windowEnd ?? null;
-  const windowMs = windowStart && windowEnd ? Date.parse(windowEnd) - Date.parse(windowStart) : NaN;
+  const windowMs = windowStart && windowEnd ? instantMs(windowEnd) - instantMs(windowStart) : NaN;
   const windowDays = Number.isFinite(windowMs) ? Math.round((windowMs / 86400000) * 10) / 10 : null;
   const ldapsEvidence = connectionTable === "read" || firewallLog === "read";
   const readSources = [connectionTable === "read" ? "connection table" : null, firewallLog === "read" ? "firewall log" : null].filter((x): x is string => Boolean(x));

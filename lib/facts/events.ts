@@ -3,13 +3,14 @@
 import type { EventSummary, InsecureBindClient, Snapshot } from "../snapshot";
 import type { CertificateFacts, EventCountFacts, EventFacts, TargetInfo } from "./types";
 export type { EventCountFacts, EventFacts };
+import { instantMs } from "../dates";
 
 function counts(summaries: EventSummary[]): EventCountFacts {
   const out: EventCountFacts = { count: 0, first: null, last: null, errorCodes: {} };
   for (const s of summaries) {
     out.count += s.count;
-    if (s.first && (!out.first || Date.parse(s.first) < Date.parse(out.first))) out.first = s.first;
-    if (s.last && (!out.last || Date.parse(s.last) > Date.parse(out.last))) out.last = s.last;
+    if (s.first && (!out.first || instantMs(s.first) < instantMs(out.first))) out.first = s.first;
+    if (s.last && (!out.last || instantMs(s.last) > instantMs(out.last))) out.last = s.last;
     for (const [code, n] of Object.entries(s.errorCodes ?? {})) {
       const key = code.toLowerCase();
       out.errorCodes[key] = (out.errorCodes[key] ?? 0) + n;
@@ -34,7 +35,7 @@ export function eventFacts(snapshot: Snapshot, target: TargetInfo, _now: Date, c
   const predicted = (certificates ?? []).find((c) => c.predicted && c.source !== "network");
   const e1220 = counts(dir(1220));
   const notBefore = predicted?.validity.notBefore ?? null;
-  const cleared = e1220.count > 0 && notBefore !== null && e1220.last !== null && Date.parse(e1220.last) < Date.parse(notBefore);
+  const cleared = e1220.count > 0 && notBefore !== null && e1220.last !== null && instantMs(e1220.last) < instantMs(notBefore);
 
   const s2887 = dir(2887);
   const simple = s2887.reduce((n, s) => n + (s.insecureSimpleBinds ?? 0), 0);
@@ -44,7 +45,7 @@ export function eventFacts(snapshot: Snapshot, target: TargetInfo, _now: Date, c
     .map((c) => ({ ip: c.ip, identity: c.identity, bindType: c.bindType, count: c.count, last: c.last ?? null }))
     .sort((a, b) => b.count - a.count || a.ip.localeCompare(b.ip) || a.identity.localeCompare(b.identity));
 
-  const windowMs = Date.parse(ev.windowEnd) - Date.parse(ev.windowStart);
+  const windowMs = instantMs(ev.windowEnd) - instantMs(ev.windowStart);
   return {
     windowStart: ev.windowStart,
     windowEnd: ev.windowEnd,

@@ -66,9 +66,8 @@ function decodeStoreCertificate(c: StoreCertificate, where: string): DecodedCert
     if (!blob.certificate) throw new InputError(`${where}/registryBlob: the Blob has no certificate property (id 32)`);
     return { ...parseCertificate(blob.certificate), blob };
   } catch (e) {
-    if (e instanceof CertificateParseError || e instanceof BlobError || e instanceof EncodingError) {
-      throw new InputError(`${where}: ${e.message}`);
-    }
+    if (e instanceof EncodingError) throw new InputError(e.message); // already names the pointer
+    if (e instanceof CertificateParseError || e instanceof BlobError) throw new InputError(`${where}: ${e.message}`);
     throw e;
   }
 }
@@ -95,12 +94,15 @@ function decodeAll(snapshot: Snapshot, source: string): DecodedCertificate[] {
   return out;
 }
 
-function decodeList(list: string[] | undefined, source: string, pointer: string): CertificateInfo[] {
+/** Decode base64 certificates; `first` is the index of list[0] in the array at `pointer`, so errors name the element itself. */
+function decodeList(list: string[] | undefined, source: string, pointer: string, first = 0): CertificateInfo[] {
   return (list ?? []).map((b64, i) => {
+    const where = `${source}: at ${pointer}/${first + i}`;
     try {
-      return parseCertificate(decodeBase64(b64, `${source}: at ${pointer}/${i}`));
+      return parseCertificate(decodeBase64(b64, where));
     } catch (e) {
-      if (e instanceof CertificateParseError || e instanceof EncodingError) throw new InputError(`${source}: at ${pointer}/${i}: ${e.message}`);
+      if (e instanceof EncodingError) throw new InputError(e.message);
+      if (e instanceof CertificateParseError) throw new InputError(`${where}: ${e.message}`);
       throw e;
     }
   });
@@ -176,7 +178,7 @@ function presentedCertificates(
       if (!existing.presentedOn.includes(ep.port)) existing.presentedOn.push(ep.port);
       return;
     }
-    const presentedChain = decodeList(ep.tls?.chain?.slice(1), source, `/network/endpoints/${i}/tls/chain`);
+    const presentedChain = decodeList(ep.tls?.chain?.slice(1), source, `/network/endpoints/${i}/tls/chain`, 1);
     const facts = certificateFacts(info, {
       now,
       fqdn: target.fqdn,

@@ -10,6 +10,7 @@
 // - "Event ID 1220 — LDAP over SSL": with no such certificate the service logs 1220 and 636 refuses TLS.
 // - Among several usable certificates in the effective store Microsoft calls the choice random; public
 //   reverse engineering (and field experience) says the latest notAfter wins, which is what we predict.
+import { describeExtensionError } from "./certificate";
 import type { CertificateFacts, SchannelFacts, SelectionFacts, TargetInfo } from "./types";
 
 export const MACHINE_STORE = "LocalMachine\\My";
@@ -20,7 +21,10 @@ export const MACHINE_STORE = "LocalMachine\\My";
  */
 export function schannelFacts(f: Omit<CertificateFacts, "schannel" | "predicted" | "presentedOn">): SchannelFacts {
   const obstacles: SchannelFacts["obstacles"] = [];
-  if (!f.eku.serverAuth) {
+  // A malformed EKU extension is the reason itself (its eku facts were set so that nothing passes on them).
+  const ekuError = f.extensionErrors.find((e) => e.oid === "2.5.29.37");
+  if (ekuError) obstacles.push({ requirement: "eku.serverAuth", reason: describeExtensionError(ekuError) });
+  else if (!f.eku.serverAuth) {
     obstacles.push({ requirement: "eku.serverAuth", reason: f.eku.present ? `EKU lists ${f.eku.names.join(", ") || "nothing"} but not Server Authentication` : "no Enhanced Key Usage extension (Server Authentication required)" });
   }
   if (!f.name.matches) obstacles.push({ requirement: "name.matches", reason: f.name.reason });
@@ -51,6 +55,15 @@ function shortName(c: CertificateFacts): string {
   return c.subjectCommonNames[0] ?? c.san.dns[0] ?? c.thumbprint.slice(0, 8);
 }
 
+/** "they name a, b", and how many have a SAN that cannot be read (their CN does not count then). */
+function whatTheyName(candidates: CertificateFacts[]): string {
+  const unreadable = candidates.filter((c) => c.extensionErrors.some((e) => e.oid === "2.5.29.17"));
+  const named = [...new Set(candidates.filter((c) => !unreadable.includes(c)).flatMap((c) => (c.san.dns.length ? c.san.dns : c.subjectCommonNames)))];
+  if (unreadable.length === 0) return `they name ${named.length ? named.join(", ") : "no host at all"}`;
+  const broken = `${unreadable.length === 1 ? "1 has" : `${unreadable.length} have`} a malformed Subject Alternative Name extension`;
+  return named.length ? `${broken}, the others name ${named.join(", ")}` : broken;
+}
+
 /** One sentence: why Schannel has no certificate to use. */
 export function rootCauseSentence(target: TargetInfo, candidates: CertificateFacts[], storesRead: string[]): string {
   const where = storesRead.length ? storesRead.join(" or ") : "the certificate stores";
@@ -60,8 +73,7 @@ export function rootCauseSentence(target: TargetInfo, candidates: CertificateFac
   const storesWithCerts = [...new Set(candidates.map((c) => c.store ?? "the given files"))].join(" and ");
   for (const [requirement, phrase] of REQUIREMENT_PHRASES) {
     if (candidates.every((c) => c.schannel.obstacles.some((o) => o.requirement === requirement))) {
-      const named = [...new Set(candidates.flatMap((c) => (c.san.dns.length ? c.san.dns : c.subjectCommonNames)))];
-      const extra = requirement === "name.matches" ? `; they name ${named.length ? named.join(", ") : "no host at all"}` : "";
+      const extra = requirement === "name.matches" ? `; ${whatTheyName(candidates)}` : "";
       return `${plural(candidates.length, "certificate")} in ${storesWithCerts}, none ${phrase(target)}${extra}.`;
     }
   }

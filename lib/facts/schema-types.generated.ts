@@ -287,6 +287,15 @@ export interface CertificateFacts {
   };
   isCA: boolean;
   selfSigned: boolean;
+  /**
+   * Extensions present but not decodable, or present more than once (evidence, not a parse failure). The facts in `affects` (JSON pointers within this certificate) come from the extension; a control that fails on one of them reports error with this message.
+   */
+  extensionErrors: {
+    oid: string;
+    name: string;
+    message: string;
+    affects: string[];
+  }[];
   name: {
     fqdn: string;
     matches: boolean;

@@ -3,6 +3,8 @@ import { createPrivateKey, createPublicKey, KeyObject, X509Certificate as NodeX5
 import forge from "node-forge";
 import { InputError } from "../errors";
 import { readInputFile } from "../input";
+import { MAX_CERTIFICATE_FILE_BYTES } from "../limits";
+import { CertificateParseError, parseCertificate } from "../x509/certificate";
 import { looksLikePem, parsePem, EncodingError } from "../x509/encoding";
 
 export interface ImportedMaterial {
@@ -55,9 +57,29 @@ function privateKeyFromPem(block: string, path: string, password: string | undef
   }
 }
 
+/**
+ * A certificate from a file must be one the audit can read: a bad one is an input error naming the file
+ * and where in it (not, later, a pointer into the snapshot built from it).
+ */
+function checkedCertificate(der: Buffer, path: string, where: string): Buffer {
+  try {
+    parseCertificate(der);
+  } catch (e) {
+    if (e instanceof CertificateParseError) throw new InputError(`${path}: ${where}: ${e.message}`);
+    throw e;
+  }
+  return der;
+}
+
 /** Read one file of certificates and/or keys. The format is recognised from the content, not the extension. */
 export function readMaterial(path: string, password: string | undefined): ImportedMaterial {
-  const data = readInputFile(path);
+  const material = readMaterialUnchecked(path, password);
+  material.certificates.forEach((der, i) => checkedCertificate(der, path, material.certificates.length > 1 ? `certificate ${i + 1} of ${material.certificates.length}` : "the certificate"));
+  return material;
+}
+
+function readMaterialUnchecked(path: string, password: string | undefined): ImportedMaterial {
+  const data = readInputFile(path, MAX_CERTIFICATE_FILE_BYTES);
   if (data.length === 0) throw new InputError(`${path}: file is empty`);
   if (looksLikePem(data)) {
     const text = data.toString("latin1");

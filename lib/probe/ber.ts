@@ -4,8 +4,8 @@
 export const STARTTLS_OID = "1.3.6.1.4.1.1466.20037";
 export const NOTICE_OF_DISCONNECTION_OID = "1.3.6.1.4.1.1466.20036";
 
-/** Largest LDAP response to StartTLS the probe buffers before calling the peer broken. */
-export const MAX_STARTTLS_RESPONSE = 64 * 1024;
+import { MAX_STARTTLS_RESPONSE } from "../limits";
+export { MAX_STARTTLS_RESPONSE };
 
 function len(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);

@@ -6,9 +6,10 @@ import * as tls from "node:tls";
 import { MAX_STARTTLS_RESPONSE, NOTICE_OF_DISCONNECTION_OID, parseExtendedResponse, RESULT_CODES, startTlsRequest, BerError } from "./ber";
 import { classify, ProbeError, Stage, timeoutFailure } from "./failure";
 import type { ProbeFailure } from "../snapshot";
+import { MAX_PRESENTED_CHAIN } from "../limits";
 
-/** Longest presented chain the probe records (a loop or a hostile peer cannot make it grow further). */
-export const MAX_CHAIN = 16;
+/** Longest presented chain the probe records (lib/limits.ts). */
+export const MAX_CHAIN = MAX_PRESENTED_CHAIN;
 
 export interface TlsSettings {
   ca?: Array<string | Buffer>;

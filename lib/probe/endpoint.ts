@@ -23,9 +23,29 @@ function settingsFor(spec: EndpointSpec, options: ProbeOptions): TlsSettings {
   };
 }
 
+/**
+ * The endpoint's deadline: every connection for it (the main one, LDAP over it, each version probe)
+ * gets only the time left, so `timeoutMs` bounds the endpoint as a whole.
+ */
+export class Deadline {
+  private readonly end: number;
+  constructor(
+    timeoutMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.end = clock() + timeoutMs;
+  }
+  /** Milliseconds left (0 once passed). */
+  remaining(): number {
+    return Math.max(0, this.end - this.clock());
+  }
+}
+
 export async function probeEndpoint(spec: EndpointSpec, options: ProbeOptions = {}): Promise<EndpointResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const started = Date.now();
+  const clock = options.clock ?? Date.now;
+  const started = clock();
+  const deadline = new Deadline(timeoutMs, clock);
   const settings = settingsFor(spec, options);
   const evidence: EndpointEvidence = {
     host: spec.host,
@@ -39,7 +59,7 @@ export async function probeEndpoint(spec: EndpointSpec, options: ProbeOptions = 
     versions: null,
     ldap: null,
   };
-  const attempt = new Attempt(timeoutMs);
+  const attempt = new Attempt(deadline.remaining());
   let discovered: string[] | undefined;
   const addr = { address: null as string | null };
   try {
@@ -63,7 +83,7 @@ export async function probeEndpoint(spec: EndpointSpec, options: ProbeOptions = 
       ldapOverTls(hs.socket, {
         host: spec.host,
         port: spec.port,
-        timeoutMs,
+        timeoutMs: Math.max(1, deadline.remaining()), // ldapts reads 0 as "no timeout"
         credentials: options.credentials,
         bindBlockedReason: blocked,
         discoverDomainControllers: options.discoverDomainControllers,
@@ -84,9 +104,9 @@ export async function probeEndpoint(spec: EndpointSpec, options: ProbeOptions = 
     evidence.address = addr.address;
   }
   if (evidence.tls && options.versions !== false) {
-    evidence.versions = await probeVersions(spec, options);
+    evidence.versions = await probeVersions(spec, options, deadline);
   }
-  evidence.durationMs = Date.now() - started;
+  evidence.durationMs = clock() - started;
   return { evidence, ...(discovered ? { discovered } : {}) };
 }
 
@@ -95,12 +115,17 @@ export async function probeEndpoint(spec: EndpointSpec, options: ProbeOptions = 
  * false = the server refused (alert, reset or close), null = could not tell (the local TLS library cannot
  * offer it, or a timeout/other failure).
  */
-export async function probeVersions(spec: EndpointSpec, options: ProbeOptions = {}): Promise<NonNullable<EndpointEvidence["versions"]>> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+export async function probeVersions(
+  spec: EndpointSpec,
+  options: ProbeOptions = {},
+  deadline = new Deadline(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.clock),
+): Promise<NonNullable<EndpointEvidence["versions"]>> {
   const base = settingsFor(spec, options);
+  // No time left (e.g. the main connection's LDAP step used it all): "could not tell", without connecting.
+  if (deadline.remaining() <= 0) return Object.fromEntries(TLS_VERSIONS.map((v) => [v, null])) as NonNullable<EndpointEvidence["versions"]>;
   const results = await Promise.all(
     TLS_VERSIONS.map(async (v): Promise<[TlsVersion, boolean | null]> => {
-      const attempt = new Attempt(timeoutMs);
+      const attempt = new Attempt(deadline.remaining());
       try {
         const settings: TlsSettings = { ...base, minVersion: v as SecureVersion, maxVersion: v as SecureVersion };
         if (v === "TLSv1" || v === "TLSv1.1") settings.ciphers = LEGACY_CIPHERS;

@@ -83,8 +83,8 @@ export interface RunOptions extends ProbeOptions {
 }
 
 /**
- * Probe many hosts with at most `concurrency` in flight. Each connection is bounded by timeoutMs and a
- * host's endpoints run in parallel, so one host costs about one timeout (two with version probing).
+ * Probe many hosts with at most `concurrency` in flight. Each endpoint (version probes included) is
+ * bounded by timeoutMs and a host's endpoints run in parallel, so one host costs at most one timeout.
  */
 export async function probeHosts(targets: HostTarget[], options: RunOptions = {}): Promise<HostProbeResult[]> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));

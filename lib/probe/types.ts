@@ -12,8 +12,13 @@ export interface Credentials {
 }
 
 export interface ProbeOptions {
-  /** Per-connection deadline in milliseconds, covering DNS, TCP, StartTLS, TLS and LDAP (default 10000). */
+  /**
+   * Deadline per endpoint in milliseconds (default 10000): DNS, TCP, StartTLS, TLS and LDAP of the main
+   * connection and the TLS version probes all share it.
+   */
   timeoutMs?: number;
+  /** Milliseconds clock the deadline is measured with (tests inject one); default Date.now. */
+  clock?: () => number;
   /** Trusted CA certificates (PEM or DER). Absent: Node's root store (plus NODE_EXTRA_CA_CERTS). */
   ca?: Array<string | Buffer>;
   /** SNI and the name the certificate must carry (default: the host when it is a name; none for IP addresses). */

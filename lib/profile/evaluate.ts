@@ -2,6 +2,7 @@
 // A control yields: skip (its `if` does not hold), fail (its `then` does not hold; warn when advisory),
 // warn (its `ldapsWarning` does not hold), pass, or error (it could not be evaluated).
 import type { ErrorObject } from "ajv";
+import { describeExtensionError } from "../facts/certificate";
 import type { CertificateFacts, TargetFacts } from "../facts/types";
 import { pointerGet } from "./pointer";
 import type { Control, ControlPart, ControlResult, Evidence, Status, TargetEvaluation } from "./types";
@@ -55,6 +56,35 @@ function result(control: Control, status: Status, message: string, evidence: Evi
   };
 }
 
+interface ExtensionErrorFact {
+  oid: string;
+  name: string;
+  message: string;
+  affects?: string[];
+}
+
+/**
+ * The malformed extension behind a failed check, if any: an `extensionErrors` entry, on the instance or
+ * on an object along a failing instance path (a certificate inside the host facts), whose `affects`
+ * covers the rest of that path. Such a check did not fail on evidence; it could not be made.
+ */
+function extensionErrorBehind(instance: unknown, errors: ErrorObject[] | null | undefined): ExtensionErrorFact | null {
+  for (const e of errors ?? []) {
+    const parts = e.instancePath.split("/").slice(1);
+    let node: unknown = instance;
+    for (let i = 0; i <= parts.length && node !== null && typeof node === "object"; i++) {
+      const list = (node as { extensionErrors?: unknown }).extensionErrors;
+      if (Array.isArray(list)) {
+        const rest = "/" + parts.slice(i).join("/");
+        const hit = (list as ExtensionErrorFact[]).find((x) => (x.affects ?? []).some((a) => rest === a || rest.startsWith(`${a}/`)));
+        if (hit) return hit;
+      }
+      if (i < parts.length) node = (node as Record<string, unknown>)[parts[i].replace(/~1/g, "/").replace(/~0/g, "~")];
+    }
+  }
+  return null;
+}
+
 function run(part: ControlPart, instance: unknown): boolean {
   return part.validate(instance) as boolean;
 }
@@ -87,6 +117,9 @@ export function evaluateControl(control: Control, instance: unknown, prefix = ""
     }
     if (!run(control.requirement, instance)) {
       const ev = evidenceFrom(control.requirement, instance, prefix);
+      // A check that failed only because a malformed extension set its facts could not be made: error, not fail.
+      const broken = extensionErrorBehind(instance, control.requirement.validate.errors);
+      if (broken) return result(control, "error", `could not evaluate: ${describeExtensionError(broken)}`, ev);
       const applied = usedFailures(control, instance);
       const where = applied.length ? `: ${applied.join("; ")}` : ev.length ? ` (${ev.map((e) => `${e.instancePath || "/"} ${e.message}`).slice(0, 3).join("; ")})` : "";
       // The applied controls' own messages say what is wrong; the template says where.
@@ -95,6 +128,8 @@ export function evaluateControl(control: Control, instance: unknown, prefix = ""
     }
     if (control.warning && !run(control.warning, instance)) {
       const ev = evidenceFrom(control.warning, instance, prefix);
+      const broken = extensionErrorBehind(instance, control.warning.validate.errors);
+      if (broken) return result(control, "error", `could not evaluate: ${describeExtensionError(broken)}`, ev);
       return result(control, "warn", say("warn", `${control.meta.title}: met, with a warning`), ev);
     }
     return result(control, "pass", say("pass", `${control.meta.title}: met`));

@@ -1,6 +1,7 @@
 // Waivers: accepted, time-limited exceptions. A matching, unexpired waiver turns fail/warn into waived;
 // an expired one changes nothing but says so in the message, so an auditor sees it lapsed.
 import { createHash } from "node:crypto";
+import { parseDate } from "../dates";
 import { InputError } from "../errors";
 import { parseJsonOrYaml, readInputFile } from "../input";
 import { assertValid, WAIVERS_SCHEMA_ID } from "../schemas";
@@ -16,12 +17,14 @@ export interface Waiver {
   ticket?: string;
 }
 
+const DAY_MS = 86_400_000;
+
 /** Read a waivers file once: the waivers applied and the digest of exactly those bytes. */
 export function loadWaivers(path: string): { waivers: Waiver[]; sha256: string } {
   const bytes = readInputFile(path);
   const doc = assertValid<{ waivers: Waiver[] }>(WAIVERS_SCHEMA_ID, parseJsonOrYaml(bytes.toString("utf8"), path), path, "waivers file");
   doc.waivers.forEach((w, i) => {
-    if (Number.isNaN(Date.parse(`${w.expires}T00:00:00Z`))) throw new InputError(`${path}: at /waivers/${i}/expires: not a date`);
+    if (parseDate(w.expires) === null) throw new InputError(`${path}: at /waivers/${i}/expires: ${JSON.stringify(w.expires)} is not a date that exists (YYYY-MM-DD)`);
   });
   return { waivers: doc.waivers, sha256: createHash("sha256").update(bytes).digest("hex") };
 }
@@ -35,7 +38,7 @@ function matches(w: Waiver, r: ControlResult, host: string): boolean {
 
 /** The waiver is good through the end of its `expires` day (UTC). */
 export function waiverExpired(w: Waiver, now: Date): boolean {
-  return now.getTime() > Date.parse(`${w.expires}T23:59:59.999Z`);
+  return now.getTime() > parseDate(w.expires)! + DAY_MS - 1;
 }
 
 export function applyWaivers(results: ControlResult[], waivers: Waiver[], host: string, now: Date): ControlResult[] {

@@ -42,6 +42,8 @@ export function reportTarget(t: EvaluatedTarget): ReportTarget {
     predicted: c.predicted,
     presentedOn: c.presentedOn,
     disqualifiedBy: t.evaluation.disqualifiedBy[i],
+    // Only when there are some: reports of well-formed certificates stay as they were.
+    ...(c.extensionErrors.length ? { extensionErrors: c.extensionErrors.map(({ oid, name, message }) => ({ oid, name, message })) } : {}),
     controls: t.evaluation.certificateControls[i],
   }));
   return {

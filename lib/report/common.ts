@@ -2,6 +2,7 @@
 // severities, target labels and keys, and the expiry arithmetic against a report's own "now".
 import type { ControlResult, Status } from "../profile/types";
 import type { ReportCertificate, ReportTarget } from "./types";
+import { instantMs } from "../dates";
 
 export const STATUSES: Status[] = ["fail", "error", "warn", "waived", "skip", "pass"];
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
@@ -42,5 +43,5 @@ const DAY_MS = 86_400_000;
 
 /** Whole days from `now` until `notAfter` (negative once expired), the same rounding as the facts (floor). */
 export function daysUntil(notAfter: string, now: string): number {
-  return Math.floor((Date.parse(notAfter) - Date.parse(now)) / DAY_MS);
+  return Math.floor((instantMs(notAfter) - instantMs(now)) / DAY_MS);
 }

@@ -8,6 +8,7 @@ import type { Status } from "../profile/types";
 import { badness, daysUntil, predictedCertificate, SEVERITIES, STATUSES, targetKey, targetLabel } from "./common";
 import { esc, htmlPage, statusBadge, statusBadgeText } from "./html";
 import type { Report, ReportTarget, StatusCounts } from "./types";
+import { instantMs } from "../dates";
 import { terminalText } from "../terminal";
 
 export const ROLLUP_SCHEMA_ID = `${SCHEMA_BASE}rollup.schema.json`;
@@ -90,8 +91,8 @@ function newestPerTarget(inputs: Array<{ report: Report }>): { entries: Chosen[]
   const chosen = new Map<string, Chosen>();
   let seen = 0;
   inputs.forEach(({ report }, ri) => {
-    const now = Date.parse(report.now);
-    const gen = Date.parse(report.generatedAt);
+    const now = instantMs(report.now);
+    const gen = instantMs(report.generatedAt);
     for (const target of report.targets) {
       seen++;
       const key = targetKey(target);
@@ -156,7 +157,7 @@ function targetRows(entries: Chosen[], inputs: Array<{ report: Report }>): { tar
       predicted: p && days !== null ? { thumbprint: p.thumbprint, subject: p.subject, notAfter: p.notAfter, daysToExpiry: days } : null,
     });
   }
-  timeline.sort((a, b) => Date.parse(a.notAfter) - Date.parse(b.notAfter) || a.host.localeCompare(b.host));
+  timeline.sort((a, b) => instantMs(a.notAfter) - instantMs(b.notAfter) || a.host.localeCompare(b.host));
   targets.sort((a, b) => (a.status === b.status ? 0 : a.status === "noncompliant" ? -1 : 1) || byHost(a, b));
   noPredicted.sort(byHost);
   return { targets, timeline, noPredicted };

@@ -1,10 +1,11 @@
 // Writing a report while it is being produced, for fleets: targets go to a temporary file as they are
-// judged, and the file is renamed into place (or copied to stdout) only when the run has finished.
+// judged, and the file is renamed into place (or copied to stdout, a FIFO or a device) only when the
+// run has finished.
 // A failure in the middle leaves nothing behind: never half a report.
-import { closeSync, createReadStream, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
-import { InputError } from "../errors";
+import { basename, dirname } from "node:path";
+import { OutputTarget, resolveOutput } from "../output/target";
+import { copyFileToTarget, TempFile } from "../output/write";
 import type { ReportHeader } from "./build";
 import { textHeader, textSummary, textTarget, TextOptions } from "./text";
 import type { Report, ReportTarget } from "./types";
@@ -12,28 +13,28 @@ import type { Report, ReportTarget } from "./types";
 export type StreamFormat = "json" | "text";
 
 export class ReportStreamWriter {
-  private readonly fd: number;
-  private readonly tmp: string;
+  private readonly destination: OutputTarget;
+  private readonly tmp: TempFile;
   private count = 0;
   private begun = false;
 
+  /** `destination`: a path, "-" or undefined for stdout; resolved (and refused if a directory) now, before any work. */
   constructor(
-    private readonly destination: string | undefined,
+    destination: string | undefined,
     private readonly format: StreamFormat,
     private readonly text: TextOptions = {},
   ) {
-    const dir = destination ? dirname(destination) : tmpdir();
-    this.tmp = join(dir, `.${destination ? basename(destination) : "ldaps-audit-report"}.${process.pid}.${Date.now()}.tmp`);
-    try {
-      // Private until published: a fleet report is not for other local users to read from /tmp.
-      this.fd = openSync(this.tmp, "w", 0o600);
-    } catch (e) {
-      throw new InputError(`cannot write ${destination ?? "the report"}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    this.destination = resolveOutput(destination ?? "-");
+    // A file is built next to itself and renamed onto it; stdout, a FIFO or a device get a copy of a
+    // private (0600) spool file in the temp folder, which is not for other local users to read.
+    this.tmp =
+      this.destination.kind === "file"
+        ? new TempFile(dirname(this.destination.path), basename(this.destination.path), this.destination.name)
+        : new TempFile(tmpdir(), "ldaps-audit-report", this.destination.name);
   }
 
   private write(s: string): void {
-    writeSync(this.fd, s);
+    this.tmp.write(s);
   }
 
   /** Header fields known before any target (everything but inputs and summary). */
@@ -65,45 +66,20 @@ export class ReportStreamWriter {
       const tail = JSON.stringify({ inputs: rest.inputs, summary: rest.summary }, null, 2);
       this.write(`${this.count ? "\n  " : ""}],\n  ${tail.slice(1).trimStart()}\n`);
     }
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    if (this.destination) {
-      renameSync(this.tmp, this.destination);
+    if (this.destination.kind === "file") {
+      this.tmp.renameOnto(this.destination.path, this.destination.mode);
       return;
     }
+    this.tmp.close();
     try {
-      await new Promise<void>((resolve, reject) => {
-        const rs = createReadStream(this.tmp);
-        // The reader went away (e.g. `| head`): stop quietly, like any Unix filter.
-        const onStdoutError = (e: NodeJS.ErrnoException) => {
-          rs.destroy();
-          if (e.code === "EPIPE") resolve();
-          else reject(e);
-        };
-        process.stdout.once("error", onStdoutError);
-        rs.on("error", reject);
-        rs.on("end", () => {
-          process.stdout.off("error", onStdoutError);
-          resolve();
-        });
-        rs.pipe(process.stdout, { end: false });
-      });
+      await copyFileToTarget(this.tmp.path, this.destination);
     } finally {
-      unlinkSync(this.tmp);
+      this.tmp.remove();
     }
   }
 
   /** Drop everything written so far. */
   abort(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      /* already closed */
-    }
-    try {
-      unlinkSync(this.tmp);
-    } catch {
-      /* already gone */
-    }
+    this.tmp.remove();
   }
 }

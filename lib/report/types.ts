@@ -18,6 +18,8 @@ export interface ReportCertificate {
   predicted: boolean;
   presentedOn: number[];
   disqualifiedBy: Array<{ control: string; reason: string }>;
+  /** Extensions that cannot be decoded (facts extensionErrors); absent when there are none. */
+  extensionErrors?: Array<{ oid: string; name: string; message: string }>;
   controls: ControlResult[];
 }
 

@@ -24,6 +24,8 @@ export interface InputCheck {
 export interface VerifyResult {
   source: string;
   ok: boolean;
+  /** Why the report cannot be verified whatever its files say (no inputs, or no evidence among them). */
+  problem?: string;
   inputs: InputCheck[];
   counts: Record<InputVerdict, number>;
 }
@@ -57,6 +59,9 @@ function checkProfile(path: string, resolved: string, expected: string): { actua
   return { actual: null, result: "missing" };
 }
 
+/** Inputs that are evidence (what the verdict is about), as opposed to the profile and waivers that judge it. */
+const EVIDENCE_KINDS: Array<Report["inputs"][number]["kind"]> = ["snapshot", "certificate"];
+
 export function verifyReport(report: Report, source: string, options: { base?: string } = {}): VerifyResult {
   const base = options.base ?? process.cwd();
   const inputs: InputCheck[] = report.inputs.map((input) => {
@@ -74,14 +79,21 @@ export function verifyReport(report: Report, source: string, options: { base?: s
   });
   const counts: Record<InputVerdict, number> = { match: 0, changed: 0, missing: 0, unreadable: 0 };
   for (const i of inputs) counts[i.result]++;
-  return { source, ok: inputs.every((i) => i.result === "match"), inputs, counts };
+  // A verification that cannot fail is no verification: a report must name the evidence it was judged on.
+  const problem =
+    inputs.length === 0
+      ? "the report lists no inputs"
+      : !inputs.some((i) => EVIDENCE_KINDS.includes(i.kind))
+        ? `the report lists no evidence it was judged on (no snapshot or certificate file; only ${[...new Set(inputs.map((i) => i.kind))].join(", ")})`
+        : undefined;
+  return { source, ok: !problem && inputs.every((i) => i.result === "match"), ...(problem ? { problem } : {}), inputs, counts };
 }
 
 export function renderVerifyText(results: VerifyResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
-    lines.push(`${r.source}: ${r.ok ? "all inputs match" : "INPUTS DIFFER"} (${r.counts.match} match, ${r.counts.changed} changed, ${r.counts.missing} missing, ${r.counts.unreadable} unreadable)`);
-    if (r.inputs.length === 0) lines.push("  (the report lists no inputs)");
+    const verdict = r.problem ? `CANNOT BE VERIFIED: ${r.problem}` : r.ok ? "all inputs match" : "INPUTS DIFFER";
+    lines.push(`${r.source}: ${verdict} (${r.counts.match} match, ${r.counts.changed} changed, ${r.counts.missing} missing, ${r.counts.unreadable} unreadable)`);
     for (const i of r.inputs) {
       const word = i.result.toUpperCase().padEnd(10);
       const detail = i.result === "changed" ? ` recorded ${i.expected.slice(0, 16)}..., now ${i.actual?.slice(0, 16)}...` : "";

@@ -3,21 +3,35 @@ import "reflect-metadata";
 import { createHash, X509Certificate as NodeX509 } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import {
+  AuthorityInfoAccessSyntax,
+  AuthorityKeyIdentifier,
   BasicConstraints,
   Certificate,
+  CertificatePolicies,
+  CRLDistributionPoints,
   ExtendedKeyUsage,
+  Extension,
   KeyUsage,
   KeyUsageFlags,
   Name,
   SubjectAlternativeName,
+  SubjectKeyIdentifier,
+  id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
+  id_ce_certificatePolicies,
+  id_ce_cRLDistributionPoints,
   id_ce_extKeyUsage,
   id_ce_keyUsage,
+  id_ce_nameConstraints,
+  id_ce_subjectKeyIdentifier,
+  id_pe_authorityInfoAccess,
+  NameConstraints,
   id_ce_subjectAltName,
 } from "@peculiar/asn1-x509";
 import { ECParameters } from "@peculiar/asn1-ecc";
 import { RSAPublicKey } from "@peculiar/asn1-rsa";
 import { Name as X509Name } from "@peculiar/x509";
+import { MAX_ASN1_DEPTH, MAX_ASN1_NODES, MAX_CERTIFICATE_BYTES } from "../limits";
 import { tbsFields } from "./der";
 import { CURVES, PUBLIC_KEY_ALGORITHMS, SIGNATURE_ALGORITHMS, WEAK_HASHES, ekuName, OID_ANY_EKU, OID_SERVER_AUTH } from "./oids";
 
@@ -45,9 +59,80 @@ export interface CertificateInfo {
   notBefore: Date;
   notAfter: Date;
   selfIssued: boolean;
+  /**
+   * Extensions present but not decodable (or present more than once). Evidence, not a parse failure: a
+   * server can present such a certificate, and the facts derived from the extension say so.
+   */
+  extensionErrors: ExtensionError[];
+}
+
+export interface ExtensionError {
+  oid: string;
+  name: string;
+  /** Completes "the <name> extension (<oid>) ...": "is malformed: <why>" or "appears more than once". */
+  message: string;
 }
 
 export class CertificateParseError extends Error {}
+
+/** ASN.1 reader bounds (lib/limits.ts): far above real certificates (10,000 SAN entries fit), below what exhausts memory. */
+const BER_OPTIONS = { berOptions: { maxNodes: MAX_ASN1_NODES, maxDepth: MAX_ASN1_DEPTH, maxContentLength: MAX_CERTIFICATE_BYTES } };
+
+/** Extensions the audit decodes (or checks are well-formed), with the names certutil and the MMC show. */
+type Schema = Parameters<typeof AsnConvert.parse>[1];
+const KNOWN_EXTENSIONS: Record<string, { name: string; schema: Schema }> = {
+  [id_ce_subjectAltName]: { name: "Subject Alternative Name", schema: SubjectAlternativeName },
+  [id_ce_extKeyUsage]: { name: "Enhanced Key Usage", schema: ExtendedKeyUsage },
+  [id_ce_keyUsage]: { name: "Key Usage", schema: KeyUsage },
+  [id_ce_basicConstraints]: { name: "Basic Constraints", schema: BasicConstraints },
+  [id_ce_nameConstraints]: { name: "Name Constraints", schema: NameConstraints },
+  [id_ce_authorityKeyIdentifier]: { name: "Authority Key Identifier", schema: AuthorityKeyIdentifier },
+  [id_ce_subjectKeyIdentifier]: { name: "Subject Key Identifier", schema: SubjectKeyIdentifier },
+  [id_pe_authorityInfoAccess]: { name: "Authority Information Access", schema: AuthorityInfoAccessSyntax },
+  [id_ce_cRLDistributionPoints]: { name: "CRL Distribution Points", schema: CRLDistributionPoints },
+  [id_ce_certificatePolicies]: { name: "Certificate Policies", schema: CertificatePolicies },
+};
+
+export function extensionName(oid: string): string {
+  return KNOWN_EXTENSIONS[oid]?.name ?? oid;
+}
+
+/**
+ * Decode every known extension once. A malformed one (bad DER, wrong type, trailing bytes, or a second
+ * copy, which RFC 5280 4.2 forbids) becomes an ExtensionError and decodes to nothing.
+ */
+function decodeExtensions(extensions: Extension[]): { decoded: Map<string, unknown>; present: Set<string>; errors: ExtensionError[] } {
+  const decoded = new Map<string, unknown>();
+  const present = new Set<string>();
+  const errors: ExtensionError[] = [];
+  for (const ext of extensions) {
+    const known = KNOWN_EXTENSIONS[ext.extnID];
+    const name = extensionName(ext.extnID);
+    if (present.has(ext.extnID)) {
+      if (!errors.some((e) => e.oid === ext.extnID)) errors.push({ oid: ext.extnID, name, message: "appears more than once" });
+      decoded.delete(ext.extnID);
+      continue;
+    }
+    present.add(ext.extnID);
+    if (!known) continue;
+    try {
+      const bytes = Buffer.from(ext.extnValue.buffer);
+      const value = AsnConvert.parse(bytes, known.schema, BER_OPTIONS);
+      // The extension value must be exactly one DER value: trailing bytes are how parsers are told apart.
+      const used = outerLength(bytes);
+      if (used !== bytes.length) throw new Error(used < 0 ? "not DER" : `${bytes.length - used} unexpected bytes after the value`);
+      decoded.set(ext.extnID, value);
+    } catch (e) {
+      errors.push({ oid: ext.extnID, name, message: `is malformed: ${oneLine((e as Error).message)}` });
+    }
+  }
+  return { decoded, present, errors };
+}
+
+function oneLine(text: string): string {
+  const line = text.split("\n")[0].trim().replace(/\.$/, "");
+  return line.length > 200 ? `${line.slice(0, 200)}...` : line || "cannot be decoded";
+}
 
 const KEY_USAGE_NAMES: Array<[KeyUsageFlags, string]> = [
   [KeyUsageFlags.digitalSignature, "digitalSignature"],
@@ -132,9 +217,15 @@ function subjectDer(der: Buffer): Buffer {
   return Buffer.from(tbs.subarray(subject.start, subject.end));
 }
 
-/** Length of the outer DER TLV, or -1 when the header itself is malformed. */
+/** Length of the outer DER TLV of a SEQUENCE, or -1 when the header itself is malformed. */
 function outerDerLength(der: Buffer): number {
   if (der.length < 2 || der[0] !== 0x30) return -1;
+  return outerLength(der);
+}
+
+/** Length of the outer DER TLV (any tag with a one-byte identifier), or -1 when the header is malformed. */
+function outerLength(der: Buffer): number {
+  if (der.length < 2 || (der[0] & 0x1f) === 0x1f) return -1;
   const first = der[1];
   if (first < 0x80) return 2 + first;
   const n = first & 0x7f;
@@ -146,43 +237,53 @@ function outerDerLength(der: Buffer): number {
 
 export function parseCertificate(input: Buffer | Uint8Array): CertificateInfo {
   const der = Buffer.from(input);
+  if (der.length > MAX_CERTIFICATE_BYTES) throw new CertificateParseError(`${der.length} bytes is larger than the ${MAX_CERTIFICATE_BYTES}-byte limit for one certificate`);
   const declared = outerDerLength(der);
   if (declared < 0 || declared > der.length) throw new CertificateParseError("truncated or not DER (bad outer length)");
   if (declared < der.length) throw new CertificateParseError(`${der.length - declared} unexpected bytes after the certificate`);
   let cert: Certificate;
   try {
-    cert = AsnConvert.parse(der, Certificate);
+    cert = AsnConvert.parse(der, Certificate, BER_OPTIONS);
   } catch (e) {
-    throw new CertificateParseError(`not a DER X.509 certificate (${(e as Error).message})`);
+    throw new CertificateParseError(`not a DER X.509 certificate (${oneLine((e as Error).message)})`);
   }
+  try {
+    return certificateInfo(der, cert);
+  } catch (e) {
+    // Parts outside the extensions (names, key, validity) that the schema let through but cannot be read.
+    if (e instanceof CertificateParseError) throw e;
+    throw new CertificateParseError(`not a readable X.509 certificate (${oneLine((e as Error).message)})`);
+  }
+}
+
+function certificateInfo(der: Buffer, cert: Certificate): CertificateInfo {
   const tbs = cert.tbsCertificate;
-  const extensions = tbs.extensions ?? [];
-  const find = (oid: string) => extensions.find((e) => e.extnID === oid);
+  const { decoded, present, errors: extensionErrors } = decodeExtensions(tbs.extensions ?? []);
+  const get = <T>(oid: string) => decoded.get(oid) as T | undefined;
 
   const san = { dns: [] as string[], ip: [] as string[], other: [] as string[] };
-  const sanExt = find(id_ce_subjectAltName);
-  if (sanExt) {
-    for (const gn of AsnConvert.parse(sanExt.extnValue, SubjectAlternativeName)) {
-      if (gn.dNSName !== undefined) san.dns.push(gn.dNSName);
-      else if (gn.iPAddress !== undefined) san.ip.push(gn.iPAddress);
-      else if (gn.rfc822Name !== undefined) san.other.push(`email:${gn.rfc822Name}`);
-      else if (gn.uniformResourceIdentifier !== undefined) san.other.push(`uri:${gn.uniformResourceIdentifier}`);
-      else if (gn.otherName) san.other.push(`otherName:${gn.otherName.typeId}`);
-      else if (gn.directoryName) san.other.push(`dirName:${nameToString(gn.directoryName)}`);
-      else san.other.push("other");
-    }
+  for (const gn of get<SubjectAlternativeName>(id_ce_subjectAltName) ?? []) {
+    if (gn.dNSName !== undefined) san.dns.push(gn.dNSName);
+    else if (gn.iPAddress !== undefined) san.ip.push(gn.iPAddress);
+    else if (gn.rfc822Name !== undefined) san.other.push(`email:${gn.rfc822Name}`);
+    else if (gn.uniformResourceIdentifier !== undefined) san.other.push(`uri:${gn.uniformResourceIdentifier}`);
+    else if (gn.otherName) san.other.push(`otherName:${gn.otherName.typeId}`);
+    else if (gn.directoryName) san.other.push(`dirName:${nameToString(gn.directoryName)}`);
+    else san.other.push("other");
   }
 
-  const ekuExt = find(id_ce_extKeyUsage);
-  const ekuOids = ekuExt ? [...AsnConvert.parse(ekuExt.extnValue, ExtendedKeyUsage)].map(String) : [];
-  const kuExt = find(id_ce_keyUsage);
+  const ekuOids = [...(get<ExtendedKeyUsage>(id_ce_extKeyUsage) ?? [])].map(String);
   const usages: string[] = [];
-  if (kuExt) {
-    const flags = AsnConvert.parse(kuExt.extnValue, KeyUsage).toNumber();
+  const ku = get<KeyUsage>(id_ce_keyUsage);
+  if (ku) {
+    const flags = ku.toNumber();
     for (const [flag, name] of KEY_USAGE_NAMES) if (flags & flag) usages.push(name);
   }
-  const bcExt = find(id_ce_basicConstraints);
-  const bc = bcExt ? AsnConvert.parse(bcExt.extnValue, BasicConstraints) : null;
+  const bc = get<BasicConstraints>(id_ce_basicConstraints) ?? null;
+  const extensions = tbs.extensions ?? [];
+  const ekuPresent = present.has(id_ce_extKeyUsage);
+  const ekuCritical = Boolean(extensions.find((e) => e.extnID === id_ce_extKeyUsage)?.critical);
+  const kuCritical = Boolean(extensions.find((e) => e.extnID === id_ce_keyUsage)?.critical);
 
   const sigOid = cert.signatureAlgorithm.algorithm;
   const [sigName, hash] = SIGNATURE_ALGORITHMS[sigOid] ?? [sigOid, null];
@@ -200,16 +301,16 @@ export function parseCertificate(input: Buffer | Uint8Array): CertificateInfo {
     subjectCommonNames: commonNames(tbs.subject),
     san,
     eku: {
-      present: Boolean(ekuExt),
-      critical: Boolean(ekuExt?.critical),
+      present: ekuPresent,
+      critical: ekuCritical,
       oids: ekuOids,
       names: ekuOids.map(ekuName),
       serverAuth: ekuOids.includes(OID_SERVER_AUTH),
       anyPurpose: ekuOids.includes(OID_ANY_EKU),
     },
-    keyUsage: { present: Boolean(kuExt), critical: Boolean(kuExt?.critical), usages },
+    keyUsage: { present: present.has(id_ce_keyUsage), critical: kuCritical, usages },
     basicConstraints: {
-      present: Boolean(bcExt),
+      present: present.has(id_ce_basicConstraints),
       isCA: Boolean(bc?.cA),
       pathLength: bc?.pathLenConstraint ?? null,
     },
@@ -221,5 +322,6 @@ export function parseCertificate(input: Buffer | Uint8Array): CertificateInfo {
     notBefore: tbs.validity.notBefore.getTime(),
     notAfter: tbs.validity.notAfter.getTime(),
     selfIssued: subject === issuer,
+    extensionErrors,
   };
 }

@@ -7,6 +7,7 @@
 // signature verifications and `maxAttempts` path extensions. A hostile set of intermediates (x509-limbo
 // pathological-chain-*) therefore costs a fixed amount, and the result says that path building gave up.
 import { createHash, X509Certificate as NodeX509 } from "node:crypto";
+import { MAX_CHAIN_ATTEMPTS, MAX_CHAIN_CANDIDATES, MAX_CHAIN_DEPTH, MAX_CHAIN_SIGNATURE_CHECKS } from "../limits";
 import type { CertificateInfo } from "./certificate";
 import { tbsFields } from "./der";
 import { nameConstraintViolations } from "./nameConstraints";
@@ -49,7 +50,7 @@ export interface ChainBudget {
 }
 
 /** Far above what a real PKI needs (a DC chain is 2-4 certificates with one or two candidates per step). */
-export const CHAIN_BUDGET: ChainBudget = { maxDepth: 10, maxCandidates: 32, maxSignatureChecks: 128, maxAttempts: 512 };
+export const CHAIN_BUDGET: ChainBudget = { maxDepth: MAX_CHAIN_DEPTH, maxCandidates: MAX_CHAIN_CANDIDATES, maxSignatureChecks: MAX_CHAIN_SIGNATURE_CHECKS, maxAttempts: MAX_CHAIN_ATTEMPTS };
 
 export interface ChainOptions {
   /** EKU OID the chain must be valid for (an EKU on a CA restricts it, as Windows does). */
@@ -113,10 +114,19 @@ function timeValid(c: CertificateInfo, now: Date): boolean {
 
 const who = (c: CertificateInfo) => `"${c.subject}"`;
 
+/** Extensions lib/x509/rfc5280.ts decodes and judges itself (so their decoding errors are not reported twice). */
+const DECODED_BY_DEFECTS = new Set(["1.3.6.1.5.5.7.1.1", "2.5.29.35", "2.5.29.30"]);
+
 /** Problems with a certificate whatever its place in the path. */
 function ownProblems(c: CertificateInfo, anchor: boolean): ChainProblem[] {
   const problems: ChainProblem[] = [];
   if (c.signatureAlgorithmMismatch) problems.push({ status: "NotSignatureValid", detail: `${who(c)}: outer and inner signature algorithms differ` });
+  // An extension the parser could not decode cannot be enforced (CERT_TRUST_INVALID_EXTENSION). The ones
+  // certificateDefects reads itself (AIA, AKI, name constraints, duplicates) are reported there once.
+  for (const e of c.extensionErrors) {
+    if (DECODED_BY_DEFECTS.has(e.oid) || c.extensions.filter((x) => x.oid === e.oid).length > 1) continue;
+    problems.push({ status: "InvalidExtension", detail: `${who(c)}: the ${e.name} extension (${e.oid}) ${e.message}` });
+  }
   // keyCertSign is only for CA certificates (RFC 5280 4.2.1.3).
   if (c.keyUsage.usages.includes("keyCertSign") && !c.basicConstraints.isCA) problems.push({ status: "InvalidExtension", detail: `${who(c)}: keyCertSign without cA` });
   for (const d of certificateDefects(c, { anchor })) problems.push({ status: "InvalidExtension", detail: `${who(c)}: ${d}` });

@@ -8,17 +8,17 @@
 import { children, context, DerError, readOnly, TAG } from "./der";
 import { GeneralName, nameRdns, readGeneralName, readGeneralNames } from "./generalNames";
 import type { CertificateInfo } from "./certificate";
+import { MAX_NAME_CONSTRAINT_CHECKS } from "../limits";
 
 export const OID_NAME_CONSTRAINTS = "2.5.29.30";
 export const OID_SUBJECT_ALT_NAME = "2.5.29.17";
 const OID_EMAIL_ADDRESS = "1.2.840.113549.1.9.1";
 
 /**
- * Name-against-subtree comparisons allowed for one path. Real PKIs need a few hundred; the x509-limbo
- * nc-dos cases need millions. The count is known before any comparison is made, so a hostile
- * certificate costs nothing beyond counting.
+ * Name-against-subtree comparisons allowed for one path (defined with every other limit in lib/limits.ts).
+ * The count is known before any comparison is made, so a hostile certificate costs nothing beyond counting.
  */
-export const MAX_NAME_CONSTRAINT_CHECKS = 1 << 18;
+export { MAX_NAME_CONSTRAINT_CHECKS };
 
 export interface Subtrees {
   permitted: GeneralName[];

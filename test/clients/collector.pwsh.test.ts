@@ -75,7 +75,7 @@ const stamp = (d: Date) => d.toISOString().slice(0, 19).replace("T", " ");
       firewallProfiles: [{ Name: "Domain", Enabled: "True", LogAllowed: "True", LogBlocked: "False", LogFileName: "%systemroot%/no-such-dir/pfirewall.log" }],
     });
     failing = await collectLocal({ executable: pwsh!, shimScripts: [shimPath], lookbackDays: 7, env: { ...env, LDAPS_AUDIT_TEST_FIXTURE: broken }, timeoutMs: 120000 });
-  }, 180000);
+  });
 
   test("the snapshot validates and carries the clients part", () => {
     const v = validatorFor(SNAPSHOT_SCHEMA_ID);

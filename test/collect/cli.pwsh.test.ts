@@ -1,7 +1,7 @@
 // collect / check / schedule through the real CLI entry (main), the real collector under pwsh, and the shims.
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { main } from "../../lib/cli/main";
 import { taskArguments } from "../../lib/collect/schedule";
 import { REPORT_SCHEMA_ID, SNAPSHOT_SCHEMA_ID, validatorFor } from "../../lib/schemas";
@@ -37,14 +37,14 @@ const scheduleShim = join(repoRoot, "test", "fixtures", "ps", "schedule-shim.ps1
     const snap = JSON.parse(readFileSync(out, "utf8"));
     expect(validatorFor(SNAPSHOT_SCHEMA_ID)(snap)).toBe(true);
     expect(snap.host.fqdn).toBe("dc1.example.test");
-  }, 120000);
+  });
 
   test("the collected snapshot evaluates with `evaluate` too", async () => {
     const report = join(dir, "from-file.report.json");
     const code = await main(["evaluate", join(dir, "dc1.snapshot.json"), "--profile", "hardened", "--format", "json", "-o", report]);
     expect(code).toBe(1);
     expect(validatorFor(REPORT_SCHEMA_ID)(JSON.parse(readFileSync(report, "utf8")))).toBe(true);
-  }, 120000);
+  });
 
   test("check: collect + evaluate + report; events and registry reach the report", async () => {
     const out = join(dir, "check.report.json");
@@ -64,7 +64,7 @@ const scheduleShim = join(repoRoot, "test", "fixtures", "ps", "schedule-shim.ps1
     expect(byId("LDAPS-G03").status).toBe("pass");
     const adlds = report.targets.find((t: { kind: string }) => t.kind === "adlds");
     expect(adlds.controls.find((c: { id: string }) => c.id === "LDAPS-E01").status).toBe("skip"); // its log is missing
-  }, 120000);
+  });
 
   test("check --report-dir keeps the newest --keep reports", async () => {
     const reports = join(dir, "reports");
@@ -75,7 +75,7 @@ const scheduleShim = join(repoRoot, "test", "fixtures", "ps", "schedule-shim.ps1
     const files = readdirSync(reports);
     expect(files).toHaveLength(2);
     for (const f of files) expect(f).toMatch(/^ldaps-audit-dc1\.example\.test-\d{8}T\d{9}Z\.json$/);
-  }, 120000);
+  });
 
   test("fleet collect: per-host files, a failed host is an error file, exit 3", async () => {
     const outDir = join(dir, "fleet");
@@ -83,7 +83,29 @@ const scheduleShim = join(repoRoot, "test", "fixtures", "ps", "schedule-shim.ps1
     expect(code).toBe(3);
     expect(readdirSync(outDir).sort()).toEqual(["dc1.example.test.snapshot.json", "dc9.example.test.error.json"]);
     expect(JSON.parse(readFileSync(join(outDir, "dc9.example.test.error.json"), "utf8")).error.code).toBe("Unreachable");
-  }, 120000);
+  });
+
+  test("fleet collect: hosts whose names differ only in case and a long shared prefix never share a file", async () => {
+    const outDir = join(dir, "fleet-names");
+    const long = (tail: string) => `dc-${"x".repeat(117)}${tail}.example.test`;
+    const hosts = ["dc1.example.test", "DC1.EXAMPLE.TEST", long("a"), long("b")];
+    let stderr = "";
+    const spy = jest.spyOn(process.stderr, "write").mockImplementation((t: string | Uint8Array) => ((stderr += String(t)), true));
+    let code: number;
+    try {
+      code = await main(["collect", ...ps(), "--computer-name", hosts.join(","), "--throttle", "2", "--output-dir", outDir]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(code).toBe(0);
+    // The collector returns one result per host, however its name is cased: one file per result.
+    const collected = Number(/(\d+) of \1 host\(s\) collected/.exec(stderr)![1]);
+    const files = readdirSync(outDir);
+    expect(files).toHaveLength(collected);
+    expect(new Set(files.map((f) => f.toLowerCase())).size).toBe(collected);
+    expect(files.filter((f) => f.startsWith("dc-xxx"))).toHaveLength(2);
+    expect(files).toContain("dc1.example.test.snapshot.json");
+  });
 
   test("forged output: a hostile host name from the collector or the fleet list reaches stdout/stderr escaped", async () => {
     const bad = `\x1b[2J\x1b]0;pwned\x07\u202e\n${MARK}\r${MARK}\u2028${MARK}`;
@@ -116,7 +138,7 @@ const scheduleShim = join(repoRoot, "test", "fixtures", "ps", "schedule-shim.ps1
     } finally {
       process.env.LDAPS_AUDIT_TEST_FIXTURE = fixture;
     }
-  }, 240000);
+  });
 
   test("usage errors exit 2", async () => {
     expect(await main(["collect", "--lookback-days", "0"])).toBe(2);
@@ -143,9 +165,20 @@ const scheduleShim = join(repoRoot, "test", "fixtures", "ps", "schedule-shim.ps1
     expect(existsSync(join(dir, "PWNED"))).toBe(false);
     expect(await main(["schedule", "remove", "--powershell", pwsh!, "--ps-shim", scheduleShim])).toBe(0);
     expect(existsSync(log)).toBe(false);
-  }, 120000);
+  });
+
+  test("schedule install --profile ./relative.json: the task gets the absolute path", async () => {
+    const log = join(dir, "task-rel.json");
+    process.env.LDAPS_AUDIT_TEST_SCHEDULE_LOG = log;
+    const profile = join(dir, "rel.profile.json");
+    writeFileSync(profile, "{}");
+    const code = await main(["schedule", "install", "--powershell", pwsh!, "--ps-shim", scheduleShim, "--report-dir", dir, "--profile", `./${relative(process.cwd(), profile)}`]);
+    expect(code).toBe(0);
+    const args = parseWindowsCommandLine(JSON.parse(readFileSync(log, "utf8")).Action.Arguments);
+    expect(args[args.indexOf("--profile") + 1]).toBe(profile);
+  });
 
   test("schedule without the ScheduledTasks cmdlets (not Windows) is a runtime failure", async () => {
     expect(await main(["schedule", "install", "--powershell", pwsh!, "--report-dir", dir])).toBe(3);
-  }, 60000);
+  });
 });

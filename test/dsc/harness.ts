@@ -61,7 +61,7 @@ export function invoke(manifest: Manifest, operation: "get" | "test", input: str
     input: useStdin ? input : undefined,
     stdio: [useStdin ? "pipe" : "ignore", "pipe", "pipe"],
     encoding: "utf8",
-    timeout: 60000,
+    timeout: 600000,
     env: { ...process.env, NO_COLOR: "1", ...extraEnv },
   });
   if (r.error) throw r.error;

@@ -119,13 +119,14 @@ describe("operations as dsc runs them", () => {
 
 describe("failed operations: non-zero exit and an error trace line", () => {
   const failures: Array<[string, string, number, RegExp]> = [
-    ["bad stdin JSON", "{not json", 2, /desired state on stdin is not valid JSON/],
+    ["bad stdin JSON", "{not json", 2, /desired state on stdin: not valid JSON/],
     ["a JSON array", "[1,2]", 2, /must be a JSON object/],
     ["an unknown property", JSON.stringify({ profle: "baseline" }), 2, /unexpected property "profle"/],
     ["a wrong type", JSON.stringify({ lookbackDays: "seven" }), 2, /lookbackDays: must be integer/],
     ["a missing snapshotPath file", JSON.stringify({ snapshotPath: "no-such.snapshot.json", now: NOW }), 2, /no-such\.snapshot\.json: no such file/],
     ["a missing profile", JSON.stringify({ profile: "nope.profile.json", snapshotPath: snapshot("healthy-dc") }), 2, /^profile .*nope\.profile\.json: no such file/],
     ["a bad now", JSON.stringify({ now: "2026-13-45T99:00:00Z", snapshotPath: snapshot("healthy-dc") }), 2, /now "2026-13-45T99:00:00Z": expected an ISO 8601/],
+    ["a now that does not exist", JSON.stringify({ now: "2026-02-30", snapshotPath: snapshot("healthy-dc") }), 2, /now "2026-02-30": expected an ISO 8601/],
   ];
   for (const op of ["get", "test"] as const) {
     for (const [what, input, code, pattern] of failures) {

@@ -23,9 +23,12 @@ export interface LeafSpec {
   end?: string;
   ca?: boolean;
   pathlen?: number;
-  /** More lines for the [ ext ] section, e.g. "nameConstraints = critical,permitted;IP:10.0.0.0/255.0.0.0". */
+  /**
+   * More lines for the [ ext ] section, e.g. "nameConstraints = critical,permitted;IP:10.0.0.0/255.0.0.0"
+   * or a malformed "subjectAltName = DER:05:00"; a line for an extension the spec already sets replaces it.
+   */
   extra?: string[];
-  /** Whole sections after [ ext ] (for dirName:, otherName sequences and the like). */
+  /** Whole sections after [ ext ] (for dirName:, otherName sequences, @alt name lists and the like). */
   sections?: string[];
 }
 
@@ -53,14 +56,17 @@ export class Pki {
     if (spec.keyUsage) ext.push(`keyUsage = ${spec.keyUsage}`);
     if (spec.eku) ext.push(`extendedKeyUsage = ${spec.eku}`);
     if (spec.san) ext.push(`subjectAltName = ${spec.san}`);
-    ext.push("subjectKeyIdentifier = hash", ...(spec.extra ?? []));
+    ext.push("subjectKeyIdentifier = hash");
+    const key = (line: string) => line.split("=")[0].trim();
+    const extra = spec.extra ?? [];
+    const lines = [...ext.filter((l) => !extra.some((r) => key(r) === key(l))), ...extra];
     const path = join(this.dir, `${name}.cnf`);
     writeFileSync(
       path,
       [
         "[ ca ]", "default_ca = d", "[ d ]", `database = ${join(this.dir, "index.txt")}`, `new_certs_dir = ${this.dir}`,
         `serial = ${join(this.dir, `${name}.srl`)}`, `default_md = ${spec.md ?? "sha256"}`, "policy = p", "unique_subject = no",
-        "[ p ]", "commonName = optional", "[ ext ]", ...ext, ...(spec.sections ?? []), "",
+        "[ p ]", "commonName = optional", "[ ext ]", ...lines, ...(spec.sections ?? []), "",
       ].join("\n"),
     );
     writeFileSync(join(this.dir, `${name}.srl`), (this.serial++).toString(16).padStart(4, "0") + "\n");

@@ -44,11 +44,11 @@ describe("closing line of a jest run", () => {
   ])("%s", (_name, files, code, expected) => {
     const r = runJest(files);
     expect({ code: r.code, counts: counts(r.closing) }).toEqual({ code, counts: expected });
-  }, 120000);
+  });
 
   test("a suite that failed to run is named in the line before the counts", () => {
     const r = runJest({ "b.test.js": `throw new Error("boom");\n` });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/\(1 suite\(s\) failed to run\)\njest: 0 passed, 1 failed, 0 skipped\n/);
-  }, 120000);
+  });
 });

@@ -82,6 +82,21 @@ d("ldaps-audit probe (CLI)", () => {
     expect(two.network.endpoints[0].failure.kind).toBe("refused");
   });
 
+  test("two endpoints under one --servername into a directory: one file each, and the count says so", async () => {
+    const out = mkdtempSync(join(tmpdir(), "ldaps-audit-probe-same-name-"));
+    try {
+      const closed = await freePort();
+      const r = await run(["probe", `127.0.0.1:${port}`, `localhost:${closed}`, "--servername", "DC1.example.test", "--ca", root.certPath, "-o", out, "--timeout", String(PEER_DEADLINE_MS), "--no-versions"]);
+      expect(r.code).toBe(1);
+      expect(readdirSync(out).sort()).toEqual(["dc1.example.test.probe.json", "dc1.example.test~2.probe.json"]);
+      expect(r.stderr).toMatch(/wrote 2 snapshot file\(s\) to /);
+      const ports = ["dc1.example.test.probe.json", "dc1.example.test~2.probe.json"].map((f) => JSON.parse(readFileSync(join(out, f), "utf8")).network.endpoints[0].port);
+      expect(ports).toEqual([port, closed]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   test("usage errors exit 2", async () => {
     expect((await run(["probe"])).code).toBe(2);
     expect((await run(["probe", "h1", "--bind-dn", "cn=x"])).code).toBe(2);

@@ -29,7 +29,7 @@ const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool inst
       env: { LDAPS_AUDIT_TEST_FIXTURE: fixture, ProgramData: "C:\\ProgramData" },
       timeoutMs: 120000,
     });
-  }, 120000);
+  });
 
   test("the snapshot validates against the snapshot schema", () => {
     const v = validatorFor(SNAPSHOT_SCHEMA_ID);
@@ -135,7 +135,7 @@ const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool inst
     expect(capped.events!.truncated).toBe(true);
     expect(capped.events!.maxEvents).toBe(2);
     expect(capped.events!.summary!.filter((s) => s.log === "Directory Service").reduce((n, s) => n + s.count, 0)).toBe(2);
-  }, 120000);
+  });
 });
 
 (ready ? describe : describe.skip)("event error codes under pwsh", () => {
@@ -159,7 +159,7 @@ const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool inst
     // One pwsh for the whole table: one result line per case.
     const script = `. '${join(fns, "Common.ps1")}'; . '${join(fns, "Events.ps1")}'; ${cases.map(([expr]) => `[string](ConvertTo-LdapsAuditHexCode (${expr}))`).join("; ")}`;
     results = execFileSync(pwsh!, ["-NoProfile", "-NonInteractive", "-Command", script], { encoding: "utf8", timeout: 60000 }).trim().split(/\r?\n/);
-  }, 60000);
+  });
 
   test.each(cases.map((c, i) => [...c, i] as const))("ConvertTo-LdapsAuditHexCode %s -> %s", (_expr, expected, i) => {
     expect(results[i]).toBe(expected);

@@ -313,5 +313,5 @@ const scenarios: Record<string, string> = {
     expect(readdirSync(data.taskDir)).toEqual(["dc1.example.test.snapshot.json"]);
     expect(validatorFor(SNAPSHOT_SCHEMA_ID)(JSON.parse(readFileSync(join(data.taskDir, "dc1.example.test.snapshot.json"), "utf8")))).toBe(true);
     expect(existsSync(join(dir, "PWNED"))).toBe(false);
-  }, 300000);
+  });
 });

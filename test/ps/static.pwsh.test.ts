@@ -37,7 +37,7 @@ function check(files: string[]): FileReport[] {
 
   beforeAll(() => {
     reports = files.map((f) => check([f])[0]);
-  }, 120000);
+  });
 
   test("there are collector scripts to check", () => {
     expect(files.map((f) => f.replace(repoRoot, "")).sort()).toEqual(
@@ -82,5 +82,5 @@ function check(files: string[]): FileReport[] {
     expect(kinds).toEqual(
       ["NullCoalescing", "TernaryExpressionAst", "NullConditional", "NullCoalescingAssignment", "PipelineChainAst", "ParallelParameter", "ParallelParameter"].sort(),
     );
-  }, 60000);
+  });
 });

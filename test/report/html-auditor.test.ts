@@ -46,7 +46,7 @@ d("the auditor's report in headless Chromium", () => {
       args: CHROMIUM_ARGS,
     });
     mkdirSync(OUT, { recursive: true });
-  }, 120000);
+  });
 
   afterAll(async () => {
     for (const c of contexts) await c.close();

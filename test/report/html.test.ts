@@ -74,7 +74,7 @@ d("in headless Chromium", () => {
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
     mkdirSync(OUT, { recursive: true });
-  }, 120000);
+  });
 
   afterAll(async () => {
     await context?.close();

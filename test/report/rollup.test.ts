@@ -56,7 +56,7 @@ d("500-host synthetic fleet", () => {
     pki = new Pki();
     certs = fleetCerts(pki);
     report = fleetReport(plan, certs);
-  }, 120000);
+  });
   afterAll(() => pki?.cleanup());
 
   test("counts, failing targets and the 30/60/90-day timeline", () => {

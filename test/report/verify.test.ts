@@ -115,3 +115,21 @@ test("report --rollup writes text, JSON and HTML; exit 1 when any target is non-
   expect(runCli(["report", b, c, "--rollup", "--format", "json"]).code).toBe(1);
   expectCleanError(runCli(["report", join(dir, "fleet.json")]), 2, /is a fleet roll-up, not a report/);
 });
+
+// A verification that cannot fail is no verification: without inputs, or without any evidence among
+// them, --verify fails (exit 1) and says why.
+test.each([
+  ["no inputs at all", () => [], /CANNOT BE VERIFIED: the report lists no inputs/],
+  ["only the profile", (inputs: Array<{ kind: string }>) => inputs.filter((i) => i.kind === "profile"), /CANNOT BE VERIFIED: the report lists no evidence it was judged on \(no snapshot or certificate file; only profile\)/],
+])("report --verify of a report with %s fails", (_what, keep, pattern) => {
+  const report = evaluateFiles([example("healthy-dc")], { now: new Date(NOW) });
+  report.inputs = keep(report.inputs) as typeof report.inputs;
+  const p = join(tmp, `empty-inputs-${report.inputs.length}.json`);
+  writeFileSync(p, JSON.stringify(report));
+  const r = runCli(["report", "--verify", p, "--format", "text"]);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(pattern);
+  const json = runCli(["report", "--verify", p, "--format", "json"]);
+  expect(json.code).toBe(1);
+  expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, problem: expect.stringMatching(/the report lists no/) });
+});

@@ -3,8 +3,10 @@
 // Each run also writes one summary event to the Windows Application log (lib/eventlog).
 import type { CommandModule } from "yargs";
 import { EXIT, InputError } from "../../errors";
-import { deliver, parseNow, ReportArgs, withReportOptions } from "../common";
-import { CollectArgs, collectOptionsFrom, safeFileName, withCollectOptions } from "./collect";
+import { namedPaths } from "../../output/conflicts";
+import { hostFileStem } from "../../output/host-file-names";
+import { deliver, parseNow, profileInputs, refuseUnsafeOutputs, ReportArgs, withReportOptions } from "../common";
+import { CollectArgs, collectOptionsFrom, withCollectOptions } from "./collect";
 import { stderrLine } from "../../terminal";
 
 interface CheckArgs extends ReportArgs, CollectArgs {
@@ -14,20 +16,35 @@ interface CheckArgs extends ReportArgs, CollectArgs {
   "event-log": boolean;
 }
 
-export const REPORT_FILE = /^ldaps-audit-.+-\d{8}T\d{9}Z\.(json|txt|html|xml|pdf)$/;
+/** ldaps-audit-<host stem>-<UTC stamp to the millisecond>.<extension>: the host part, stamp and extension read back. */
+export const REPORT_FILE = /^ldaps-audit-(.+)-(\d{8}T\d{9}Z)\.(json|txt|html|xml|pdf)$/;
 
 /** File extension for each report format that --report-dir keeps a history of. */
 const EXTENSION: Record<string, string> = { json: "json", text: "txt", html: "html", junit: "xml", pdf: "pdf" };
 
-/** Keep the newest `keep` reports in `dir` (names sort by their UTC timestamp); returns the removed names. */
-export function pruneReports(dir: string, keep: number): string[] {
+/** The --report-dir file name for `host`'s report written at `at` in `format`. */
+export function reportFileName(host: string, format: string, at: Date): string {
+  // Millisecond stamps: two runs in the same second must not overwrite each other.
+  return `ldaps-audit-${hostFileStem(host)}-${at.toISOString().replace(/[-:.]/g, "")}.${EXTENSION[format]}`;
+}
+
+/**
+ * Keep the newest `keep` of `host`'s reports in `format` in `dir` (names sort by their UTC stamp);
+ * returns the removed names. Other hosts' reports (a shared folder) and other formats are never touched.
+ * The host part is compared case-insensitively, so reports named by earlier versions (which kept the
+ * host's case) are pruned with the new ones.
+ */
+export function pruneReports(dir: string, keep: number, host: string, format: string): string[] {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { readdirSync, unlinkSync } = require("node:fs") as typeof import("node:fs");
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { join } = require("node:path") as typeof import("node:path");
-  const stamp = (n: string) => /(\d{8}T\d{9}Z)\.(json|txt|html|xml|pdf)$/.exec(n)![1];
-  const reports = readdirSync(dir).filter((n) => REPORT_FILE.test(n)).sort((a, b) => stamp(b).localeCompare(stamp(a)) || b.localeCompare(a));
-  const removed = reports.slice(keep);
+  const stem = hostFileStem(host);
+  const mine = readdirSync(dir)
+    .map((name) => ({ name, m: REPORT_FILE.exec(name) }))
+    .filter((r): r is { name: string; m: RegExpExecArray } => !!r.m && r.m[1].toLowerCase() === stem && r.m[3] === EXTENSION[format])
+    .sort((a, b) => b.m[2].localeCompare(a.m[2]) || b.name.localeCompare(a.name));
+  const removed = mine.slice(keep).map((r) => r.name);
   for (const n of removed) unlinkSync(join(dir, n));
   return removed;
 }
@@ -59,6 +76,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     if (!Number.isInteger(args.keep) || args.keep < 1 || args.keep > 100000) throw new InputError(`--keep ${args.keep}: expected a whole number from 1 to 100000`);
     const now = parseNow(args.now);
     const options = collectOptionsFrom(args);
+    // Before PowerShell starts: an output that is an input, or two outputs that are one file, is refused.
+    refuseUnsafeOutputs(args, profileInputs(args), namedPaths("--save-snapshot", args["save-snapshot"]));
     const { PowerShellSession } = await import("../../collect/powershell");
     const { reportEvent, failureEvent } = await import("../../eventlog/summary");
     const { writeEvent, writeEventWith, describeEventWrite } = await import("../../eventlog/write");
@@ -100,8 +119,8 @@ async function checkOnce(
   const snapshot = await collectLocalWith(ps, options);
   const text = JSON.stringify(snapshot, null, 2) + "\n";
   if (args["save-snapshot"]) {
-    const { writeFileAtomic } = await import("../output");
-    writeFileAtomic(args["save-snapshot"], text);
+    const { writeOutput } = await import("../../output/write");
+    writeOutput(args["save-snapshot"], text, "--save-snapshot");
   }
   const source = args["save-snapshot"] ?? `collected:${snapshot.host.fqdn}`;
   const report = auditReport({ snapshots: [{ snapshot, source, sha256: sha256(text), kind: "snapshot" }], profile: args.profile, waivers: args.waivers, now });
@@ -113,12 +132,11 @@ async function checkOnce(
   const { join } = await import("node:path");
   mkdirSync(args["report-dir"], { recursive: true });
   const format = args.format ?? "json";
-  // Millisecond stamps: two runs in the same second must not overwrite each other.
-  const stamp = new Date().toISOString().replace(/[-:.]/g, "");
-  const file = join(args["report-dir"], `ldaps-audit-${safeFileName(snapshot.host.fqdn)}-${stamp}.${EXTENSION[format]}`);
+  const file = join(args["report-dir"], reportFileName(snapshot.host.fqdn, format, new Date()));
+  refuseUnsafeOutputs({ ...args, output: file }, profileInputs(args), namedPaths("--save-snapshot", args["save-snapshot"]));
   args.exitCode = deliver(report, { ...args, format, output: file });
-  const removed = pruneReports(args["report-dir"], args.keep);
-  if (removed.length) stderrLine(`removed ${removed.length} old report(s), keeping ${args.keep}`);
+  const removed = pruneReports(args["report-dir"], args.keep, snapshot.host.fqdn, format);
+  if (removed.length) stderrLine(`removed ${removed.length} old report(s) of this host, keeping ${args.keep}`);
   if (args.exitCode !== EXIT.compliant && args.exitCode !== EXIT.nonCompliant) args.exitCode = EXIT.runtime;
   return { report, file };
 }

@@ -51,12 +51,6 @@ interface CollectCommandArgs extends CollectArgs {
   "output-dir"?: string;
 }
 
-/** A host name as a file name: letters, digits, dot, dash, underscore; anything else becomes "_". */
-export function safeFileName(host: string): string {
-  const s = host.trim().replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
-  return (s || "host").slice(0, 120);
-}
-
 function describeSnapshot(s: NonNullable<FleetResult["snapshot"]>): string {
   const certs = (s.stores ?? []).reduce((n, st) => n + st.certificates.length, 0);
   const errs = (s.errors ?? []).length + (s.stores ?? []).filter((st) => st.error).length;
@@ -79,7 +73,11 @@ export const collectCommand: CommandModule<object, CollectCommandArgs> = {
       .example("$0 collect --all-domain-controllers --throttle 8 --output-dir snapshots", "Collect from every DC of the domain") as never,
   handler: async (args) => {
     const { collectLocal, collectFleet, parseCredentialEnv } = await import("../../collect");
-    const { emit, writeFileAtomic } = await import("../output");
+    const { emit } = await import("../output");
+    const { writeOutput } = await import("../../output/write");
+    const { refuseConflictingOutputs, namedPaths } = await import("../../output/conflicts");
+    const shims = namedPaths("--ps-shim", args["ps-shim"]);
+    refuseConflictingOutputs(shims, namedPaths("--output", args.output));
     const base = collectOptionsFrom(args);
     const names = (args["computer-name"] ?? []).flatMap((n) => n.split(",")).map((n) => n.trim()).filter(Boolean);
     const fleet = names.length > 0 || args["all-domain-controllers"];
@@ -103,14 +101,21 @@ export const collectCommand: CommandModule<object, CollectCommandArgs> = {
     if (args["output-dir"]) mkdirSync(args["output-dir"], { recursive: true });
     let failed = 0;
     for (const r of results) {
-      if (r.snapshot) {
-        stderrLine(`${r.host}: ok, ${describeSnapshot(r.snapshot)}`);
-        if (args["output-dir"]) writeFileAtomic(join(args["output-dir"], `${safeFileName(r.host)}.snapshot.json`), JSON.stringify(r.snapshot, null, 2) + "\n");
-      } else {
+      if (r.snapshot) stderrLine(`${r.host}: ok, ${describeSnapshot(r.snapshot)}`);
+      else {
         failed++;
         stderrLine(`${r.host}: FAILED (${r.error?.code ?? "Error"}): ${r.error?.message ?? "unknown error"}`);
-        if (args["output-dir"]) writeFileAtomic(join(args["output-dir"], `${safeFileName(r.host)}.error.json`), JSON.stringify(r, null, 2) + "\n");
       }
+    }
+    if (args["output-dir"]) {
+      const { hostFileStems } = await import("../../output/host-file-names");
+      const outDir = args["output-dir"];
+      // One rule names every per-host file: a snapshot and an error file of one host, or two hosts
+      // differing only in case, never share a name.
+      const names = hostFileStems(results.map((r) => r.host)).map((stem, i) => `${stem}.${results[i].snapshot ? "snapshot" : "error"}.json`);
+      const files = names.map((n) => join(outDir, n));
+      refuseConflictingOutputs(shims, namedPaths("--output-dir file", files));
+      results.forEach((r, i) => writeOutput(files[i], JSON.stringify(r.snapshot ?? r, null, 2) + "\n", "--output-dir"));
     }
     if (!args["output-dir"]) emit(JSON.stringify(results, null, 2));
     stderrLine(`${results.length - failed} of ${results.length} host(s) collected${args["output-dir"] ? ` into ${args["output-dir"]}` : ""}`);

@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { EXIT } from "../../errors";
-import { deliverWith } from "../common";
+import { namedPaths } from "../../output/conflicts";
+import { deliverWith, refuseUnsafeOutputs } from "../common";
 import { stderrLine } from "../../terminal";
 
 interface DiffArgs {
@@ -29,6 +30,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       .example("$0 diff last-week.json today.json", "What got worse or better since last week")
       .example("$0 diff before.json after.json --format json -o change.json", "Machine-readable change record") as never,
   handler: async (args) => {
+    refuseUnsafeOutputs(args, [...namedPaths("old report", args.old), ...namedPaths("new report", args.new)]);
     const { readReportFile } = await import("../../report/read");
     const { diffReports, renderDiffText } = await import("../../report/diff");
     const before = readReportFile(args.old);

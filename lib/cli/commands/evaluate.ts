@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { EXIT } from "../../errors";
-import { deliver, parseNow, ReportArgs, wantsWholeReport, withReportOptions } from "../common";
+import { namedPaths } from "../../output/conflicts";
+import { deliver, parseNow, profileInputs, refuseUnsafeOutputs, ReportArgs, wantsWholeReport, withReportOptions } from "../common";
 import { stderrLine, stderrProgress, stderrProgressClear } from "../../terminal";
 
 interface EvaluateArgs extends ReportArgs {
@@ -24,6 +25,7 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       .example("$0 evaluate dc1.json --waivers waivers.yaml --now 2026-12-01", "Apply accepted exceptions; judge expiry as of a date")
       .example("$0 evaluate dc1.json --probe dc1.probe.json", "Also check that dc1 serves the certificate its stores predict") as never,
   handler: async (args) => {
+    refuseUnsafeOutputs(args, [...namedPaths("snapshot", args.snapshots), ...namedPaths("--probe", args.probe), ...profileInputs(args)]);
     const options = { profile: args.profile, waivers: args.waivers, now: parseNow(args.now), probes: args.probe };
     if (wantsWholeReport(args)) {
       // HTML, JUnit and several outputs at once are rendered from the whole report.

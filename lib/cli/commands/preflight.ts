@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { InputError } from "../../errors";
-import { deliver, parseNow, ReportArgs, withReportOptions } from "../common";
+import { namedPaths } from "../../output/conflicts";
+import { deliver, parseNow, profileInputs, refuseUnsafeOutputs, ReportArgs, withReportOptions } from "../common";
 
 interface PreflightArgs extends ReportArgs {
   certs: string[];
@@ -25,6 +26,7 @@ export const preflightCommand: CommandModule<object, PreflightArgs> = {
       .example("$0 preflight dc1.pfx --fqdn dc1.example.test --password-env PFX_PASS --roots root.pem", "Check a PFX before importing it on dc1")
       .example("$0 preflight dc1.crt --key dc1.key --fqdn dc1.example.test", "Check a PEM certificate and key") as never,
   handler: async (args) => {
+    refuseUnsafeOutputs(args, [...namedPaths("certificate", args.certs), ...namedPaths("--key", args.key), ...namedPaths("--roots", args.roots), ...profileInputs(args)]);
     const { preflight } = await import("../../import/preflight");
     let password: string | undefined;
     if (args["password-env"]) {

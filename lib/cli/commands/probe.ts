@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
+import { namedPaths, refuseConflictingOutputs } from "../../output/conflicts";
 import type { CommandModule } from "yargs";
 import { EXIT, InputError } from "../../errors";
 import { stderrLine, stderrProgress } from "../../terminal";
@@ -41,7 +42,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       .option("bind-dn", { type: "string", describe: "DN or UPN for a simple bind over TLS (only sent when the chain and name verify, unless --insecure)" })
       .option("password-env", { type: "string", describe: "Environment variable holding the bind password (never pass it on the command line)" })
       .option("concurrency", { type: "number", default: 32, describe: "Hosts probed at once" })
-      .option("timeout", { type: "number", default: 10000, describe: "Per-connection deadline in ms (DNS + TCP + StartTLS + TLS + LDAP)" })
+      .option("timeout", { type: "number", default: 10000, describe: "Deadline per endpoint in ms (DNS + TCP + StartTLS + TLS + LDAP + TLS version probes)" })
       .option("servername", { type: "string", describe: "Name to send as SNI and to check the certificate against (default: the host name); e.g. when probing by IP" })
       .option("insecure", { type: "boolean", default: false, describe: "Bind even when the certificate did not verify (the password may reach an impostor)" })
       .option("versions", { type: "boolean", default: true, describe: "Test TLS 1.0/1.1/1.2/1.3 one by one (--no-versions to skip)" })
@@ -63,12 +64,25 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
     const { readCaFiles } = await import("../../probe/files");
     const { renderProbeText, endpointHealthy } = await import("../../probe/render");
     const { emit } = await import("../output");
+    const { hostFileStems } = await import("../../output/host-file-names");
+    const caInputs = namedPaths("--ca", args.ca);
     let credentials: { dn: string; password: string } | undefined;
     if (args["bind-dn"]) {
       const password = process.env[args["password-env"]!];
       if (password === undefined) throw new InputError(`--password-env ${args["password-env"]}: that environment variable is not set`);
       credentials = { dn: args["bind-dn"], password };
     }
+    let isDir = false;
+    if (args.output && args.output !== "-") {
+      try {
+        isDir = statSync(args.output).isDirectory();
+      } catch {
+        isDir = args.output.endsWith("/");
+        if (isDir) throw new InputError(`--output ${args.output}: no such directory`);
+      }
+    }
+    // Refused before probing: the output is not a directory, so it must be a file that is not a --ca input.
+    if (!isDir) refuseConflictingOutputs(caInputs, namedPaths("--output", args.output));
     const targets = (args.hosts ?? []).map(parseTarget);
     const total = targets.length;
     const progress = total > 3 || args.domain;
@@ -93,19 +107,14 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
     });
     const snapshots = results.map((r) => r.snapshot);
     const format = args.format ?? (args.output || !process.stdout.isTTY ? "json" : "text");
-    let isDir = false;
-    if (args.output && args.output !== "-") {
-      try {
-        isDir = statSync(args.output).isDirectory();
-      } catch {
-        isDir = args.output.endsWith("/");
-        if (isDir) throw new InputError(`--output ${args.output}: no such directory`);
-      }
-    }
     const render = (list: typeof snapshots) => (format === "json" ? JSON.stringify(list.length === 1 ? list[0] : list, null, 2) : renderProbeText(list));
     if (isDir) {
-      for (const s of snapshots) emit(render([s]), join(args.output!, `${s.host.fqdn.replace(/[^A-Za-z0-9_.-]/g, "_")}.probe.${format === "json" ? "json" : "txt"}`));
-      stderrLine(`wrote ${snapshots.length} snapshot(s) to ${args.output}`);
+      // Every endpoint probed gets its own file, also when several share a host name (--servername).
+      const stems = hostFileStems(snapshots.map((s) => s.host.fqdn));
+      const files = stems.map((stem) => join(args.output!, `${stem}.probe.${format === "json" ? "json" : "txt"}`));
+      refuseConflictingOutputs(caInputs, namedPaths("--output", files));
+      snapshots.forEach((s, i) => emit(render([s]), files[i]));
+      stderrLine(`wrote ${files.length} snapshot file(s) to ${args.output}`);
     } else {
       if (args.output && args.output !== "-" && snapshots.length > 1 && format === "json") {
         throw new InputError(`--output ${args.output}: ${snapshots.length} hosts were probed; give an existing directory to get one snapshot file per host`);

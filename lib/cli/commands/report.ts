@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { EXIT, InputError } from "../../errors";
-import { deliverWith, ReportFormat, renderReport, reportExitCode, withOutputOptions } from "../common";
+import { namedPaths } from "../../output/conflicts";
+import { deliverWith, refuseUnsafeOutputs, ReportFormat, renderReport, reportExitCode, withOutputOptions } from "../common";
 import { stderrLine } from "../../terminal";
 
 interface ReportCmdArgs {
@@ -35,6 +36,7 @@ export const reportCommand: CommandModule<object, ReportCmdArgs> = {
       .example("$0 report --verify report.json", "Are the snapshots, profile and waivers the report was made from unchanged?") as never,
   handler: async (args) => {
     if (args.rollup && args.verify) throw new InputError("--rollup and --verify: choose one");
+    refuseUnsafeOutputs(args, namedPaths("report", args.reports));
     const { readReportFiles } = await import("../../report/read");
     const loaded = readReportFiles(args.reports);
 
@@ -43,6 +45,8 @@ export const reportCommand: CommandModule<object, ReportCmdArgs> = {
       if (args.format && args.format !== "text" && args.format !== "json") throw new InputError(`--verify: --format ${args.format} is not available; use text or json`);
       if (args["output-html"] || args["output-junit"]) throw new InputError("--verify: --output-html and --output-junit are not available; use --format text|json");
       const results = loaded.map(({ report, path }) => verifyReport(report, path));
+      // The files a report lists are inputs of the verification too: never overwrite what is being verified.
+      refuseUnsafeOutputs(args, results.flatMap((r) => r.inputs.map((i) => ({ label: `${i.kind} listed in ${r.source}`, path: i.resolved }))));
       deliverWith((format) => (format === "json" ? JSON.stringify(results.length === 1 ? results[0] : results, null, 2) : renderVerifyText(results)), args);
       args.exitCode = results.every((r) => r.ok) ? EXIT.compliant : EXIT.nonCompliant;
       return;

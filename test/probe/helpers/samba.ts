@@ -56,7 +56,7 @@ export async function startSambaDc(certFile: string, keyFile: string): Promise<S
     opt(`winbindd socket directory=${t}/wb`), opt(`ntp signd socket directory=${t}/ntp`),
     opt("server services=-s3fs -nbt -wrepl -dnsupdate -ntp_signd -winbindd -dns"),
     opt("tls enabled=yes"), opt(`tls keyfile=${key}`), opt(`tls certfile=${cert}`), opt("tls cafile="),
-  ], { timeout: 120_000 });
+  ], { timeout: 600_000 });
   const conf = join(t, "etc", "smb.conf");
   let child: ChildProcess | null = null;
   let log = "";
@@ -69,7 +69,7 @@ export async function startSambaDc(certFile: string, keyFile: string): Promise<S
     let exited = false;
     child.once("exit", () => (exited = true));
     try {
-      for (const p of [636, 3269, 389]) await waitForPort(p, 30_000, () => exited);
+      for (const p of [636, 3269, 389]) await waitForPort(p, 300_000, () => exited);
     } catch (e) {
       await stopProcess();
       throw new Error(`samba did not start (${(e as Error).message}): ${log.slice(-2000)}`);

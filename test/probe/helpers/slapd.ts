@@ -83,8 +83,8 @@ export async function startSlapd(tls: SlapdTls, options: SlapdOptions = {}): Pro
   let exited: number | null = null;
   child.once("exit", (c) => (exited = c ?? -1));
   try {
-    await waitForPort(ldapsPort, 10_000, () => exited !== null);
-    await waitForPort(ldapPort, 10_000, () => exited !== null);
+    await waitForPort(ldapsPort, 300_000, () => exited !== null);
+    await waitForPort(ldapPort, 300_000, () => exited !== null);
   } catch (e) {
     await killGroup(child);
     rmSync(dir, { recursive: true, force: true });
