@@ -62,16 +62,32 @@ function requiredKeyUsages(algorithm: string): string[] {
   return algorithm === "RSA" ? ["digitalSignature", "keyEncipherment"] : ["digitalSignature"];
 }
 
-function element(c: { thumbprint: string; subject: string; notAfter: string | null }, info: CertificateInfo | undefined): ChainElementFacts {
-  return { ...c, signature: info ? { algorithm: info.signature.algorithm, hash: info.signature.hash } : null };
+/** A chain element before its place in the path is known (trustAnchor is set by `pathFacts`). */
+interface Described {
+  facts: Omit<ChainElementFacts, "trustAnchor">;
+  info: CertificateInfo | undefined;
 }
 
-function elementOf(info: CertificateInfo): ChainElementFacts {
+function element(c: { thumbprint: string; subject: string; notAfter: string | null }, info: CertificateInfo | undefined): Described {
+  return { facts: { ...c, signature: info ? { algorithm: info.signature.algorithm, hash: info.signature.hash } : null }, info };
+}
+
+function elementOf(info: CertificateInfo): Described {
   return element({ thumbprint: info.thumbprint, subject: info.subject, notAfter: info.notAfter.toISOString() }, info);
 }
 
+/**
+ * The path as facts. The last element is the trust anchor when it is self-issued (known from its DER), or,
+ * without its DER, when the chain is trusted (Windows ends a trusted chain at a root of its Root store).
+ * Verifiers do not check an anchor's own signature (RFC 5280 6.1.1 d; OpenSSL checks the signature
+ * algorithm of "all certificates except those of the trust anchor"), which is why C13 exempts it.
+ */
+function pathFacts(path: Described[], trusted: boolean | null): ChainElementFacts[] {
+  return path.map(({ facts, info }, i) => ({ ...facts, trustAnchor: i === path.length - 1 && (info ? info.selfIssued : trusted === true) }));
+}
+
 /** The chain element Windows reported, described from its DER when collected, else from a certificate we know. */
-function windowsElement(e: NonNullable<ChainEvidence["elements"]>[number], ctx: CertificateContext): ChainElementFacts {
+function windowsElement(e: NonNullable<ChainEvidence["elements"]>[number], ctx: CertificateContext): Described {
   const thumbprint = e.thumbprint.toUpperCase();
   let info = ctx.known?.get(thumbprint);
   if (!info && e.der) {
@@ -112,20 +128,20 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
     // sound; the DC does not check its own certificate's revocation when it picks it.
     const blocking = status.filter((s) => !/^(RevocationStatusUnknown|OfflineRevocation)$/.test(s));
     const trusted = blocking.length === 0 && (ev.built || status.length > 0);
-    const path = (ev.elements ?? []).map((e) => windowsElement(e, ctx));
+    const path = pathFacts((ev.elements ?? []).map((e) => windowsElement(e, ctx)), trusted);
     const reason = trusted
       ? `the DC built a trusted chain${path.length ? ` to "${path[path.length - 1].subject}"` : ""}`
       : `the DC's chain build failed: ${(ev.status ?? []).map((s) => s.information?.trim() || s.status).join("; ") || "no status given"}`;
     return finish("windows", trusted, status, path, reason);
   }
   if (ctx.clientTrust) {
-    const path = [info, ...ctx.clientTrust.presented].map(elementOf);
+    const path = pathFacts([info, ...ctx.clientTrust.presented].map(elementOf), ctx.clientTrust.authorized);
     return finish("client", ctx.clientTrust.authorized, ctx.clientTrust.authorized ? [] : ["ClientRejected"], path,
       ctx.clientTrust.authorized ? "the probing client verified the presented chain" : `the probing client rejected the chain: ${ctx.clientTrust.error ?? "unknown reason"}`);
   }
   if (ctx.offline && ctx.offline.anchors.length > 0) {
     const out = buildChain(info, ctx.offline.intermediates, ctx.offline.anchors, ctx.now, { purpose: OID_SERVER_AUTH });
-    const path = out.path.map(elementOf);
+    const path = pathFacts(out.path.map(elementOf), out.trusted);
     return finish("offline", out.trusted, out.status, path, out.reason);
   }
   return finish("none", null, [], [], "no chain evidence (collect on the DC, or supply trusted roots)");

@@ -329,6 +329,10 @@ export interface CertificateFacts {
       thumbprint: string;
       notAfter: NullableString;
       /**
+       * The last element, and self-issued (or, without its DER, the end of a trusted chain): verifiers do not check its own signature.
+       */
+      trustAnchor: boolean;
+      /**
        * null when the evidence names the element without including it.
        */
       signature: SignatureFacts | null;
