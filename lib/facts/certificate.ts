@@ -45,8 +45,11 @@ export interface CertificateContext {
   privateKey?: PrivateKeyEvidence;
   /** Windows' own chain result, when collected on the host. */
   chainEvidence?: ChainEvidence;
-  /** Material for an offline chain build when there is no Windows result. */
-  offline?: { intermediates: CertificateInfo[]; anchors: CertificateInfo[] };
+  /**
+   * Material for an offline chain build when there is no Windows result. `crls` (DER), when given, turns
+   * on revocation checking for the built path (lib/x509/crl.ts).
+   */
+  offline?: { intermediates: CertificateInfo[]; anchors: CertificateInfo[]; crls?: Buffer[] };
   /** A client's verdict (network probe): authorized against its CAs or not, and the chain it was sent. */
   clientTrust?: { authorized: boolean; error: string | null; presented: CertificateInfo[] };
   /** Certificates known from the snapshot by thumbprint, to describe chain elements Windows names only by thumbprint. */
@@ -124,7 +127,7 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
       ctx.clientTrust.authorized ? "the probing client verified the presented chain" : `the probing client rejected the chain: ${ctx.clientTrust.error ?? "unknown reason"}`);
   }
   if (ctx.offline && ctx.offline.anchors.length > 0) {
-    const out = buildChain(info, ctx.offline.intermediates, ctx.offline.anchors, ctx.now, { purpose: OID_SERVER_AUTH });
+    const out = buildChain(info, ctx.offline.intermediates, ctx.offline.anchors, ctx.now, { purpose: OID_SERVER_AUTH, crls: ctx.offline.crls });
     const path = out.path.map(elementOf);
     return finish("offline", out.trusted, out.status, path, out.reason);
   }
