@@ -58,11 +58,11 @@ const CRL_EXTENSIONS_HANDLED = new Set(["2.5.29.35", "2.5.29.18", ID_CRL_NUMBER,
  */
 const ENTRY_EXTENSIONS_HANDLED = new Set([ID_REASON_CODE, "2.5.29.23", "2.5.29.24"]);
 /**
- * CRL extensions named in reasons. The two critical ones change what the CRL covers, which this module does not
- * evaluate, so RFC 5280 5.2 ("MUST NOT use that CRL") applies: an issuingDistributionPoint scopes the CRL
- * (to user certificates, some reasons, one distribution point) and a deltaCRLIndicator makes it a delta
- * that only completes a base CRL. Using either as a complete CRL could miss revocations, so they are
- * unusable, and the certificate's status is unknown unless another CRL for its issuer is usable.
+ * CRL extensions named in reasons. The two critical ones change what the CRL covers, which this module
+ * does not evaluate, so RFC 5280 5.2 ("MUST NOT use that CRL") applies: an issuingDistributionPoint
+ * scopes the CRL (to user certificates, some reasons, one distribution point) and a deltaCRLIndicator
+ * makes it a delta that only completes a base CRL. Using either as a complete CRL could miss
+ * revocations, so both are unusable: the status is unknown unless another CRL for the issuer is usable.
  */
 const CRL_EXTENSION_NAMES: Record<string, string> = { "2.5.29.28": "Issuing Distribution Point", "2.5.29.27": "Delta CRL Indicator", [ID_CRL_NUMBER]: "CRL Number" };
 
