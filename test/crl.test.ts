@@ -2,6 +2,7 @@
 // Certificates and CRLs come from the openssl CLI (test/helpers/openssl.ts); the validation time is
 // injected and every CRL's thisUpdate/nextUpdate is set explicitly. Only the entries' revocation dates
 // are openssl's clock, and no verdict depends on them (a listed certificate is revoked, RFC 5280 6.3.3).
+import { join } from "node:path";
 import { certificateFacts } from "../lib/facts/certificate";
 import { CertificateInfo, parseCertificate } from "../lib/x509/certificate";
 import { buildChain, ChainOutcome } from "../lib/x509/chain";
@@ -31,6 +32,7 @@ beforeAll(() => {
   crl.caEmpty = pki.crl("ca-empty", ca);
   crl.rootEmpty = pki.crl("root-empty", root);
   crl.caRevokesLeaf = pki.crl("ca-revokes-leaf", ca, { revoke: [leaf], reason: "keyCompromise" });
+  crl.caRevokesLeafPss = pki.crl("ca-revokes-leaf-pss", ca, { revoke: [leaf], sigopts: ["rsa_padding_mode:pss", "rsa_pss_saltlen:32"] });
   crl.rootRevokesCa = pki.crl("root-revokes-ca", root, { revoke: [ca] });
   crl.caExpired = pki.crl("ca-expired", ca, { lastUpdate: "20300101000000Z", nextUpdate: "20300301000000Z" });
   crl.caNotYet = pki.crl("ca-not-yet", ca, { lastUpdate: "20300701000000Z", nextUpdate: "20310101000000Z" });
@@ -39,6 +41,8 @@ beforeAll(() => {
   const bad = Buffer.from(pki.crl("ca-bad-signature", ca, { revoke: [leaf] }));
   bad[bad.length - 1] ^= 0x01;
   crl.caBadSignature = bad;
+  // Scoped to one distribution point: a critical extension the check does not process (RFC 5280 5.2).
+  crl.caWithIdp = pki.crl("ca-idp", ca, { extensions: ["issuingDistributionPoint = critical, @idp"], sections: ["[ idp ]", "fullname = URI:http://pki.example.test/issuing.crl"] });
   // Another CA, listing the leaf's serial: it does not speak for the leaf's issuer.
   crl.otherRevokesLeaf = pki.crl("other-revokes-leaf", other, { revoke: [leaf] });
 });
@@ -57,6 +61,8 @@ describe("revocation against supplied CRLs", () => {
     ["current CRLs that list nothing", () => [crl.caEmpty, crl.rootEmpty], trusted],
     ["the issuing CA revokes the leaf", () => [crl.caRevokesLeaf, crl.rootEmpty],
       { trusted: false, status: ["Revoked"], reason: /"CN=dc1\.example\.test" \(serial [0-9A-F]+\) is revoked by CRL #1 from "CN=Test Issuing CA" \(CRL Number 4096\) since .* \(reason: keyCompromise\)/ }],
+    ["the issuing CA revokes the leaf, RSASSA-PSS signature", () => [crl.caRevokesLeafPss],
+      { trusted: false, status: ["Revoked"], reason: /"CN=dc1\.example\.test" \(serial [0-9A-F]+\) is revoked by CRL #1 from "CN=Test Issuing CA"/ }],
     ["the root revokes the intermediate", () => [crl.caEmpty, crl.rootRevokesCa],
       { trusted: false, status: ["Revoked"], reason: /"CN=Test Issuing CA" \(serial [0-9A-F]+\) is revoked by CRL #2 from "CN=Test Root CA"/ }],
     ["a CRL whose signature does not verify: status unknown, fail closed", () => [crl.caBadSignature],
@@ -68,6 +74,8 @@ describe("revocation against supplied CRLs", () => {
       { trusted: false, status: ["RevocationStatusUnknown"], reason: /not yet in effect \(thisUpdate 2030-07-01/ }],
     ["a CRL without a CRL Number (RFC 5280 5.2.3): status unknown", () => [crl.caNoNumber],
       { trusted: false, status: ["RevocationStatusUnknown"], reason: /no CRL Number extension/ }],
+    ["a critical Issuing Distribution Point (not processed): the CRL is unusable, status unknown", () => [crl.caWithIdp],
+      { trusted: false, status: ["RevocationStatusUnknown"], reason: /critical Issuing Distribution Point extension, which this check does not process/ }],
     ["a CRL from another issuer listing the leaf's serial: not for this leaf", () => [crl.otherRevokesLeaf], trusted],
     ["malformed CRL bytes: a reason, not an exception", () => [Buffer.from("not a CRL at all")],
       { trusted: false, status: ["RevocationStatusUnknown"], reason: /CRL #1 cannot be read/ }],
@@ -83,6 +91,10 @@ describe("revocation against supplied CRLs", () => {
     const out = check(crls());
     expect({ trusted: out.trusted, status: out.status }).toEqual({ trusted: expected.trusted, status: expected.status });
     expect(out.reason).toMatch(expected.reason);
+  });
+
+  test("the PSS case really is an RSASSA-PSS signature", () => {
+    expect(pki.openssl(["crl", "-inform", "DER", "-in", join(pki.dir, "ca-revokes-leaf-pss.crl.der"), "-noout", "-text"])).toMatch(/Signature Algorithm: rsassaPss/);
   });
 
   test("CRL signature checks are cached and within the chain's signature budget", () => {

@@ -43,6 +43,11 @@ export interface CrlSpec {
   nextUpdate?: string;
   /** false = no CRL Number extension (openssl only adds one when the config names a crlnumber file). */
   crlNumber?: boolean;
+  /** More [ crl_ext ] lines, e.g. "issuingDistributionPoint = critical, @idp"; and whole sections they name. */
+  extensions?: string[];
+  sections?: string[];
+  /** openssl -sigopt values for the CRL's signature, e.g. ["rsa_padding_mode:pss"]. */
+  sigopts?: string[];
 }
 
 export class Pki {
@@ -127,11 +132,11 @@ export class Pki {
       writeFileSync(join(this.dir, `${name}.crlnumber`), "1000\n");
     }
     const cnf = join(this.dir, `${name}.crl.cnf`);
-    writeFileSync(cnf, [...lines, ""].join("\n"));
+    writeFileSync(cnf, [...lines, ...(spec.extensions ?? []), ...(spec.sections ?? []), ""].join("\n"));
     const signer = ["-config", cnf, "-cert", issuer.certPath, "-keyfile", issuer.keyPath];
     for (const c of spec.revoke ?? []) this.openssl(["ca", ...signer, "-revoke", c.certPath, ...(spec.reason ? ["-crl_reason", spec.reason] : [])]);
     const out = join(this.dir, `${name}.crl.der`);
-    this.openssl(["ca", ...signer, "-gencrl", "-crl_lastupdate", spec.lastUpdate ?? "20300101000000Z", "-crl_nextupdate", spec.nextUpdate ?? "20310101000000Z", "-out", `${out}.pem`]);
+    this.openssl(["ca", ...signer, "-gencrl", ...(spec.sigopts ?? []).flatMap((o) => ["-sigopt", o]), "-crl_lastupdate", spec.lastUpdate ?? "20300101000000Z", "-crl_nextupdate", spec.nextUpdate ?? "20310101000000Z", "-out", `${out}.pem`]);
     this.openssl(["crl", "-in", `${out}.pem`, "-outform", "DER", "-out", out]);
     return readFileSync(out);
   }
