@@ -127,6 +127,8 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
       ctx.clientTrust.authorized ? "the probing client verified the presented chain" : `the probing client rejected the chain: ${ctx.clientTrust.error ?? "unknown reason"}`);
   }
   if (ctx.offline && ctx.offline.anchors.length > 0) {
+    // Unlike the DC's own result above, RevocationStatusUnknown blocks here: CRLs are only checked when the
+    // caller supplied them, and a CRL for the issuer that cannot be relied on may be hiding a revocation.
     const out = buildChain(info, ctx.offline.intermediates, ctx.offline.anchors, ctx.now, { purpose: OID_SERVER_AUTH, crls: ctx.offline.crls });
     const path = out.path.map(elementOf);
     return finish("offline", out.trusted, out.status, path, out.reason);
