@@ -41,6 +41,13 @@ export const MAX_CHAIN_ATTEMPTS = 512;
  */
 export const MAX_NAME_CONSTRAINT_CHECKS = 1 << 18;
 
+/**
+ * CRLs supplied for one offline chain build (lib/x509/crl.ts), and the size of one. A DC's chain needs
+ * two or three; a large enterprise CA's CRL is a few MB. Over either, revocation is "unknown" (fail closed).
+ */
+export const MAX_CRLS = 64;
+export const MAX_CRL_BYTES = 16 * 1024 * 1024;
+
 export interface LimitRow {
   what: string;
   limit: string;
@@ -63,6 +70,8 @@ export const LIMITS: LimitRow[] = [
   { what: "Issuer candidates looked at for one certificate", limit: String(MAX_CHAIN_CANDIDATES), constant: "MAX_CHAIN_CANDIDATES" },
   { what: "Signature verifications for one chain build", limit: String(MAX_CHAIN_SIGNATURE_CHECKS), constant: "MAX_CHAIN_SIGNATURE_CHECKS" },
   { what: "Path extensions tried for one chain build", limit: String(MAX_CHAIN_ATTEMPTS), constant: "MAX_CHAIN_ATTEMPTS" },
+  { what: "CRLs supplied for one offline chain build", limit: String(MAX_CRLS), constant: "MAX_CRLS" },
+  { what: "Size of one CRL", limit: mib(MAX_CRL_BYTES), constant: "MAX_CRL_BYTES" },
   { what: "Name-constraint comparisons for one path", limit: MAX_NAME_CONSTRAINT_CHECKS.toLocaleString("en-US"), constant: "MAX_NAME_CONSTRAINT_CHECKS" },
 ];
 

@@ -45,8 +45,11 @@ export interface CertificateContext {
   privateKey?: PrivateKeyEvidence;
   /** Windows' own chain result, when collected on the host. */
   chainEvidence?: ChainEvidence;
-  /** Material for an offline chain build when there is no Windows result. */
-  offline?: { intermediates: CertificateInfo[]; anchors: CertificateInfo[] };
+  /**
+   * Material for an offline chain build when there is no Windows result. `crls` (DER), when given, turns
+   * on revocation checking for the built path (lib/x509/crl.ts).
+   */
+  offline?: { intermediates: CertificateInfo[]; anchors: CertificateInfo[]; crls?: Buffer[] };
   /** A client's verdict (network probe): authorized against its CAs or not, and the chain it was sent. */
   clientTrust?: { authorized: boolean; error: string | null; presented: CertificateInfo[] };
   /** Certificates known from the snapshot by thumbprint, to describe chain elements Windows names only by thumbprint. */
@@ -140,7 +143,9 @@ function chainFacts(info: CertificateInfo, ctx: CertificateContext): Certificate
       ctx.clientTrust.authorized ? "the probing client verified the presented chain" : `the probing client rejected the chain: ${ctx.clientTrust.error ?? "unknown reason"}`);
   }
   if (ctx.offline && ctx.offline.anchors.length > 0) {
-    const out = buildChain(info, ctx.offline.intermediates, ctx.offline.anchors, ctx.now, { purpose: OID_SERVER_AUTH });
+    // Unlike the DC's own result above, RevocationStatusUnknown blocks here: CRLs are only checked when the
+    // caller supplied them, and a CRL for the issuer that cannot be relied on may be hiding a revocation.
+    const out = buildChain(info, ctx.offline.intermediates, ctx.offline.anchors, ctx.now, { purpose: OID_SERVER_AUTH, crls: ctx.offline.crls });
     const path = pathFacts(out.path.map(elementOf), out.trusted);
     return finish("offline", out.trusted, out.status, path, out.reason);
   }

@@ -148,7 +148,8 @@ const KEY_USAGE_NAMES: Array<[KeyUsageFlags, string]> = [
 
 const CN_OID = "2.5.4.3";
 
-function nameToString(name: Name): string {
+/** A Name as the chain builder compares it (certificate issuer to subject, CRL issuer to certificate issuer). */
+export function nameToString(name: Name): string {
   return new X509Name(name).toString();
 }
 

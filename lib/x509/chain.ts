@@ -6,15 +6,20 @@
 // at no more than `maxCandidates` issuers, and the whole build makes at most `maxSignatureChecks`
 // signature verifications and `maxAttempts` path extensions. A hostile set of intermediates (x509-limbo
 // pathological-chain-*) therefore costs a fixed amount, and the result says that path building gave up.
+//
+// With CRLs (options.crls) every anchored candidate path is also checked for revocation (lib/x509/crl.ts),
+// so a path through a revoked CA gives way to another path when there is one. CRL signature checks are
+// cached and count against the same signature budget.
 import { createHash, X509Certificate as NodeX509 } from "node:crypto";
 import { MAX_CHAIN_ATTEMPTS, MAX_CHAIN_CANDIDATES, MAX_CHAIN_DEPTH, MAX_CHAIN_SIGNATURE_CHECKS } from "../limits";
 import type { CertificateInfo } from "./certificate";
+import { readCrls, revocationProblems, verifyCrlSignature, type CrlInfo, type CrlReadResult } from "./crl";
 import { tbsFields } from "./der";
 import { nameConstraintViolations } from "./nameConstraints";
 import { certificateDefects } from "./rfc5280";
 
 export interface ChainProblem {
-  /** Windows-like status name: PartialChain, UntrustedRoot, NotTimeValid, InvalidBasicConstraints, NotValidForUsage, NotSignatureValid, InvalidExtension, CannotBeValidatedForNameConstraints, PathBuildingGaveUp. */
+  /** Windows-like status name: PartialChain, UntrustedRoot, NotTimeValid, InvalidBasicConstraints, NotValidForUsage, NotSignatureValid, InvalidExtension, CannotBeValidatedForNameConstraints, Revoked, RevocationStatusUnknown, PathBuildingGaveUp. */
   status: string;
   /** What is wrong, naming the certificate. */
   detail: string;
@@ -58,6 +63,11 @@ export interface ChainOptions {
   budget?: Partial<ChainBudget>;
   /** Signature verification; injectable so tests can count checks. Default: node:crypto. */
   verifySignature?: (child: CertificateInfo, issuer: CertificateInfo) => boolean;
+  /**
+   * CRLs (DER) to check every non-anchor certificate of the path against (lib/x509/crl.ts). Absent or
+   * empty: no revocation checking, as before.
+   */
+  crls?: Buffer[];
 }
 
 const nodeCache = new WeakMap<CertificateInfo, NodeX509 | null>();
@@ -191,6 +201,24 @@ export function buildChain(
     return ok;
   };
 
+  const crls: CrlReadResult | null = options.crls && options.crls.length > 0 ? readCrls(options.crls) : null;
+  const crlVerified = new Map<string, boolean>();
+  /** A CRL's signature depends only on the CRL and the issuer's key: each pair is verified once, within the budget. */
+  const signsCrl = (crl: CrlInfo, issuer: CertificateInfo): boolean => {
+    const k = `${crl.number}|${keyId(issuer)}`;
+    let ok = crlVerified.get(k);
+    if (ok === undefined) {
+      if (signatureChecks >= budget.maxSignatureChecks) {
+        gaveUp = true;
+        return false;
+      }
+      signatureChecks++;
+      ok = verifyCrlSignature(crl, issuer);
+      crlVerified.set(k, ok);
+    }
+    return ok;
+  };
+
   let best: Attempt | null = null;
   // Anchored beats partial, clean beats flawed, and among clean paths one whose issuing CAs are not
   // signed with MD5/SHA-1 beats one that is (Windows prefers it too); a weak path is still reported.
@@ -205,7 +233,8 @@ export function buildChain(
     if (!timeValid(current, now)) problems = [...problems, { status: "NotTimeValid", detail: `${who(current)} is not valid at ${now.toISOString()}` }];
     if (isAnchor(current)) {
       const nc = nameConstraintViolations(path).map((detail) => ({ status: "CannotBeValidatedForNameConstraints", detail }));
-      const all = [...problems, ...nc];
+      const revocation = crls ? revocationProblems(path, crls, now, signsCrl) : [];
+      const all = [...problems, ...nc, ...revocation];
       const attempt = { path, anchored: true, problems: all };
       consider(attempt);
       return all.length === 0 && strong(attempt);

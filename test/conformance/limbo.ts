@@ -32,7 +32,8 @@ export interface LimboCase {
   expected_peer_name: { kind: string; value: string } | null;
   extended_key_usage: string[];
   max_chain_depth: number | null;
-  crls: unknown[];
+  /** PEM CRLs: revocation is checked by the chain builder itself (lib/x509/crl.ts). */
+  crls: string[];
   features: string[];
 }
 
@@ -61,6 +62,8 @@ export function loadAnchors(): Anchors {
 }
 
 const certs = (pems: string[]): CertificateInfo[] => pems.flatMap((p) => parsePem(p, "limbo").map((b) => parseCertificate(b.der)));
+/** A case's CRL as DER: the chain builder reads it (a CRL it cannot read is its reason, not the harness's). */
+const crlDers = (pem: string): Buffer[] => parsePem(pem, "limbo CRL").map((b) => b.der);
 
 /** The baseline profile's own controls (schemas/controls/<id>.json): the policy is not restated here. */
 const control = (id: string) => loadProfile("baseline").controls.find((c) => c.meta.id === id)!;
@@ -79,8 +82,8 @@ const EKU_OIDS: Record<string, string> = {
   anyExtendedKeyUsage: "2.5.29.37.0",
 };
 
-/** Facts of the peer certificate as LDAPS-C01..C10 see them, with the limbo case's roots and intermediates as the offline chain material. */
-function serverFacts(tc: LimboCase, leaf: CertificateInfo, anchors: CertificateInfo[], intermediates: CertificateInfo[], now: Date): CertificateFacts {
+/** Facts of the peer certificate as LDAPS-C01..C10 see them, with the limbo case's roots, intermediates and CRLs as the offline chain material. */
+function serverFacts(tc: LimboCase, leaf: CertificateInfo, anchors: CertificateInfo[], intermediates: CertificateInfo[], crls: Buffer[], now: Date): CertificateFacts {
   return certificateFacts(leaf, {
     now,
     // With no expected name the name check is not part of the case; the leaf's own name stands in.
@@ -89,21 +92,22 @@ function serverFacts(tc: LimboCase, leaf: CertificateInfo, anchors: CertificateI
     source: "file",
     store: null,
     storeRole: null,
-    offline: { anchors, intermediates },
+    offline: { anchors, intermediates, crls },
   });
 }
 
 export function evaluateLimboCase(tc: LimboCase): Outcome {
   const result = (actual_result: Outcome["actual_result"], context: string): Outcome => ({ id: tc.id, actual_result, context });
   const fail = (context: string) => result("FAILURE", context);
-  if (tc.crls.length > 0) return result("SKIPPED", "revocation (CRL) checking is not part of the audit: on a DC, Windows' own chain result carries it");
   let leaf: CertificateInfo;
   let anchors: CertificateInfo[];
   let intermediates: CertificateInfo[];
+  let crls: Buffer[];
   try {
     [leaf] = certs([tc.peer_certificate]);
     anchors = certs(tc.trusted_certs);
     intermediates = certs(tc.untrusted_intermediates);
+    crls = tc.crls.flatMap(crlDers);
   } catch (e) {
     return fail(`unparseable: ${(e as Error).message}`);
   }
@@ -113,7 +117,7 @@ export function evaluateLimboCase(tc: LimboCase): Outcome {
 
   let path: CertificateInfo[];
   if (tc.validation_kind === "SERVER") {
-    const f = serverFacts(tc, leaf, anchors, intermediates, now);
+    const f = serverFacts(tc, leaf, anchors, intermediates, crls, now);
     if (name && !f.name.matches) return fail(`C02: ${f.name.reason}`);
     if (!f.eku.serverAuth) return fail(`C01: EKU ${f.eku.present ? f.eku.oids.join(",") || "(empty)" : "absent"} lacks serverAuth`);
     if (!signatureStrong(f.signature)) return fail(`C10: ${f.signature.algorithm}`);
@@ -127,7 +131,7 @@ export function evaluateLimboCase(tc: LimboCase): Outcome {
     // A client certificate (LDAP SASL EXTERNAL): the same chain builder, for the case's EKU.
     const purposes = tc.extended_key_usage.map((u) => EKU_OIDS[u] ?? u);
     for (const p of purposes) if (leaf.eku.present && !leaf.eku.anyPurpose && !leaf.eku.oids.includes(p)) return fail(`EKU lacks ${p}`);
-    const chain = buildChain(leaf, intermediates, anchors, now, { purpose: purposes[0] });
+    const chain = buildChain(leaf, intermediates, anchors, now, { purpose: purposes[0], crls });
     if (!chain.trusted) return fail(`chain: ${chain.reason}`);
     path = chain.path;
   }

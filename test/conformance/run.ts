@@ -5,6 +5,7 @@
 // does not match limbo's schema.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { terminalText } from "../../lib/terminal";
 import { loadAnchors, loadLimboFull, PROJECT_ROOT } from "./limbo";
 import { comparisonTable, familyLines, limboResult, loadOverrides, score } from "./score";
 
@@ -26,7 +27,8 @@ function main(): number {
     ...errors.map((e) => `LimboResult schema: ${e}`),
     `wrote ${file}`,
   ];
-  process.stdout.write(`${out.join("\n")}\n`);
+  // A disagreement's context quotes certificate and CRL contents: untrusted, so escaped for the terminal.
+  process.stdout.write(terminalText(out));
   return s.failures.length || s.staleOverrides.length || errors.length ? 1 : 0;
 }
 

@@ -1,6 +1,6 @@
 // Certificates for tests, made by the openssl CLI (never by the code under test).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -18,6 +18,8 @@ export interface LeafSpec {
   eku?: string; // e.g. "serverAuth"; omitted = no EKU extension
   keyUsage?: string;
   key?: string; // openssl -newkey argument, default rsa:2048
+  /** Certify this existing private key instead of generating one (a CA certified twice). */
+  reuseKey?: string;
   md?: string; // digest, default sha256
   start?: string; // YYYYMMDDHHMMSSZ
   end?: string;
@@ -30,6 +32,22 @@ export interface LeafSpec {
   extra?: string[];
   /** Whole sections after [ ext ] (for dirName:, otherName sequences, @alt name lists and the like). */
   sections?: string[];
+}
+
+export interface CrlSpec {
+  /** Certificates the CRL lists as revoked (openssl lists whatever it is told, whoever issued it). */
+  revoke?: Issued[];
+  /** reason for every entry, e.g. "keyCompromise"; omitted = no reasonCode. */
+  reason?: string;
+  lastUpdate?: string; // YYYYMMDDHHMMSSZ
+  nextUpdate?: string;
+  /** false = no CRL Number extension (openssl only adds one when the config names a crlnumber file). */
+  crlNumber?: boolean;
+  /** More [ crl_ext ] lines, e.g. "issuingDistributionPoint = critical, @idp"; and whole sections they name. */
+  extensions?: string[];
+  sections?: string[];
+  /** openssl -sigopt values for the CRL's signature, e.g. ["rsa_padding_mode:pss"]. */
+  sigopts?: string[];
 }
 
 export class Pki {
@@ -81,7 +99,8 @@ export class Pki {
     const subj = spec.cn === undefined ? "/O=Test" : `/O=Test/CN=${spec.cn}`;
     const key = spec.key ?? "rsa:2048";
     const newkey = key.startsWith("ec:") ? ["-newkey", "ec", "-pkeyopt", `ec_paramgen_curve:${key.slice(3)}`] : ["-newkey", key];
-    this.openssl(["req", "-new", ...newkey, "-nodes", "-keyout", keyPath, "-subj", subj, "-out", csr]);
+    if (spec.reuseKey) copyFileSync(spec.reuseKey, keyPath);
+    this.openssl(["req", "-new", ...(spec.reuseKey ? ["-key", keyPath] : [...newkey, "-nodes", "-keyout", keyPath]), "-subj", subj, "-out", csr]);
     const cnf = this.config(name, spec);
     const start = spec.start ?? "20250101000000Z";
     const end = spec.end ?? "20450101000000Z";
@@ -98,6 +117,28 @@ export class Pki {
     const root = this.issue("root", { cn: "Test Root CA", ca: true, key: "rsa:3072", start: "20200101000000Z", end: "20500101000000Z" });
     const intermediate = this.issue("intermediate", { cn: "Test Issuing CA", ca: true, pathlen: 0, start: "20200101000000Z", end: "20490101000000Z" }, root);
     return { root, intermediate };
+  }
+
+  /**
+   * A CRL signed by `issuer` (openssl ca -revoke, then -gencrl), from a database of its own so it lists
+   * only `spec.revoke`. Returns the DER.
+   */
+  crl(name: string, issuer: Issued, spec: CrlSpec = {}): Buffer {
+    const db = join(this.dir, `${name}.crl-index.txt`);
+    writeFileSync(db, "");
+    const lines = ["[ ca ]", "default_ca = d", "[ d ]", `database = ${db}`, "default_md = sha256", "unique_subject = no", "crl_extensions = crl_ext", "[ crl_ext ]", "authorityKeyIdentifier = keyid:always"];
+    if (spec.crlNumber !== false) {
+      lines.splice(5, 0, `crlnumber = ${join(this.dir, `${name}.crlnumber`)}`);
+      writeFileSync(join(this.dir, `${name}.crlnumber`), "1000\n");
+    }
+    const cnf = join(this.dir, `${name}.crl.cnf`);
+    writeFileSync(cnf, [...lines, ...(spec.extensions ?? []), ...(spec.sections ?? []), ""].join("\n"));
+    const signer = ["-config", cnf, "-cert", issuer.certPath, "-keyfile", issuer.keyPath];
+    for (const c of spec.revoke ?? []) this.openssl(["ca", ...signer, "-revoke", c.certPath, ...(spec.reason ? ["-crl_reason", spec.reason] : [])]);
+    const out = join(this.dir, `${name}.crl.der`);
+    this.openssl(["ca", ...signer, "-gencrl", ...(spec.sigopts ?? []).flatMap((o) => ["-sigopt", o]), "-crl_lastupdate", spec.lastUpdate ?? "20300101000000Z", "-crl_nextupdate", spec.nextUpdate ?? "20310101000000Z", "-out", `${out}.pem`]);
+    this.openssl(["crl", "-in", `${out}.pem`, "-outform", "DER", "-out", out]);
+    return readFileSync(out);
   }
 
   pfx(name: string, cert: Issued, options: { password: string; withKey?: boolean; chain?: Issued[]; legacy?: boolean }): string {
