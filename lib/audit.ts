@@ -69,23 +69,43 @@ export interface AuditSink {
   onBegin?: (header: Omit<ReportHeader, "inputs">) => void;
 }
 
-/** Probe snapshots (small, read up front), each merged into the collector snapshot of the same host. */
+/** Probe snapshots (small, read up front), each merged into the collector snapshot of the same host (lib/hosts.ts). */
+interface Probe {
+  path: string;
+  snapshot: Snapshot;
+  /** The normalised FQDN of the snapshot it was merged into. */
+  usedBy: string | null;
+}
+
 class ProbeEvidence {
-  private readonly probes: Array<{ path: string; snapshot: Snapshot; used: boolean }> = [];
+  private readonly probes: Probe[] = [];
 
   constructor(paths: string[], inputs: Report["inputs"]) {
     for (const path of paths) {
       const { snapshot, sha256: hash } = readSnapshot(path);
       if (!snapshot.network) throw new InputError(`${path}: --probe expects a snapshot from ldaps-audit probe (it has no network evidence)`);
-      this.probes.push({ path, snapshot, used: false });
+      this.probes.push({ path, snapshot, usedBy: null });
       inputs.push({ kind: "snapshot", path, sha256: hash });
     }
   }
 
+  /**
+   * The snapshot with its probe's evidence merged. Two probes for one host, or one probe that would judge
+   * two different hosts, are input errors: either way evidence would go unused or some server's wire would
+   * be judged against another server's store.
+   */
   merge(s: Snapshot): Snapshot {
-    const probe = this.probes.find((p) => sameHost(s, p.snapshot));
-    if (!probe) return s;
-    probe.used = true;
+    const matches = this.probes.filter((p) => sameHost(s, p.snapshot));
+    if (matches.length === 0) return s;
+    if (matches.length > 1) {
+      throw new InputError(`${matches[1].path}: --probe for ${matches[1].snapshot.host.fqdn} and ${matches[0].path} both match ${s.host.fqdn}; give one probe per host`);
+    }
+    const probe = matches[0];
+    const host = s.host.fqdn.trim().toLowerCase().replace(/\.$/, "");
+    if (probe.usedBy !== null && probe.usedBy !== host) {
+      throw new InputError(`${probe.path}: --probe for ${probe.snapshot.host.fqdn} matches both ${probe.usedBy} and ${host}; probe each host by its FQDN`);
+    }
+    probe.usedBy = host;
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { mergeNetworkEvidence } = require("./probe") as typeof import("./probe");
     return mergeNetworkEvidence(s, probe.snapshot);
@@ -93,7 +113,7 @@ class ProbeEvidence {
 
   /** A probe that matched no snapshot is an input error: its evidence would silently go unused. */
   assertAllUsed(): void {
-    const unused = this.probes.find((p) => !p.used);
+    const unused = this.probes.find((p) => p.usedBy === null);
     if (unused) throw new InputError(`${unused.path}: --probe for ${unused.snapshot.host.fqdn} matches no snapshot's host.fqdn, short name or address`);
   }
 }

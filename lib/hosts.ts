@@ -1,25 +1,37 @@
 // One rule for "is this evidence about the same host?", used wherever probe evidence meets collector
-// evidence (evaluate --probe, mergeNetworkEvidence). A host is known by its FQDN and its short (NetBIOS-
-// like) name; one probed by address also by that address and the DNS name its rootDSE reported. Two
-// snapshots are the same host when they share a name, when a short name is the first label of the other's
-// FQDN, or when they share an address. Nothing else: an address alone no longer matches any host.
+// evidence (evaluate --probe, mergeNetworkEvidence). A host is known by its FQDN, its short (NetBIOS-like)
+// name, and, when it was probed by address, by that address and the DNS name its rootDSE reported.
+//
+// Two snapshots are the same host when:
+// - they share a fully qualified name (case and a trailing dot aside), or an address; or
+// - one of them knows no fully qualified name at all, and its short name is the other's short name or
+//   the first label of the other's FQDN (a probe of "dc1" for the collector's dc1.corp.example.test).
+// When both know a fully qualified name, short names never decide: dc1.corp.example.test and
+// dc1.fabrikam.test are different servers though both call themselves DC1, and evidence from one must
+// never judge the other (N03 would compare one server's wire with another's store).
 import { isIP } from "node:net";
 import type { Snapshot } from "./snapshot";
 
 const norm = (s: string) => s.trim().toLowerCase().replace(/\.$/, "");
 
 export interface HostIdentity {
-  names: string[];
+  /** Dotted DNS names. */
+  fqdns: string[];
+  /** Undotted names (computer or NetBIOS names, or a probe target given as a short name). */
+  shortNames: string[];
   addresses: string[];
 }
 
 export function hostIdentity(s: Snapshot): HostIdentity {
-  const names = new Set<string>();
+  const fqdns = new Set<string>();
+  const shortNames = new Set<string>();
   const addresses = new Set<string>();
   const add = (value: string | null | undefined) => {
     if (!value || !value.trim()) return;
     const v = norm(value);
-    (isIP(v) ? addresses : names).add(v);
+    if (isIP(v)) addresses.add(v);
+    else if (v.includes(".")) fqdns.add(v);
+    else shortNames.add(v);
   };
   add(s.host.fqdn);
   add(s.host.computerName);
@@ -30,17 +42,23 @@ export function hostIdentity(s: Snapshot): HostIdentity {
       add(ep.ldap?.rootDse?.dnsHostName);
     }
   }
-  return { names: [...names], addresses: [...addresses] };
+  return { fqdns: [...fqdns], shortNames: [...shortNames], addresses: [...addresses] };
 }
 
-function namesMatch(a: string, b: string): boolean {
-  if (a === b) return true;
-  // A short name stands for the FQDN whose first label it is (dc1 ~ dc1.corp.example.test).
-  return (!a.includes(".") && b.split(".")[0] === a) || (!b.includes(".") && a.split(".")[0] === b);
+/** How two snapshots are the same host: by FQDN or address (certain), by short name (only when one side has no FQDN), or not. */
+export type HostMatch = "fqdn" | "address" | "short-name" | null;
+
+export function hostMatch(a: Snapshot, b: Snapshot): HostMatch {
+  const x = hostIdentity(a);
+  const y = hostIdentity(b);
+  if (x.fqdns.some((n) => y.fqdns.includes(n))) return "fqdn";
+  if (x.addresses.some((ip) => y.addresses.includes(ip))) return "address";
+  if (x.fqdns.length > 0 && y.fqdns.length > 0) return null;
+  const shortOf = (h: HostIdentity) => new Set([...h.shortNames, ...h.fqdns.map((f) => f.split(".")[0])]);
+  const xs = shortOf(x);
+  return [...shortOf(y)].some((n) => xs.has(n)) ? "short-name" : null;
 }
 
 export function sameHost(a: Snapshot, b: Snapshot): boolean {
-  const x = hostIdentity(a);
-  const y = hostIdentity(b);
-  return x.names.some((n) => y.names.some((m) => namesMatch(n, m))) || x.addresses.some((ip) => y.addresses.includes(ip));
+  return hostMatch(a, b) !== null;
 }

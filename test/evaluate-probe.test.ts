@@ -98,6 +98,10 @@ describe("one host-matching rule for probe evidence (FQDN, short name, address)"
     ["another host in the same domain", collector("dc1.corp.example.test"), probe("dc2.corp.example.test"), false],
     ["a probe named dc2 whose rootDSE says dc1: its own name wins", collector("dc1.corp.example.test"), probe("dc2.corp.example.test", "dc1.corp.example.test"), false],
     ["same first label, other domain", collector("dc1.corp.example.test"), probe("dc1.other.example.test"), false],
+    ["same computer name DC1, other domain: short names never decide when both sides know an FQDN", collector("dc1.corp.example.test", "DC1"), probe("dc1.fabrikam.test"), false],
+    ["same computer name DC1, a child domain", collector("dc1.corp.example.test", "DC1"), probe("dc1.emea.corp.example.test"), false],
+    ["probe by address whose rootDSE names DC1 in another domain", collector("dc1.corp.example.test", "DC1"), probe("192.0.2.10", "DC1.evil.test"), false],
+    ["both sides know only short names", collector("dc1", "DC1"), probe("DC1"), true],
   ] as const)("%s", (_name, a, b, same) => {
     expect(sameHost(a, b)).toBe(same);
     if (same) expect(mergeNetworkEvidence(a, b).network?.endpoints).toHaveLength(1);
@@ -125,4 +129,19 @@ test("the library's evaluateSnapshots merges probes as evaluateFiles does", () =
   expect(ids.map((id) => status(viaSnapshots, id))).toEqual(ids.map((id) => status(viaFiles, id)));
   expect(viaSnapshots.inputs.filter((i) => i.kind === "snapshot")).toHaveLength(2);
   expect(() => evaluateSnapshots([{ snapshot: readSnapshot(healthy).snapshot, source: healthy }], { now: NOW, probes: [probeFile("dc1", "dc9.corp.example.test")] })).toThrow(/matches no snapshot's host\.fqdn/);
+});
+
+describe("a probe is merged into one host only, and each host takes one probe", () => {
+  test("a short-name probe that fits two hosts of a fleet is refused", () => {
+    const probes = [probeFile("dc1", "dc1")];
+    const other = join(mkdtempSync(join(tmpdir(), "ldaps-hosts-")), "dc1-fabrikam.snapshot.json");
+    const snap = readSnapshot(healthy).snapshot;
+    writeFileSync(other, JSON.stringify({ ...snap, host: { ...snap.host, fqdn: "dc1.fabrikam.test" } }));
+    expect(() => evaluateFiles([healthy, other], { now: NOW, probes })).toThrow(/matches both dc1\.corp\.example\.test and dc1\.fabrikam\.test; probe each host by its FQDN/);
+  });
+
+  test("two probes for one host are refused, whichever names it more surely", () => {
+    expect(() => evaluateFiles([healthy], { now: NOW, probes: [probeFile("dc1"), probeFile("dc1-renewed")] })).toThrow(/both match dc1\.corp\.example\.test; give one probe per host/);
+    expect(() => evaluateFiles([healthy], { now: NOW, probes: [probeFile("dc1-renewed", "dc1"), probeFile("dc1")] })).toThrow(/both match dc1\.corp\.example\.test; give one probe per host/);
+  });
 });

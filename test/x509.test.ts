@@ -13,6 +13,20 @@ describe("parseCertificate on openssl-made certificates", () => {
   });
   afterAll(() => pki.cleanup());
 
+  // RSASSA-PSS names its hash in its parameters; absent parameters mean SHA-1 (RFC 4055 3.1).
+  test.each([
+    ["sha256", ["-sigopt", "rsa_pss_saltlen:32"], "RSASSA-PSS with SHA-256", "SHA-256", false],
+    ["sha384", ["-sigopt", "rsa_pss_saltlen:48"], "RSASSA-PSS with SHA-384", "SHA-384", false],
+    ["sha1", ["-sigopt", "rsa_pss_saltlen:20"], "RSASSA-PSS with SHA-1", "SHA-1", true],
+  ])("an openssl-made RSASSA-PSS certificate signed with %s: the hash is read from the parameters", (digest, opts, algorithm, hash, weak) => {
+    const dir = pki.write(`pss-${digest}.cnf`, "");
+    const key = dir.replace(/\.cnf$/, ".key");
+    const crt = dir.replace(/\.cnf$/, ".der");
+    pki.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-subj", `/CN=pss-${digest}`, `-${digest}`, "-sigopt", "rsa_padding_mode:pss", ...opts, "-days", "30", "-outform", "DER", "-out", crt]);
+    const info = parseCertificate(require("node:fs").readFileSync(crt));
+    expect(info.signature).toMatchObject({ algorithm, hash, weak });
+  });
+
   test("thumbprint equals openssl's SHA-1 fingerprint; names, EKU, KU and key read right", () => {
     const leaf = pki.issue("leaf", { cn: "dc1.example.test", san: "DNS:dc1.example.test,DNS:example.test,IP:127.0.0.1,email:a@example.test", eku: "serverAuth,clientAuth", keyUsage: "critical,digitalSignature,keyEncipherment" }, intermediate);
     const info = parseCertificate(leaf.der);

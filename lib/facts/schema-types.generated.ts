@@ -356,7 +356,7 @@ export interface CertificateFacts {
   presentedOn: number[];
 }
 /**
- * How the issuer signed the certificate; hash is null when the algorithm names none separately (RSASSA-PSS parameters, EdDSA).
+ * How the issuer signed the certificate. hash is the digest the signature uses (for RSASSA-PSS the one its parameters name, SHA-1 when they name none), null for EdDSA (no separate hash), and "unknown" for an algorithm or parameters we cannot read.
  */
 export interface SignatureFacts {
   algorithm: string;

@@ -3,6 +3,7 @@ import "reflect-metadata";
 import { createHash, X509Certificate as NodeX509 } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import {
+  AlgorithmIdentifier,
   AuthorityInfoAccessSyntax,
   AuthorityKeyIdentifier,
   BasicConstraints,
@@ -29,11 +30,11 @@ import {
   id_ce_subjectAltName,
 } from "@peculiar/asn1-x509";
 import { ECParameters } from "@peculiar/asn1-ecc";
-import { RSAPublicKey } from "@peculiar/asn1-rsa";
+import { RSAPublicKey, RsaSaPssParams } from "@peculiar/asn1-rsa";
 import { Name as X509Name } from "@peculiar/x509";
 import { MAX_ASN1_DEPTH, MAX_ASN1_NODES, MAX_CERTIFICATE_BYTES } from "../limits";
 import { tbsFields } from "./der";
-import { CURVES, PUBLIC_KEY_ALGORITHMS, SIGNATURE_ALGORITHMS, WEAK_HASHES, ekuName, OID_ANY_EKU, OID_SERVER_AUTH } from "./oids";
+import { CURVES, HASH_ALGORITHMS, PUBLIC_KEY_ALGORITHMS, SIGNATURE_ALGORITHMS, WEAK_HASHES, ekuName, OID_ANY_EKU, OID_SERVER_AUTH } from "./oids";
 
 export interface CertificateInfo {
   der: Buffer;
@@ -236,6 +237,29 @@ function outerLength(der: Buffer): number {
   return 2 + n + len;
 }
 
+const OID_RSASSA_PSS = "1.2.840.113549.1.1.10";
+
+/**
+ * [display name, hash] of a signature algorithm. RSASSA-PSS carries its hash in its parameters, and absent
+ * parameters mean SHA-1 (RFC 4055 3.1), so "RSASSA-PSS" alone says nothing about strength; unreadable
+ * parameters and unknown OIDs give hash "unknown".
+ */
+function signatureAlgorithm(alg: AlgorithmIdentifier): [string, string | null] {
+  if (alg.algorithm === OID_RSASSA_PSS) {
+    let hashOid = "1.3.14.3.2.26";
+    if (alg.parameters && alg.parameters.byteLength > 0) {
+      try {
+        hashOid = AsnConvert.parse(alg.parameters, RsaSaPssParams).hashAlgorithm.algorithm;
+      } catch {
+        return ["RSASSA-PSS", "unknown"];
+      }
+    }
+    const hash = HASH_ALGORITHMS[hashOid] ?? "unknown";
+    return [`RSASSA-PSS with ${hash}`, hash];
+  }
+  return SIGNATURE_ALGORITHMS[alg.algorithm] ?? [alg.algorithm, "unknown"];
+}
+
 export function parseCertificate(input: Buffer | Uint8Array): CertificateInfo {
   const der = Buffer.from(input);
   if (der.length > MAX_CERTIFICATE_BYTES) throw new CertificateParseError(`${der.length} bytes is larger than the ${MAX_CERTIFICATE_BYTES}-byte limit for one certificate`);
@@ -287,7 +311,7 @@ function certificateInfo(der: Buffer, cert: Certificate): CertificateInfo {
   const kuCritical = Boolean(extensions.find((e) => e.extnID === id_ce_keyUsage)?.critical);
 
   const sigOid = cert.signatureAlgorithm.algorithm;
-  const [sigName, hash] = SIGNATURE_ALGORITHMS[sigOid] ?? [sigOid, null];
+  const [sigName, hash] = signatureAlgorithm(cert.signatureAlgorithm);
 
   const subject = nameToString(tbs.subject);
   const issuer = nameToString(tbs.issuer);

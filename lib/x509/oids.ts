@@ -17,9 +17,17 @@ export const EKU_NAMES: Record<string, string> = {
   "2.5.29.37.0": "Any Purpose",
 };
 
-/** Signature algorithms: OID -> [display name, hash name]. */
+/**
+ * Signature algorithms: OID -> [display name, hash name]. The hash is null only where the algorithm has
+ * no separate hash (EdDSA); RSASSA-PSS names its hash in its parameters (lib/x509/certificate.ts reads
+ * them), and an OID missing here is hash "unknown", so no control can take it for a strong one.
+ */
 export const SIGNATURE_ALGORITHMS: Record<string, [string, string | null]> = {
   "1.2.840.113549.1.1.2": ["md2WithRSAEncryption", "MD2"],
+  "1.2.840.113549.1.1.3": ["md4WithRSAEncryption", "MD4"],
+  // OIW (pre-PKCS #1 v2) names some old CAs still use for the same algorithms.
+  "1.3.14.3.2.3": ["md5WithRSA", "MD5"],
+  "1.3.14.3.2.29": ["sha1WithRSASignature", "SHA-1"],
   "1.2.840.113549.1.1.4": ["md5WithRSAEncryption", "MD5"],
   "1.2.840.113549.1.1.5": ["sha1WithRSAEncryption", "SHA-1"],
   "1.2.840.113549.1.1.11": ["sha256WithRSAEncryption", "SHA-256"],
@@ -33,12 +41,22 @@ export const SIGNATURE_ALGORITHMS: Record<string, [string, string | null]> = {
   "1.2.840.10045.4.3.3": ["ecdsa-with-SHA384", "SHA-384"],
   "1.2.840.10045.4.3.4": ["ecdsa-with-SHA512", "SHA-512"],
   "1.2.840.10040.4.3": ["dsa-with-SHA1", "SHA-1"],
+  "2.16.840.1.101.3.4.3.1": ["dsa-with-SHA224", "SHA-224"],
   "2.16.840.1.101.3.4.3.2": ["dsa-with-SHA256", "SHA-256"],
   "1.3.101.112": ["Ed25519", null],
   "1.3.101.113": ["Ed448", null],
 };
 
-export const WEAK_HASHES = new Set(["MD2", "MD5", "SHA-1"]);
+export const WEAK_HASHES = new Set(["MD2", "MD4", "MD5", "SHA-1"]);
+
+/** Hash algorithms named in RSASSA-PSS parameters (RFC 4055). */
+export const HASH_ALGORITHMS: Record<string, string> = {
+  "1.3.14.3.2.26": "SHA-1",
+  "2.16.840.1.101.3.4.2.4": "SHA-224",
+  "2.16.840.1.101.3.4.2.1": "SHA-256",
+  "2.16.840.1.101.3.4.2.2": "SHA-384",
+  "2.16.840.1.101.3.4.2.3": "SHA-512",
+};
 
 export const PUBLIC_KEY_ALGORITHMS: Record<string, string> = {
   "1.2.840.113549.1.1.1": "RSA",

@@ -44,6 +44,15 @@ testControl("LDAPS-C13", {
       message: /\/chain\/path\/0\/signature\/hash/,
     },
     {
+      name: "an intermediate signed with RSASSA-PSS over SHA-1 (its parameters say so; null no longer hides it)",
+      facts: { chain: { path: [el("A leaf", sig("SHA-256")), el("B issuing", { algorithm: "RSASSA-PSS with SHA-1", hash: "SHA-1" }), el("C root", sig("SHA-256"), true)] } },
+      message: /\/chain\/path\/1\/signature\/hash/,
+    },
+    {
+      name: "an intermediate signed with an algorithm we do not know: not taken for a strong one",
+      facts: { chain: { path: [el("A leaf", sig("SHA-256")), el("B issuing", { algorithm: "1.2.3.4", hash: "unknown" }), el("C root", sig("SHA-256"), true)] } },
+    },
+    {
       name: "issuers named by thumbprint only (no DER in the evidence): warn, not pass",
       facts: { chain: { path: [el("A leaf", sig("SHA-256")), el("B issuing", null), el("C root", null, true)] } },
       status: "warn",
