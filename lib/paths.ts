@@ -1,9 +1,12 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
-/** The package root (holds schemas/ and ps/), from lib/ when run by ts-jest or from dist/lib/ when built. */
+/**
+ * The package root (holds schemas/ and ps/): from lib/ when run by ts-jest, from dist/lib/ when built, and
+ * from test-output/conformance-build/lib/ when the conformance harness is built on its own.
+ */
 export function packageRoot(): string {
-  for (const rel of ["..", "../.."]) {
+  for (const rel of ["..", "../..", "../../.."]) {
     const candidate = join(__dirname, rel);
     if (existsSync(join(candidate, "schemas", "snapshot.schema.json"))) return candidate;
   }
