@@ -490,8 +490,12 @@ class TargetPlanner {
     }
     // --request: the plan ends with a CSR; the CA's answer is the next run's --pfx or certreq -accept.
     const file = join(src.dir, `${hostFileStem(fqdn)}.ldaps.inf`);
+    try {
+      mkdirSync(src.dir, { recursive: true });
+    } catch (e) {
+      throw new InputError(`--request ${src.dir}: cannot create the folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
     refuseConflictingOutputs([{ label: "snapshot", path: this.options.snapshot }], [{ label: "--request", path: file }]);
-    mkdirSync(src.dir, { recursive: true });
     writeOutput(file, certreqInf(fqdn, names), "--request");
     this.written.push(file);
     this.add({
