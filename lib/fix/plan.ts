@@ -20,7 +20,7 @@ import { SCHEMA_BASE } from "../schemas";
 import type { Snapshot } from "../snapshot";
 import { toolVersion } from "../version";
 import { certreqInf } from "./request";
-import type { IntendedCertificate, Plan, PlanAction, PlanChange, PlanStep, PlanTarget, Precondition } from "./types";
+import type { DoneWhen, IntendedCertificate, Plan, PlanAction, PlanChange, PlanStep, PlanTarget, Precondition } from "./types";
 import { PLAN_ACTIONS } from "./types";
 
 export const PLAN_SCHEMA_ID = `${SCHEMA_BASE}plan.schema.json`;
@@ -158,8 +158,8 @@ class TargetPlanner {
     return this.facts.certificates.indexOf(c);
   }
 
-  private precondition(pointer: string, sentence: string): Precondition {
-    return { pointer, observed: valueAt(this.facts, pointer), sentence };
+  private precondition(pointer: string, sentence: string, doneWhen?: DoneWhen): Precondition {
+    return { pointer, observed: valueAt(this.facts, pointer), sentence, ...(doneWhen ? { doneWhen } : {}) };
   }
 
   /** The precondition of an open control: the first evidence pointer and its value, else its first read. */
@@ -309,7 +309,8 @@ class TargetPlanner {
     if (grant) {
       const i = this.index(grant);
       const keyFile = this.keyFileOf(grant.thumbprint);
-      const controls = [...this.certControls(i, ["privateKey.readable"]), ...this.open.filter((c) => this.scope(c.id) === "certificate" && this.certControls(i, ["privateKey.readable"]).some((f) => f.id === c.id)), ...this.hostControls([...HOST_FACTS["grant-key-read"], ...QUALIFIES_FACTS])];
+      // The certificate's key controls, and (its only obstacle gone, it qualifies) the host controls on qualifying.
+      const controls = [...this.certControls(i, ["privateKey.readable"]), ...this.hostControls([...HOST_FACTS["grant-key-read"], ...QUALIFIES_FACTS])];
       this.add({
         action: "grant-key-read",
         controls,
@@ -360,9 +361,14 @@ class TargetPlanner {
       action: "reload-certificate",
       controls: reloadFor,
       optional,
-      precondition: mismatch
-        ? this.precondition("/network/store/matches", `clients are shown ${this.facts.network?.store.presented ?? "another certificate"}, not the one the stores predict`)
-        : this.precondition("/selection/predicted", `the service chose its certificate before these changes; the intended one is ${this.intended.thumbprint ?? "the new certificate"}`),
+      // Apply probes first: when the wire already shows the intended certificate there is nothing to reload.
+      precondition: this.precondition(
+        "/network/store/matches",
+        mismatch
+          ? `clients are shown ${this.facts.network?.store.presented ?? "another certificate"}, not the one the stores predict`
+          : `the service chose its certificate before these changes; it must present ${this.intended.thumbprint ?? "the new certificate"}`,
+        { equals: true },
+      ),
       changes: reloadChanges,
       undo: "Nothing to undo: the service re-reads its stores; undo the earlier steps and reload again to go back.",
       reason: "The directory service keeps the certificate it loaded; renewServerCertificate makes it pick again from the stores without a reboot.",
@@ -389,9 +395,7 @@ class TargetPlanner {
       action: "verify",
       controls,
       optional,
-      precondition: this.facts.network
-        ? this.precondition("/network/store/presented", `the certificate presented must become ${want}`)
-        : this.precondition("/selection/predicted", `the certificate presented must become ${want}`),
+      precondition: this.precondition("/network/store/presented", `the certificate presented must become ${want}`, { equalsIntended: true }),
       changes: ports.map((port) => ({ operation: "probe" as const, port, thumbprint: this.intended?.thumbprint ?? null, description: `probe ${this.t.fqdn}:${port} until it presents ${want}, for at most ${deadline} s` })),
       undo: "Nothing to undo: verify only connects.",
       reason: `Confirms what clients see${gc ? " on LDAPS and the global catalog port" : ""}: the presented certificate is the intended one.`,
@@ -450,7 +454,7 @@ class TargetPlanner {
         action: "place-certificate",
         controls: this.hostControls(HOST_FACTS["place-certificate"]),
         optional: obtain.optional,
-        precondition: this.precondition(`/selection/qualifying`, `${cert.thumbprint} is not in ${store}`),
+        precondition: this.precondition("/selection/predicted", `${cert.thumbprint} is not in ${store}, so Windows cannot pick it`, { equalsIntended: true }),
         changes: [{ operation: "import", store, thumbprint: cert.thumbprint, path: src.file, description: `import ${src.file} (certificate and private key, key not exportable) into ${store}${store === MACHINE_STORE ? "" : " through the service certificate store"}` }],
         undo: `Delete ${cert.thumbprint} and its key container from ${store}.`,
         reason: storeReason,
@@ -479,7 +483,7 @@ class TargetPlanner {
           action: "place-certificate",
           controls: this.hostControls(HOST_FACTS["place-certificate"]),
           optional: obtain.optional,
-          precondition: this.precondition("/selection/qualifying", `the enrolled certificate is not in ${store}`),
+          precondition: this.precondition("/selection/predicted", `the enrolled certificate is not in ${store}, which Windows searches first`, { equalsIntended: true }),
           changes: [{ operation: "copy", store, thumbprint: null, description: `copy the enrolled certificate (with its key association) from LocalMachine\\My into ${store} through the service certificate store` }],
           undo: `Delete the enrolled certificate from ${store} (the one in LocalMachine\\My stays).`,
           reason: storeReason,
@@ -542,10 +546,10 @@ class TargetPlanner {
     // Stale certificates in the service store (expired or not qualifying), when the profile flags them.
     const staleControls = this.hostControls(["selection.staleInServiceStore"]);
     if (staleControls.length) {
-      sel.staleInServiceStore.forEach((tp, i) => {
+      sel.staleInServiceStore.forEach((tp) => {
         const c = this.stores.find((x) => x.thumbprint === tp);
         if (!c || c === intended) return;
-        remove(c, staleControls, !staleControls.some(isFailing), this.precondition(`/selection/staleInServiceStore/${i}`, `${tp} in ${this.t.serviceStore} is expired or cannot qualify`), `${tp} in ${this.t.serviceStore} ${c.schannel.obstacles.map((o) => o.reason).join("; ") || "has expired"}; it only confuses whoever reads the store next.`);
+        remove(c, staleControls, !staleControls.some(isFailing), this.precondition("/selection/staleInServiceStore", `${tp} in ${this.t.serviceStore} is expired or cannot qualify`, { excludes: tp }), `${tp} in ${this.t.serviceStore} ${c.schannel.obstacles.map((o) => o.reason).join("; ") || "has expired"}; it only confuses whoever reads the store next.`);
       });
     }
     // Other qualifying certificates in the service store compete with the intended one.
@@ -554,10 +558,10 @@ class TargetPlanner {
     for (const c of competitors) {
       const inEffect = sel.effectiveQualifying.indexOf(c.thumbprint);
       if (intended && sel.ambiguous && ambiguity.length && inEffect >= 0) {
-        remove(c, ambiguity, !ambiguity.some(isFailing), this.precondition(`/selection/effectiveQualifying/${inEffect}`, `${c.thumbprint} qualifies in ${this.t.serviceStore} besides the intended ${intended.thumbprint}`), `Several qualifying certificates in ${this.t.serviceStore} make Windows' choice unpredictable; ${c.thumbprint} is not the intended one.`);
+        remove(c, ambiguity, !ambiguity.some(isFailing), this.precondition("/selection/qualifying", `${c.thumbprint} qualifies in ${this.t.serviceStore} besides the intended ${intended.thumbprint}`, { excludes: c.thumbprint }), `Several qualifying certificates in ${this.t.serviceStore} make Windows' choice unpredictable; ${c.thumbprint} is not the intended one.`);
       } else if (newStore === this.t.serviceStore) {
         const faults = this.certControls(this.index(c));
-        remove(c, faults, obtainOptional, this.precondition(`/selection/effectiveQualifying/${Math.max(inEffect, 0)}`, `${c.thumbprint} qualifies in ${this.t.serviceStore} and would compete with the new certificate`), `${c.thumbprint} is being replaced; left in ${this.t.serviceStore} it would compete with the new certificate.`);
+        remove(c, faults, obtainOptional, this.precondition("/selection/qualifying", `${c.thumbprint} qualifies in ${this.t.serviceStore} and would compete with the new certificate`, { excludes: c.thumbprint }), `${c.thumbprint} is being replaced; left in ${this.t.serviceStore} it would compete with the new certificate.`);
       }
     }
   }

@@ -24,7 +24,9 @@ export function renderPlanText(plan: Plan, options: { colour?: boolean } = {}): 
     plan.steps.forEach((s, i) => {
       lines.push([`${i + 1}. `, styled("bold", s.action), ` [${s.service}]${s.optional ? " (optional)" : ""}${s.controls.length ? ` addresses ${s.controls.join(", ")}` : ""}`]);
       lines.push(`   why: ${s.reason}`);
-      lines.push(`   needed because: ${s.precondition.sentence} (${s.precondition.pointer} = ${JSON.stringify(s.precondition.observed)})`);
+      const d = s.precondition.doneWhen;
+      const done = !d ? "" : "equals" in d ? `; done when it is ${JSON.stringify(d.equals)}` : "excludes" in d ? `; done when it no longer lists ${JSON.stringify(d.excludes)}` : "; done when it is the intended certificate";
+      lines.push(`   needed because: ${s.precondition.sentence} (${s.precondition.pointer} = ${JSON.stringify(s.precondition.observed)}${done})`);
       for (const c of s.changes) lines.push(`   change: ${c.description}`);
       for (const c of s.commands) lines.push(`   by hand: ${c}`);
       lines.push(`   undo: ${s.undo}`);

@@ -4,13 +4,26 @@
 export const PLAN_ACTIONS = ["obtain-certificate", "place-certificate", "grant-key-read", "remove-competing-certificate", "reload-certificate", "verify"] as const;
 export type PlanAction = (typeof PLAN_ACTIONS)[number];
 
+/**
+ * When a step's precondition no longer holds, judged on facts re-derived right before the step (after the
+ * steps before it ran). Without it: when the value at the pointer differs from the one observed.
+ */
+export type DoneWhen =
+  /** The value at the pointer equals this. */
+  | { equals: unknown }
+  /** The array at the pointer no longer contains this (a removed certificate; robust to other removals). */
+  | { excludes: unknown }
+  /** The value at the pointer is the intended certificate's thumbprint (known once obtain-certificate ran). */
+  | { equalsIntended: true };
+
 /** The fact that makes a step needed; apply re-reads it and skips the step when it no longer holds. */
 export interface Precondition {
   /** JSON pointer into the target's facts document (schemas/facts.schema.json). */
   pointer: string;
-  /** The value observed at that pointer when the plan was made. */
+  /** The value observed at that pointer when the plan was made (null where the facts hold none, e.g. not probed). */
   observed: unknown;
   sentence: string;
+  doneWhen?: DoneWhen;
 }
 
 /** One concrete change a step makes (or, for verify, checks). */

@@ -67,9 +67,14 @@ function expectWellFormed(p: Plan, snapshotPath: string): void {
   for (const s of p.steps) {
     // The precondition is data apply can re-check: the pointer resolves in the facts to the value observed.
     const f = facts.find((x) => x.target.service === s.service)!;
+    // (A pointer below a null part, e.g. /network/... without probe evidence, observes null.)
     let cur: unknown = f;
-    for (const part of s.precondition.pointer.split("/").slice(1)) cur = (cur as Record<string, unknown>)[part];
+    for (const part of s.precondition.pointer.split("/").slice(1)) cur = cur === null || cur === undefined ? null : (cur as Record<string, unknown>)[part];
     expect(cur === undefined ? null : cur).toEqual(s.precondition.observed);
+    const d = s.precondition.doneWhen;
+    // An "excludes" precondition holds now: the array lists what the step removes.
+    if (d && "excludes" in d) expect(cur).toContain(d.excludes);
+    if (d && "equals" in d) expect(cur).not.toEqual(d.equals);
     for (const c of s.changes) if (c.operation === "delete") expect(c.store).not.toBe("LocalMachine\\My");
     const deletes = s.changes.map((c, i) => ({ c, i })).filter(({ c }) => c.operation === "delete");
     for (const { c, i } of deletes) expect(s.changes.slice(0, i).some((e) => e.operation === "export" && e.thumbprint === c.thumbprint)).toBe(true);

@@ -55,6 +55,9 @@ describe("service-store plans", () => {
     const remove = plan.steps[0];
     const olderTp = pki.fingerprint(older);
     expect(remove.id).toBe(`remove-competing-certificate/NTDS/${olderTp}`);
+    // Done once the certificate no longer qualifies (a pointer by value, not by index: other removals do not shift it).
+    expect(remove.precondition).toMatchObject({ pointer: "/selection/qualifying", doneWhen: { excludes: olderTp } });
+    expect(plan.steps[2].precondition).toMatchObject({ pointer: "/network/store/presented", observed: null, doneWhen: { equalsIntended: true } });
     expect(remove.changes.map((c) => [c.operation, c.store, c.thumbprint])).toEqual([
       ["export", "NTDS\\My", olderTp],
       ["delete", "NTDS\\My", olderTp],
