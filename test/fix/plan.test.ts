@@ -1,12 +1,15 @@
 // fix --plan as a library: every shipped example -> the plan an administrator would follow, each plan valid
 // against schemas/plan.schema.json, each precondition a real pointer into the facts, and the rules that hold
 // for every plan (order, never a delete from LocalMachine\My, an export before every delete).
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { mergeNetworkEvidence } from "../../lib/probe";
 import { readSnapshot } from "../../lib/audit";
 import { deriveFacts } from "../../lib/facts";
 import { planFix, planExitCode, PLAN_SCHEMA_ID, PlanOptions } from "../../lib/fix/plan";
 import type { Plan } from "../../lib/fix/types";
+import type { Snapshot } from "../../lib/snapshot";
 import { PLAN_ACTIONS } from "../../lib/fix/types";
 import { describeErrors, validatorFor } from "../../lib/schemas";
 
@@ -175,4 +178,37 @@ test("hardened: a renewal that must not join another qualifying certificate in L
   expect(p.targets[0].intendedCertificate?.storeReason).toMatch(/LocalMachine\\My holds another qualifying certificate/);
   // Policy the plan cannot answer is listed, not hidden.
   expect(p.targets[0].unaddressed.map((u) => u.control)).toEqual(expect.arrayContaining(["LDAPS-G02"]));
+});
+
+test("the wire shows another certificate than the stores predict (renewed, not reloaded): reload and verify only", () => {
+  const der = (name: string) => readFileSync(join(dir, "certs", `${name}.pem`), "utf8").replace(/-----[^-]+-----|\s/g, "");
+  const fqdn = "dc1.corp.example.test";
+  const probe = {
+    schemaVersion: 1,
+    collector: { name: "ldaps-audit-probe" },
+    host: { fqdn },
+    network: {
+      probedAt: "2026-11-24T00:00:00.000Z",
+      endpoints: [
+        {
+          host: fqdn, port: 636, mode: "ldaps", purpose: "ldap", servername: fqdn, failure: null,
+          tls: { protocol: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384", chain: [der("dc1-renewed"), der("issuing")], authorized: true, authorizationError: null, hostnameMatches: true },
+          ldap: { rootDse: { dnsHostName: fqdn, isGlobalCatalogReady: true, supportedLDAPVersion: ["3"], defaultNamingContext: "DC=corp,DC=example,DC=test" } },
+        },
+      ],
+    },
+  };
+  const tmp = mkdtempSync(join(tmpdir(), "ldaps-audit-fixwire-"));
+  try {
+    const merged = mergeNetworkEvidence(readSnapshot(ex("healthy-dc")).snapshot, probe as Snapshot);
+    const path = join(tmp, "wire.snapshot.json");
+    writeFileSync(path, JSON.stringify(merged));
+    const p = planFix({ snapshot: path, now: NOW }).plan;
+    expect(shape(p)).toEqual(["reload-certificate[LDAPS-N03]", "verify[LDAPS-N03]"]);
+    expect(p.steps[0].precondition).toMatchObject({ pointer: "/network/store/matches", observed: false, doneWhen: { equals: true } });
+    expect(p.targets[0].intendedCertificate?.thumbprint).toBe("6AB384440534A15782E9C1B2E288323D50DD3DD1");
+    expectWellFormed(p, path);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
