@@ -4,6 +4,7 @@
 // (one host-matching rule, lib/hosts.ts) and the list of input digests are assembled in one place.
 import { createHash } from "node:crypto";
 import { deriveFacts } from "./facts";
+import type { TargetFacts } from "./facts/types";
 import { InputError } from "./errors";
 import { sameHost } from "./hosts";
 import { readInputFile, parseJsonText } from "./input";
@@ -67,6 +68,8 @@ export interface AuditSink {
   onTarget: (target: ReportTarget) => void;
   /** Before the first target: the report header without its inputs (known only at the end). */
   onBegin?: (header: Omit<ReportHeader, "inputs">) => void;
+  /** Each target with the facts it was judged on (for callers that act on facts, e.g. the fix planner). */
+  onFacts?: (target: ReportTarget, facts: TargetFacts) => void;
 }
 
 /** Probe snapshots (small, read up front), each merged into the collector snapshot of the same host (lib/hosts.ts). */
@@ -143,6 +146,7 @@ export function audit(request: AuditRequest, sink: AuditSink): { header: ReportH
       const target = reportTarget({ ...evaluated, evaluation: waiveEvaluation(evaluated.evaluation, applied, evaluated.facts.target.host, now) });
       counter.add(target);
       sink.onTarget(target);
+      sink.onFacts?.(target, evaluated.facts);
     }
   }
   probes.assertAllUsed();

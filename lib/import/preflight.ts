@@ -17,6 +17,11 @@ export interface PreflightOptions extends AuditOptions {
   /** Environment variable holding the PFX / key password (never a command-line value). */
   password?: string;
   store?: "ntds" | "my";
+  /**
+   * Judge it for this AD LDS instance instead of AD DS (its account and its ADAM_<instance>\My store for
+   * store "ntds"): the fix planner preflights a PFX for the service the snapshot describes.
+   */
+  instance?: { name: string; serviceName?: string; serviceAccount?: string | null; serviceAccountSid?: string | null };
 }
 
 function isCa(der: Buffer): boolean {
@@ -73,12 +78,18 @@ export function preflightSnapshot(opts: PreflightOptions): { snapshot: Snapshot;
     schemaVersion: 1,
     collectedAt: new Date().toISOString(),
     collector: { name: "ldaps-audit-preflight", version: toolVersion(), note: "built from files; no Windows evidence" },
-    host: { fqdn: opts.fqdn, isDomainController: true },
-    stores: [{ name: opts.store === "ntds" ? "NTDS\\My" : "LocalMachine\\My", certificates: storeCerts }],
+    host: opts.instance
+      ? { fqdn: opts.fqdn, isDomainController: false, adldsInstances: [{ ...opts.instance }] }
+      : { fqdn: opts.fqdn, isDomainController: true },
+    stores: [{ name: opts.store === "ntds" ? serviceStoreName(opts) : "LocalMachine\\My", certificates: storeCerts }],
     trustAnchors: roots.map((r) => r.toString("base64")),
     intermediates: intermediates.map((r) => r.toString("base64")),
   };
   return { snapshot, inputs };
+}
+
+function serviceStoreName(opts: PreflightOptions): string {
+  return opts.instance ? `${opts.instance.serviceName ?? `ADAM_${opts.instance.name}`}\\My` : "NTDS\\My";
 }
 
 export function preflight(opts: PreflightOptions): Report {

@@ -122,6 +122,7 @@ export function buildEffectiveControls(profileId: string, merged: MergedControl[
         parameters: Object.fromEntries(Object.entries(c.params).map(([n, p]) => [n, p.schema])),
         uses,
         judges: c.parts.then ? walkControl(c.meta.scope, lintParts(effectiveId, { ...c, parts: { then: c.parts.then } })).reads : [],
+        warns: c.parts.ldapsWarning ? walkControl(c.meta.scope, lintParts(effectiveId, { ...c, parts: { ldapsWarning: c.parts.ldapsWarning } })).reads : [],
       };
     } catch (e) {
       if (e instanceof InputError) throw e;

@@ -44,6 +44,8 @@ export interface Control {
   uses: ControlUse[];
   /** The fact paths its requirement (`then`) reads: what it judges (maps Windows-model obstacles to controls). */
   judges: string[];
+  /** The fact paths its warning level (`ldapsWarning`) reads (the fix planner matches steps to warnings by them). */
+  warns: string[];
 }
 
 export interface LoadedProfile {

@@ -118,3 +118,18 @@ test("offline example: each instance run as dsc runs it gives the expected verdi
     ["Wrong name snapshot", false],
   ]);
 });
+
+test("the README's recipes keep the rest of PATH in DSC_RESOURCE_PATH, and the gate is not called a report", () => {
+  // dsc replaces PATH with DSC_RESOURCE_PATH for the processes it starts: without the existing PATH they lose
+  // powershell.exe, dsc.exe and the built-in Microsoft.DSC/Assertion.
+  for (const readme of [readFileSync(join(EXAMPLES, "README.md"), "utf8"), readFileSync(join(REPO, "README.md"), "utf8")]) {
+    const settings = readme.split("\n").filter((l) => /^\s*(\$env:DSC_RESOURCE_PATH\s*=|export DSC_RESOURCE_PATH=)/.test(l));
+    for (const line of settings) expect(line).toMatch(/\$env:PATH|\$PATH/);
+  }
+  expect(readFileSync(join(EXAMPLES, "README.md"), "utf8").split("\n").filter((l) => /DSC_RESOURCE_PATH\s*=/.test(l))).toHaveLength(2);
+  // An Assertion out of desired state fails the outer `dsc config test` ("Assertion failed", exit 8).
+  const gate = readFileSync(join(EXAMPLES, "gate-on-ldaps.dsc.config.yaml"), "utf8");
+  expect(gate).not.toMatch(/report only/i);
+  expect(gate).toMatch(/Assertion failed", exit 8/);
+  expect(readFileSync(join(EXAMPLES, "README.md"), "utf8")).toMatch(/`dsc config test` reports `Assertion failed` and\s+exits 8/);
+});

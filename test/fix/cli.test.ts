@@ -1,0 +1,194 @@
+// `ldaps-audit fix` as a pipeline and an administrator see it: json and text, --output, exit codes, one-line
+// errors, --apply refused, --pfx refused by preflight, --request writing a certreq .inf, hostile evidence escaped.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describeErrors, validatorFor } from "../../lib/schemas";
+import { PLAN_SCHEMA_ID } from "../../lib/fix/plan";
+import { expectCleanError, runCli } from "../helpers/cli";
+import { Pki } from "../helpers/openssl";
+import { dcSnapshot } from "../helpers/snapshot";
+import { expectTerminalSafe, MARK } from "../helpers/terminal";
+
+const ex = (name: string) => join(__dirname, "..", "..", "examples", `${name}.snapshot.json`);
+const NOW = ["--now", "2026-11-24T00:00:00Z"];
+let tmp: string;
+beforeAll(() => (tmp = mkdtempSync(join(tmpdir(), "ldaps-audit-fixcli-"))));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function validPlan(text: string) {
+  const plan = JSON.parse(text);
+  const v = validatorFor(PLAN_SCHEMA_ID);
+  expect(v(plan) ? "valid" : describeErrors(v.errors)).toBe("valid");
+  return plan;
+}
+
+test("json (the default when piped): a valid plan; exit 1 with steps, 0 for a healthy host", () => {
+  const r = runCli(["fix", ex("key-not-readable"), ...NOW]);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(1);
+  const plan = validPlan(r.stdout);
+  expect(plan.steps.map((s: { action: string }) => s.action)).toEqual(["grant-key-read", "reload-certificate", "verify"]);
+  const healthy = runCli(["fix", ex("healthy-dc"), ...NOW, "--plan"]);
+  expect(healthy.code).toBe(0);
+  expect(validPlan(healthy.stdout).steps).toEqual([]);
+});
+
+test("text: the steps in order with their controls, reasons, changes and undo; nothing changed", () => {
+  const r = runCli(["fix", ex("key-not-readable"), ...NOW, "--format", "text"]);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(/^ldaps-audit fix --plan: dc1\.corp\.example\.test \(profile baseline/);
+  expect(r.stdout).toMatch(/1\. grant-key-read \[NTDS\] addresses LDAPS-S01, LDAPS-C04, LDAPS-E03\n/);
+  expect(r.stdout).toMatch(/2\. reload-certificate \[NTDS\] addresses LDAPS-E01, LDAPS-E02\n/);
+  expect(r.stdout).toMatch(/3\. verify \[NTDS\] addresses LDAPS-N03\n/);
+  expect(r.stdout).toMatch(/needed because: .* \(\/certificates\/0\/privateKey\/readable = false\)/);
+  expect(r.stdout).toMatch(/undo: Remove the Read entry for NT AUTHORITY\\SYSTEM/);
+  expect(r.stdout).toMatch(/Plan only: nothing was changed\. \(--apply is not available yet\.\)\n$/);
+  const healthy = runCli(["fix", ex("healthy-dc"), ...NOW, "--format", "text"]);
+  expect(healthy.code).toBe(0);
+  expect(healthy.stdout).toMatch(/Nothing to do/);
+  const none = runCli(["fix", ex("wrong-name"), ...NOW, "--format", "text"]);
+  expect(none.stdout).toMatch(/The plan stops after obtain-certificate: Give a certificate source \(--pfx FILE --password-env VAR, --enroll TEMPLATE or --request DIR\)/);
+  expect(none.stdout).toMatch(/not addressed by this plan: FAIL LDAPS-E01/);
+});
+
+test("--output writes the plan atomically and says so on stderr", () => {
+  const out = join(tmp, "plan.json");
+  const r = runCli(["fix", ex("two-qualifying"), ...NOW, "-o", out]);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toBe("");
+  expect(r.stderr).toMatch(/wrote .*plan\.json: 3 step\(s\)/);
+  expect(validPlan(readFileSync(out, "utf8")).steps.every((s: { optional: boolean }) => s.optional)).toBe(true);
+  expect(readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  // The snapshot is an input: the plan never replaces it.
+  const snap = join(tmp, "snap.json");
+  writeFileSync(snap, readFileSync(ex("healthy-dc")));
+  expectCleanError(runCli(["fix", snap, "-o", snap]), 2, /--output .*snap\.json: is also an input \(snapshot/);
+});
+
+test("bad input: one line, exit 2, never a stack trace", () => {
+  expectCleanError(runCli(["fix"]), 2, /fix needs a snapshot file/);
+  expectCleanError(runCli(["fix", join(tmp, "missing.json")]), 2, /missing\.json: no such file/);
+  const bad = join(tmp, "bad.json");
+  writeFileSync(bad, "{}");
+  expectCleanError(runCli(["fix", bad]), 2, /bad\.json: not a valid snapshot/);
+  expectCleanError(runCli(["fix", ex("healthy-dc"), "--now", "yesterday"]), 2, /--now "yesterday"/);
+  expectCleanError(runCli(["fix", ex("healthy-dc"), "--format", "html"]), 2, /Invalid values/);
+  expectCleanError(runCli(["fix", ex("healthy-dc"), "--enroll", "LDAPS", "--request", tmp]), 2, /mutually exclusive/);
+  expectCleanError(runCli(["fix", ex("wrong-name"), "--pfx", ex("healthy-dc"), "--password-env", "NO_SUCH_VAR_LDAPS"]), 2, /--password-env NO_SUCH_VAR_LDAPS: that environment variable is not set/);
+  expectCleanError(runCli(["fix", ex("wrong-name"), "--enroll", "LDAPS\nX=1"]), 2, /--enroll "LDAPS\\nX=1": expected a certificate template name/);
+  expectCleanError(runCli(["fix", ex("wrong-name"), "--request", tmp, "--extra-name", "a b"]), 2, /--extra-name "a b": expected a DNS name/);
+  // A probe-only snapshot says nothing about the stores: no plan is guessed.
+  const probe = join(tmp, "probe.json");
+  writeFileSync(probe, JSON.stringify({ schemaVersion: 1, collector: { name: "ldaps-audit-probe" }, host: { fqdn: "dc1.example.test" } }));
+  expectCleanError(runCli(["fix", probe]), 2, /neither a domain controller nor an AD LDS server/);
+  // Stores the collector could not read: no plan is guessed either.
+  const denied = JSON.parse(readFileSync(ex("healthy-dc"), "utf8"));
+  denied.stores[0] = { name: "NTDS\\My", certificates: [], error: { part: "stores/NTDS\\My", message: "Access is denied", code: "AccessDenied" } };
+  const deniedPath = join(tmp, "denied.json");
+  writeFileSync(deniedPath, JSON.stringify(denied));
+  expectCleanError(runCli(["fix", deniedPath]), 2, /NTDS\\My not read for NTDS \(AccessDenied\); collect again as a local administrator/);
+});
+
+test("--apply is refused with one line and exit 2 (not available yet), and changes nothing", () => {
+  const out = join(tmp, "apply.json");
+  expectCleanError(runCli(["fix", ex("key-not-readable"), "--apply", "-o", out]), 2, /^ldaps-audit: fix --apply is not available yet/);
+  expect(existsSync(out)).toBe(false);
+});
+
+test("--help teaches: every source with an example, the actions, the exit codes", () => {
+  const h = runCli(["fix", "--help"]);
+  expect(h.code).toBe(0);
+  for (const s of ["--pfx dc1.pfx --password-env PFX_PASS", "--enroll LDAPS", "--request", "--restart-service", "--profile", "--now"]) expect(h.stdout).toContain(s);
+  for (const a of ["obtain-certificate", "place-certificate", "grant-key-read", "remove-competing-certificate", "reload-certificate", "verify"]) expect(h.stdout).toContain(a);
+  expect(h.stdout).toMatch(/not available yet/);
+  expect(h.stdout).toMatch(/Exit codes: 0 nothing to do, 1 the plan has steps/);
+  expect(runCli(["--help"]).stdout).toMatch(/fix \[snapshot\]/);
+});
+
+describe("certificate sources", () => {
+  let pki: Pki;
+  beforeAll(() => (pki = new Pki()));
+  afterAll(() => pki.cleanup());
+
+  test("--pfx that fails preflight for the host's FQDN is refused: one line, exit 2", () => {
+    const { intermediate } = pki.hierarchy();
+    const web = pki.issue("web", { cn: "web.corp.example.test", san: "DNS:web.corp.example.test", eku: "serverAuth" }, intermediate);
+    const pfx = pki.pfx("web", web, { password: "pw" });
+    const r = runCli(["fix", ex("event-1220-no-certificate"), ...NOW, "--pfx", pfx, "--password-env", "FIX_PFX_PASS"], { FIX_PFX_PASS: "pw" });
+    expectCleanError(r, 2, /--pfx .*web\.pfx: preflight for dc1\.corp\.example\.test \(NTDS, LocalMachine\\My\) does not pass: .*LDAPS-C02/);
+    expect(r.stdout).toBe("");
+  });
+
+  test("--pfx that passes: obtain and place with its thumbprint; the password never appears", () => {
+    const { root, intermediate } = pki.hierarchy();
+    const dc = pki.issue("dc", { cn: "dc1.example.test", san: "DNS:dc1.example.test", eku: "serverAuth", keyUsage: "critical,digitalSignature,keyEncipherment" }, intermediate);
+    const pfx = pki.pfx("dc", dc, { password: "hunter2", chain: [intermediate] });
+    const snap = pki.write("empty.snapshot.json", JSON.stringify(dcSnapshot({})));
+    const r = runCli(["fix", snap, ...NOW, "--pfx", pfx, "--password-env", "FIX_PFX_PASS", "--roots", root.certPath], { FIX_PFX_PASS: "hunter2" });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    const plan = validPlan(r.stdout);
+    expect(plan.steps.map((s: { action: string }) => s.action)).toEqual(["obtain-certificate", "place-certificate", "reload-certificate", "verify"]);
+    expect(plan.targets[0].intendedCertificate.thumbprint).toBe(pki.fingerprint(dc));
+    expect(r.stdout).not.toContain("hunter2");
+  });
+
+  test("--request DIR writes a certreq .inf for the host (SAN = FQDN + --extra-name) and the plan stops there", () => {
+    const dir = join(tmp, "csr");
+    const r = runCli(["fix", ex("wrong-name"), ...NOW, "--request", dir, "--extra-name", "corp.example.test", "--format", "json"]);
+    expect(r.code).toBe(1);
+    const inf = join(dir, "dc1.corp.example.test.ldaps.inf");
+    expect(r.stderr).toContain(`wrote ${inf}`);
+    const plan = validPlan(r.stdout);
+    expect(plan.steps.map((s: { action: string }) => s.action)).toEqual(["obtain-certificate"]);
+    expect(plan.stopped.next).toMatch(/certreq -new .*certreq -accept -machine/);
+    expect(plan.steps[0].commands).toEqual(["certreq -new -machine dc1.corp.example.test.ldaps.inf dc1.corp.example.test.csr"]);
+    const text = readFileSync(inf, "utf8");
+    const lines = text.split("\r\n");
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        "[Version]",
+        'Signature="$Windows NT$"',
+        "[NewRequest]",
+        'Subject = "CN=dc1.corp.example.test"',
+        "MachineKeySet = TRUE",
+        "Exportable = FALSE",
+        "KeyLength = 2048",
+        "RequestType = PKCS10",
+        "[EnhancedKeyUsageExtension]",
+        "OID = 1.3.6.1.5.5.7.3.1 ; Server Authentication",
+        "[Extensions]",
+        '2.5.29.17 = "{text}"',
+        '_continue_ = "dns=dc1.corp.example.test&"',
+        '_continue_ = "dns=corp.example.test&"',
+      ]),
+    );
+    // The FQDN comes first in the SAN, and every section appears once.
+    expect(lines.indexOf('_continue_ = "dns=dc1.corp.example.test&"')).toBeLessThan(lines.indexOf('_continue_ = "dns=corp.example.test&"'));
+    for (const section of ["[Version]", "[NewRequest]", "[Extensions]"]) expect(lines.filter((l) => l === section)).toHaveLength(1);
+  });
+
+  test("a host name that is not a DNS name never reaches a .inf file", () => {
+    const snap = JSON.parse(readFileSync(ex("event-1220-no-certificate"), "utf8"));
+    snap.host.fqdn = 'dc1.corp.example.test"\r\n[Extensions]';
+    const p = join(tmp, "badname.json");
+    writeFileSync(p, JSON.stringify(snap));
+    const dir = join(tmp, "csr-bad");
+    expectCleanError(runCli(["fix", p, ...NOW, "--request", dir]), 2, /snapshot host\.fqdn .*not a DNS name/);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
+
+test("hostile strings from the snapshot are escaped in text output", () => {
+  const snap = JSON.parse(readFileSync(ex("adlds-instance"), "utf8"));
+  snap.host.fqdn = `lds1.corp.example.test\x1b[2J\n${MARK}`;
+  snap.host.adldsInstances[0].serviceAccount = `CORP\\svc\u202e\r\n${MARK}`;
+  const p = join(tmp, "hostile.json");
+  writeFileSync(p, JSON.stringify(snap));
+  const r = runCli(["fix", p, ...NOW, "--format", "text"]);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toContain("\\x1b[2J\\x0a");
+  expectTerminalSafe(r.stdout);
+  expect(r.stdout.split("\n").filter((l) => l.trimStart().startsWith(MARK))).toEqual([]);
+});
