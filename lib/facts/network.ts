@@ -6,8 +6,9 @@ import type { EndpointEvidence, Snapshot } from "../snapshot";
 import type { CertificateFacts, EndpointFacts, NetworkFacts, TargetInfo } from "./types";
 export type { EndpointFacts, NetworkFacts };
 
-const LEGACY = ["SSLv3", "TLSv1", "TLSv1.1"];
-const MODERN = new Set(["TLSv1.2", "TLSv1.3"]);
+// Which versions are acceptable is policy (LDAPS-N04's allowedProtocols); the facts only say which
+// versions the server accepted or refused when each was offered alone.
+const VERSIONS = ["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
 
 function sha1(b64: string): string | null {
   try {
@@ -21,8 +22,7 @@ function endpointFacts(ep: EndpointEvidence, certs: Map<string, CertificateFacts
   const handshake = !ep.failure && Boolean(ep.tls);
   const protocol = ep.tls?.protocol ?? null;
   const versions = ep.versions ?? null;
-  const legacyAccepted = versions ? LEGACY.filter((v) => (versions as Record<string, boolean | null>)[v] === true) : [];
-  const legacyRefused = versions ? (versions.TLSv1 === false && versions["TLSv1.1"] === false ? true : legacyAccepted.length ? false : null) : null;
+  const answered = (value: boolean) => (versions ? VERSIONS.filter((v) => (versions as Record<string, boolean | null | undefined>)[v] === value) : []);
   const leaf = ep.tls?.chain?.[0];
   const thumb = leaf ? sha1(leaf) : null;
   const cf = thumb ? certs.get(thumb) : undefined;
@@ -39,11 +39,10 @@ function endpointFacts(ep: EndpointEvidence, certs: Map<string, CertificateFacts
     failure: ep.failure ? { kind: ep.failure.kind, stage: ep.failure.stage ?? null, message: ep.failure.message, code: ep.failure.code ?? null } : null,
     protocol,
     cipher: ep.tls?.cipher ?? null,
-    modernProtocol: handshake && protocol ? MODERN.has(protocol) : null,
     versionsTested: Boolean(versions),
     versions: versions ? { ...versions } : null,
-    legacyAccepted,
-    legacyRefused,
+    acceptedVersions: answered(true),
+    refusedVersions: answered(false),
     hostnameMatches: ep.tls?.hostnameMatches ?? null,
     chainLength: ep.tls?.chain?.length ?? 0,
     certificate: cf ?? null,

@@ -403,10 +403,6 @@ export interface EndpointFacts {
   } | null;
   protocol: string | null;
   cipher: string | null;
-  /**
-   * Negotiated TLS 1.2 or newer.
-   */
-  modernProtocol: boolean | null;
   versionsTested: boolean;
   versions: {
     SSLv3?: boolean | null;
@@ -416,13 +412,13 @@ export interface EndpointFacts {
     "TLSv1.3"?: boolean | null;
   } | null;
   /**
-   * Versions older than TLS 1.2 accepted when offered alone.
+   * Versions the server accepted when offered alone (empty when versions were not tested). A fact, not a judgement: which versions are acceptable is the profile's (LDAPS-N04 allowedProtocols).
    */
-  legacyAccepted: string[];
+  acceptedVersions: ("SSLv3" | "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3")[];
   /**
-   * TLS 1.0 and 1.1 both refused when offered alone (null: not tested or undetermined).
+   * Versions the server refused when offered alone. A version the client could not offer (OpenSSL 3 without SECLEVEL=0) is in neither list: unknown.
    */
-  legacyRefused: boolean | null;
+  refusedVersions: ("SSLv3" | "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3")[];
   hostnameMatches: boolean | null;
   chainLength: number;
   /**
