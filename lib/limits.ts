@@ -41,6 +41,12 @@ export const MAX_CHAIN_ATTEMPTS = 512;
  */
 export const MAX_NAME_CONSTRAINT_CHECKS = 1 << 18;
 
+/**
+ * Schema nodes the control lint (lib/profile/lint.ts) visits for one control. The shipped controls need a
+ * few hundred; a recursive or combinatorially large user control is refused instead of hanging the load.
+ */
+export const MAX_LINT_STEPS = 100_000;
+
 export interface LimitRow {
   what: string;
   limit: string;
@@ -63,6 +69,7 @@ export const LIMITS: LimitRow[] = [
   { what: "Issuer candidates looked at for one certificate", limit: String(MAX_CHAIN_CANDIDATES), constant: "MAX_CHAIN_CANDIDATES" },
   { what: "Signature verifications for one chain build", limit: String(MAX_CHAIN_SIGNATURE_CHECKS), constant: "MAX_CHAIN_SIGNATURE_CHECKS" },
   { what: "Path extensions tried for one chain build", limit: String(MAX_CHAIN_ATTEMPTS), constant: "MAX_CHAIN_ATTEMPTS" },
+  { what: "Schema nodes checked against the facts schema for one control (profile lint)", limit: MAX_LINT_STEPS.toLocaleString("en-US"), constant: "MAX_LINT_STEPS" },
   { what: "Name-constraint comparisons for one path", limit: MAX_NAME_CONSTRAINT_CHECKS.toLocaleString("en-US"), constant: "MAX_NAME_CONSTRAINT_CHECKS" },
 ];
 
