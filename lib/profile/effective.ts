@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { InputError } from "../errors";
 import { getAjv, SCHEMA_BASE } from "../schemas";
+import { shortText } from "../terminal";
 import { walkControl } from "./lint";
 import { escapePointerPart, pointerFragment, pointerGet, resolveRef, unescapePointerPart } from "./pointer";
 import type { Control, ControlMetadata, ControlPart } from "./types";
@@ -60,7 +61,8 @@ function within(target: string, location: string): string | null {
  * file or a control subschema of a profile) to that control's effective copy, so it sees this profile's
  * parameters; anything else to the same place, absolute.
  */
-function effectiveRef(ref: string, sourceDoc: string, where: string, r: Rewrite, depth = 0): string {
+function effectiveRef(ref: string, sourceDoc: string, at: string, r: Rewrite, depth = 0): string {
+  const where = shortText(at, 300);
   let d: string;
   let ptr: string;
   try {
@@ -68,7 +70,7 @@ function effectiveRef(ref: string, sourceDoc: string, where: string, r: Rewrite,
   } catch (e) {
     throw new InputError(`control ${r.control.meta.id}: ${where}: ${(e as Error).message}`);
   }
-  if (ptr !== "" && !ptr.startsWith("/")) throw new InputError(`control ${r.control.meta.id}: ${where}: $ref ${JSON.stringify(ref)} names an anchor; refer by JSON pointer (#/...)`);
+  if (ptr !== "" && !ptr.startsWith("/")) throw new InputError(`control ${r.control.meta.id}: ${where}: $ref ${JSON.stringify(shortText(ref))} names an anchor; refer by JSON pointer (#/...)`);
   const target = `${d}#${ptr}`;
   for (const [name, p] of Object.entries(r.control.params)) {
     for (const loc of p.stated ?? [p.location]) {
@@ -93,7 +95,7 @@ function effectiveRef(ref: string, sourceDoc: string, where: string, r: Rewrite,
     if (first === "if" || first === "then" || first === "ldapsWarning") {
       if (c.parts[first] === `${hit.node}/${first}`) return `${eff}${pointerFragment(hit.rest)}`;
       throw new InputError(
-        `control ${r.control.meta.id}: ${where}: $ref ${JSON.stringify(ref)} reaches the "${first}" of control ${hit.id} at ${hit.node}, which this profile replaces or does not apply; refer to the control itself (its document) or to its $defs`,
+        `control ${r.control.meta.id}: ${where}: $ref ${JSON.stringify(shortText(ref))} reaches the "${first}" of control ${hit.id} at ${hit.node}, which this profile replaces or does not apply; refer to the control itself (its document) or to its $defs`,
       );
     }
   }
@@ -111,7 +113,7 @@ function rewriteSchema(schema: unknown, sourceDoc: string, where: string, r: Rew
   const out: Json = {};
   for (const [k, v] of Object.entries(schema as Json)) {
     const here = `${where}/${escapePointerPart(k)}`;
-    if (REFUSED.includes(k)) throw new InputError(`control ${r.control.meta.id}: ${here}: ${k} inside a control is not supported (it changes how the control's references resolve); use $ref with a JSON pointer`);
+    if (REFUSED.includes(k)) throw new InputError(`control ${r.control.meta.id}: ${shortText(here, 300)}: ${k} inside a control is not supported (it changes how the control's references resolve); use $ref with a JSON pointer`);
     if (k === "$ref" && typeof v === "string") out[k] = effectiveRef(v, sourceDoc, here, r);
     else if (DATA.has(k)) out[k] = structuredClone(v);
     else if (MAPS.has(k) && v && typeof v === "object" && !Array.isArray(v)) out[k] = Object.fromEntries(Object.entries(v as Json).map(([n, s]) => [n, rewriteSchema(s, sourceDoc, `${here}/${escapePointerPart(n)}`, r)]));
@@ -244,7 +246,7 @@ export function buildEffectiveControls(profileId: string, merged: MergedControl[
       };
     } catch (e) {
       if (e instanceof InputError) throw e;
-      throw new InputError(`control ${id} (${c.location}): its schema does not compile: ${(e as Error).message}`);
+      throw new InputError(`control ${id} (${c.location}): its schema does not compile: ${shortText((e as Error).message, 600)}`);
     }
     building.delete(id);
     built.set(id, control);

@@ -6,6 +6,7 @@
 import { InputError } from "../errors";
 import { MAX_LINT_STEPS } from "../limits";
 import { FACTS_SCHEMA_ID, getAjv } from "../schemas";
+import { shortText } from "../terminal";
 import { escapePointerPart, pointerGet, resolveRef } from "./pointer";
 
 type Json = Record<string, unknown>;
@@ -151,9 +152,7 @@ function nearest(key: string, candidates: string[]): string | null {
 }
 
 /** A name from a profile, cut for a message (a 200 KB property name stays one short line). */
-export function shortName(name: string, max = 80): string {
-  return name.length <= max ? name : `${name.slice(0, max)}... (${name.length} characters)`;
-}
+const shortName = (name: string) => shortText(name, 80);
 
 /** The first property path a subschema goes on to read, so the message names what the author wrote. */
 function deeper(sub: unknown): string[] {
@@ -196,7 +195,7 @@ class Walker {
   /** `where` is the node's location, "<document>#<pointer>", for messages. */
   schema(schema: unknown, base: string, facts: FactsPosition, path: string[], where: string): void {
     if (!isObject(schema)) return;
-    if (++this.steps > MAX_LINT_STEPS) throw new InputError(`its schemas take more than ${MAX_LINT_STEPS.toLocaleString("en-US")} steps to check against the facts schema (a recursive or very large control), at ${where}`);
+    if (++this.steps > MAX_LINT_STEPS) throw new InputError(`its schemas take more than ${MAX_LINT_STEPS.toLocaleString("en-US")} steps to check against the facts schema (a recursive or very large control), at ${shortText(where, 300)}`);
     for (const [k, why] of Object.entries(UNCHECKABLE)) if (k in schema) this.problems.push(`uses ${k} at ${at(where, k)}: ${why}`);
     if (typeof schema.$ref === "string") this.ref(schema.$ref, base, facts, path, at(where, "$ref"));
     const props = schema.properties;
@@ -265,21 +264,22 @@ class Walker {
 
   /** A patternProperties regex must match a name the facts have there; its subschema is walked on each. */
   private pattern(pattern: string, sub: unknown, base: string, facts: FactsPosition, path: string[], where: string): void {
-    let re: RegExp;
-    try {
-      re = new RegExp(pattern, "u");
-    } catch {
-      this.problems.push(`has patternProperties ${shortName(JSON.stringify(pattern))}, which is not a valid regular expression (at ${where})`);
-      return;
-    }
     if (facts === "open") {
       this.schema(sub, base, "open", path, where);
       return;
     }
-    const keys = knownKeys(facts).filter((k) => re.test(k));
+    let keys: string[];
+    try {
+      // V8 may refuse a pattern (too large) only when it runs it.
+      const re = new RegExp(pattern, "u");
+      keys = knownKeys(facts).filter((k) => re.test(k));
+    } catch (e) {
+      this.problems.push(`has patternProperties ${JSON.stringify(shortName(pattern))}, which is not a usable regular expression (${shortName((e as Error).message)}) (at ${where})`);
+      return;
+    }
     if (!keys.length) {
       const known = knownKeys(facts);
-      this.problems.push(`has patternProperties ${shortName(JSON.stringify(pattern))} at ${path.length ? path.join(".") : "the top level"}, which matches no name the facts have there (${known.length ? `known: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", ..." : ""}` : "nothing is known there"}) (at ${where})`);
+      this.problems.push(`has patternProperties ${JSON.stringify(shortName(pattern))} at ${path.length ? path.join(".") : "the top level"}, which matches no name the facts have there (${known.length ? `known: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", ..." : ""}` : "nothing is known there"}) (at ${where})`);
       return;
     }
     for (const key of keys) this.property(key, sub, base, facts, path, where);
@@ -345,5 +345,6 @@ export function walkControl(scope: "host" | "certificate", parts: Array<[unknown
   for (const m of messages) w.template(m, root);
   const all = [...w.read].sort();
   const reads = all.filter((p) => !all.some((q) => q.startsWith(`${p}.`)));
-  return { reads, uses: w.uses, problems: [...new Set(w.problems)] };
+  // Pointers in messages carry the profile's own names and patterns: each problem stays a short line.
+  return { reads, uses: w.uses, problems: [...new Set(w.problems)].map((p) => shortText(p, 600)) };
 }

@@ -1,6 +1,7 @@
 // JSON Pointer (RFC 6901) lookups and $ref resolution, shared by the profile loader, the control lint
 // and evidence extraction.
 import { InputError } from "../errors";
+import { shortText } from "../terminal";
 
 export function unescapePointerPart(s: string): string {
   return s.replace(/~1/g, "/").replace(/~0/g, "~");
@@ -28,8 +29,7 @@ export function resolveRef(base: string, ref: string): [string, string] {
     return hash < 0 ? [abs, ""] : [abs.slice(0, hash), decodeURIComponent(abs.slice(hash + 1))];
   } catch (e) {
     // new URL (TypeError) and decodeURIComponent (URIError) on a malformed reference: bad input, not a crash.
-    const text = ref.length > 80 ? `${ref.slice(0, 80)}... (${ref.length} characters)` : ref;
-    throw new InputError(`$ref ${JSON.stringify(text)} is not a valid URI reference (${(e as Error).message})`);
+    throw new InputError(`$ref ${JSON.stringify(shortText(ref))} is not a valid URI reference (${(e as Error).message})`);
   }
 }
 
