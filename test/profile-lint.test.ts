@@ -1,7 +1,7 @@
 // Review findings on profile loading (lint, parameters of user controls, references to shipped controls,
 // order of restatements, inherited `reads`, hostile input). Every row is a profile a user could write;
 // each was accepted (and could never fail) or crashed before the fix.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { evaluateFiles } from "../lib/audit";
@@ -91,6 +91,26 @@ describe("finding 2: a parameter of a user-defined control can be overridden", (
   });
 });
 
+test("finding 7: N02's evidence for C09's parameter names the profile's override, not a $defs N02 does not have", () => {
+  const der = (name: string) => readFileSync(join(__dirname, "..", "examples", "certs", `${name}.pem`), "utf8").replace(/-----[^-]+-----|\s/g, "");
+  const probe = join(tmp, "dc1.probe.json");
+  writeFileSync(
+    probe,
+    JSON.stringify({
+      schemaVersion: 1,
+      collector: { name: "ldaps-audit-probe" },
+      host: { fqdn: "dc1.corp.example.test" },
+      network: { endpoints: [{ host: "dc1.corp.example.test", port: 636, mode: "ldaps", purpose: "ldap", servername: "dc1.corp.example.test", failure: null, tls: { protocol: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384", chain: [der("dc1"), der("issuing")], authorized: true, authorizationError: null, hostnameMatches: true }, ldap: { rootDse: { dnsHostName: "dc1.corp.example.test" } } }] },
+    }),
+  );
+  const path = profile([{ $ref: BASELINE }, { ldapsControl: { id: "LDAPS-C09", advisory: false }, $defs: { rsaMinBits: { minimum: 3072 } } }]);
+  const controls = evaluateFiles([healthy], { now: NOW, profile: path, probes: [probe] }).targets[0].controls;
+  for (const id of ["LDAPS-C09", "LDAPS-N02"]) {
+    const bits = controls.find((c) => c.id === id)!.evidence.find((e) => e.instancePath.endsWith("/publicKey/bits"))!;
+    expect({ id, schemaPath: bits.schemaPath }).toEqual({ id, schemaPath: `https://example.test/lint/${path.split("/").pop()}#/allOf/1/$defs/rsaMinBits/minimum` });
+  }
+});
+
 describe("finding 3: a reference to a shipped control reaches the profile's parameters", () => {
   const raised = { ldapsControl: { id: "LDAPS-C09" }, $defs: { rsaMinBits: { minimum: 4096 } } };
   test.each<[string, unknown]>([
@@ -149,6 +169,8 @@ describe("finding 6: hostile profiles are one line and exit 2, quickly", () => {
     ["a recursive schema", () => profile([control({ properties: { storeRole: { anyOf: [{ type: ["string", "null"] }, { $ref: "#/allOf/0/then" }] } } })]), /control U-1 .*reads storeRole\.storeRole, /],
     ["a combinatorially large schema", () => profile([{ $ref: BASELINE }, { ...control({ $ref: "#/allOf/1/$defs/d0" }), $defs: doubling }]), /control U-1 .*more than 100,000 steps to check/],
     ["a 200 KB property name", () => profile([control({ properties: { ["x".repeat(200_000)]: { const: 1 } } })]), /reads x{80}\.\.\. \(200000 characters\), which the facts do not have/],
+    ["a 200 KB pattern", () => profile([control({ patternProperties: { ["x".repeat(200_000)]: { const: 1 } } })]), /has patternProperties "x{80}\.\.\. \(200000 characters\)", which is not a usable regular expression/],
+    ["a 200 KB $ref to nothing", () => profile([{ $ref: BASELINE }, control({ $ref: `#/${"x".repeat(200_000)}` })]), /control U-1 .*its schema does not compile: .*\.\.\. \(\d+ characters\)/],
     ["a malformed percent-escape in a $ref", () => profile([{ $ref: "#/%E0%A4%A" }]), /p\d+\.profile\.json#\/allOf\/0\/\$ref: \$ref "#\/%E0%A4%A" is not a valid URI reference/],
     ["a malformed percent-escape in a control's $ref", () => profile([{ $ref: BASELINE }, control({ $ref: "#/allOf/1/%E0%A4%A" })]), /p\d+\.profile\.json: control U-1: .*#\/allOf\/1\/then\/\$ref: \$ref "#\/allOf\/1\/%E0%A4%A" is not a valid URI reference/],
     ["a $ref that is no URL", () => profile([{ $ref: "http://[::1" }]), /p\d+\.profile\.json#\/allOf\/0\/\$ref: \$ref "http:\/\/\[::1" is not a valid URI reference/],
