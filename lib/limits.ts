@@ -48,6 +48,12 @@ export const MAX_NAME_CONSTRAINT_CHECKS = 1 << 18;
 export const MAX_CRLS = 64;
 export const MAX_CRL_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Schema nodes the control lint (lib/profile/lint.ts) visits for one control. The shipped controls need a
+ * few hundred; a recursive or combinatorially large user control is refused instead of hanging the load.
+ */
+export const MAX_LINT_STEPS = 100_000;
+
 export interface LimitRow {
   what: string;
   limit: string;
@@ -72,6 +78,7 @@ export const LIMITS: LimitRow[] = [
   { what: "Path extensions tried for one chain build", limit: String(MAX_CHAIN_ATTEMPTS), constant: "MAX_CHAIN_ATTEMPTS" },
   { what: "CRLs supplied for one offline chain build", limit: String(MAX_CRLS), constant: "MAX_CRLS" },
   { what: "Size of one CRL", limit: mib(MAX_CRL_BYTES), constant: "MAX_CRL_BYTES" },
+  { what: "Schema nodes checked against the facts schema for one control (profile lint)", limit: MAX_LINT_STEPS.toLocaleString("en-US"), constant: "MAX_LINT_STEPS" },
   { what: "Name-constraint comparisons for one path", limit: MAX_NAME_CONSTRAINT_CHECKS.toLocaleString("en-US"), constant: "MAX_NAME_CONSTRAINT_CHECKS" },
 ];
 

@@ -36,6 +36,14 @@ export function termSafe(text: string): string {
   });
 }
 
+/**
+ * A piece of untrusted text cut to `max` characters for a message, saying how long it was: a profile's
+ * 200 KB property name or $ref stays one short line.
+ */
+export function shortText(text: string, max = 80): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
+}
+
 /** Lines as terminal text: each segment made safe, styled when colour is on, one "\n" after each line. */
 export function terminalText(lines: readonly TermLine[], options: { colour?: boolean } = {}): string {
   const segment = (s: string | Styled) => {

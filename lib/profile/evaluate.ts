@@ -4,7 +4,7 @@
 import type { ErrorObject } from "ajv";
 import { describeExtensionError } from "../facts/certificate";
 import type { CertificateFacts, TargetFacts } from "../facts/types";
-import { pointerGet } from "./pointer";
+import { pointerGet, unescapePointerPart } from "./pointer";
 import type { Control, ControlPart, ControlResult, Evidence, Status, TargetEvaluation } from "./types";
 
 export type { ControlResult, Evidence, Status, TargetEvaluation } from "./types";
@@ -24,6 +24,10 @@ export function interpolate(template: string, instance: unknown): string {
 /** ajv's schemaPath is relative to the compiled part, or to its document's root once it went through a $ref. */
 function schemaPathOf(e: ErrorObject, part: ControlPart): string {
   if (/^[a-z][\w+.-]*:/i.test(e.schemaPath)) return e.schemaPath;
+  // A parameter: where the profile (or the control file) stated the value in force.
+  const param = /^#\/\$defs\/([^/]+)(.*)$/.exec(e.schemaPath);
+  const stated = param ? part.defs?.[unescapePointerPart(param[1])] : undefined;
+  if (param && stated) return `${stated}${param[2]}`;
   if (e.schemaPath.startsWith("#/$defs/")) return `${part.location.slice(0, part.location.indexOf("#"))}${e.schemaPath}`;
   return `${part.location}/${e.schemaPath.replace(/^#\/?/, "")}`.replace(/\/$/, "");
 }

@@ -40,6 +40,8 @@ interface RawControl {
   location: string;
   parts: MergedControl["parts"];
   params: MergedControl["params"];
+  /** Locations of every subschema merged into it. */
+  nodes?: string[];
 }
 
 /** A schema document as added to ajv, without compiling it (compiling happens per control part). */
@@ -54,7 +56,13 @@ function collect(docId: string, pointer: string, out: RawControl[], seen: Set<st
   const node = pointerGet(rawDocument(docId), pointer) as Json | undefined;
   if (!node || typeof node !== "object") throw new InputError(`profile reference ${key} does not resolve to a schema`);
   if (typeof node.$ref === "string") {
-    const [refDoc, refPtr] = resolveRef(docId, node.$ref);
+    let refDoc: string;
+    let refPtr: string;
+    try {
+      [refDoc, refPtr] = resolveRef(docId, node.$ref);
+    } catch (e) {
+      throw new InputError(`${key}/$ref: ${(e as Error).message}`);
+    }
     if (!rawDocument(refDoc)) throw new InputError(`profile ${docId} refers to ${node.$ref}, which is not a known profile or control`);
     collect(refDoc, refPtr, out, seen);
   }
@@ -94,18 +102,71 @@ function checkParameter(id: string, name: string, previous: { schema: unknown; l
   }
 }
 
-/** Merge controls by id, later ones overriding metadata fields, schema parts and parameters they restate. */
-function mergeControls(raws: RawControl[]): MergedControl[] {
-  const byId = new Map<string, RawControl>();
+const isFileDefinition = (raw: RawControl) => raw.location === `${CONTROLS_BASE}${raw.meta.id}.json#` || (raw.location.startsWith(CONTROLS_BASE) && raw.location.endsWith("#"));
+
+/** What a raw control states: its metadata fields (but id), parts and parameters. */
+function stated(raw: RawControl): string[] {
+  return [...Object.keys(raw.meta).filter((k) => k !== "id").map((k) => `ldapsControl.${k}`), ...Object.keys(raw.parts), ...Object.keys(raw.params).map((k) => `$defs.${k}`)];
+}
+
+/**
+ * Order inside allOf means nothing in JSON Schema, so a restatement placed before the $ref that selects
+ * its control file applies all the same: it moves to just after the file. When something selected with
+ * the file restates the same field again, which one should win is ambiguous, and the profile is refused.
+ */
+function placeRestatements(raws: RawControl[]): RawControl[] {
+  const files = new Set(raws.filter(isFileDefinition).map((r) => r.meta.id));
+  const pending = new Map<string, RawControl[]>();
+  const moved = new Map<string, RawControl[]>();
+  const out: RawControl[] = [];
   for (const raw of raws) {
-    checkControlMetadata(raw);
+    const id = raw.meta.id;
+    if (isFileDefinition(raw)) {
+      const early = pending.get(id) ?? [];
+      out.push(raw, ...early);
+      if (early.length) moved.set(id, early);
+      pending.delete(id);
+      continue;
+    }
+    if (files.has(id) && !out.some((r) => r.meta.id === id && isFileDefinition(r))) {
+      pending.set(id, [...(pending.get(id) ?? []), raw]);
+      continue;
+    }
+    for (const early of moved.get(id) ?? []) {
+      const both = stated(early).filter((k) => stated(raw).includes(k));
+      if (both.length) {
+        throw new InputError(`${early.location}: restates ${id} before any control file selects it, and ${raw.location} restates ${both.join(", ")} again after the $ref; move it after the $ref`);
+      }
+    }
+    out.push(raw);
+  }
+  return out;
+}
+
+/** Merge controls by id, later ones overriding metadata fields, schema parts and parameters they restate. */
+function mergeControls(input: RawControl[]): MergedControl[] {
+  for (const raw of input) checkControlMetadata(raw);
+  const raws = placeRestatements(input);
+  const byId = new Map<string, RawControl>();
+  const count = new Map<string, number>();
+  for (const raw of raws) count.set(raw.meta.id, (count.get(raw.meta.id) ?? 0) + 1);
+  for (const raw of raws) {
     const prev = byId.get(raw.meta.id);
     if (!prev) {
-      byId.set(raw.meta.id, raw);
+      const m = raw.meta;
+      if (!(m.title && m.severity && m.scope) && !isFileDefinition(raw) && (count.get(m.id) ?? 0) > 1) {
+        throw new InputError(`${raw.location}: restates ${m.id} before any control defines it; move it after the definition`);
+      }
+      byId.set(raw.meta.id, { ...raw, nodes: [raw.location] });
       continue;
     }
     for (const [name, p] of Object.entries(raw.params)) checkParameter(raw.meta.id, name, prev.params[name], p, Object.keys(prev.params));
-    byId.set(raw.meta.id, { meta: { ...prev.meta, ...raw.meta }, location: raw.location, parts: { ...prev.parts, ...raw.parts }, params: { ...prev.params, ...raw.params } });
+    const params: RawControl["params"] = { ...prev.params };
+    for (const [name, p] of Object.entries(raw.params)) params[name] = { ...p, stated: [...(prev.params[name]?.stated ?? [prev.params[name]?.location]), p.location].filter((x): x is string => !!x) };
+    const meta = { ...prev.meta, ...raw.meta };
+    // A restated part reads what it reads: the inherited `reads` described the parts it replaces.
+    if (Object.keys(raw.parts).length && !raw.meta.reads) delete meta.reads;
+    byId.set(raw.meta.id, { meta, location: raw.location, parts: { ...prev.parts, ...raw.parts }, params, nodes: [...(prev.nodes ?? []), raw.location] });
   }
   return [...byId.values()].map((raw) => {
     const m = raw.meta;
@@ -113,7 +174,7 @@ function mergeControls(raws: RawControl[]): MergedControl[] {
       if (!m[field]) throw new InputError(`control ${m.id} (${raw.location}) has no ${field}`);
     }
     if (!raw.parts.then) throw new InputError(`control ${m.id} (${raw.location}) has no requirement ("then" schema)`);
-    return { meta: m as ControlMetadata, location: raw.location, parts: raw.parts, params: raw.params };
+    return { meta: m as ControlMetadata, location: raw.location, parts: raw.parts, params: raw.params, nodes: raw.nodes ?? [raw.location] };
   });
 }
 
@@ -165,7 +226,12 @@ export function loadProfile(nameOrPath: string): LoadedProfile {
   const { schemaId, text } = shipped ? { schemaId: shippedId(nameOrPath), text: readFileSync(source, "utf8") } : registerUserProfile(nameOrPath);
   const doc = rawDocument(schemaId) as Json;
   const raws: RawControl[] = [];
-  collect(schemaId, "", raws, new Set());
+  try {
+    collect(schemaId, "", raws, new Set());
+  } catch (e) {
+    if (e instanceof InputError && !shipped) throw new InputError(`${source}: ${e.message}`);
+    throw e;
+  }
   if (raws.length === 0) throw new InputError(`${source}: the profile defines no controls (no ldapsControl subschemas reachable through allOf)`);
   let effective: ReturnType<typeof buildEffectiveControls>;
   try {

@@ -23,6 +23,8 @@ export interface ControlPart {
   validate: ValidateFunction;
   /** "<schema id>#<JSON pointer>" of the part's source, the root of evidence schemaPaths. */
   location: string;
+  /** Where each parameter it reaches as `#/$defs/<name>` was last stated ("<schema id>#<JSON pointer>"). */
+  defs?: Record<string, string>;
 }
 
 /** Another control this one applies by `$ref` to a sub-instance (N02: the certificate controls on the presented certificate). */
