@@ -96,9 +96,13 @@ function judge(id: string, c: ControlCase): { status: Status; message: string } 
 /** One control's table: run by `test/controls/<id>.test.ts`. */
 export function testControl(id: string, table: ControlTable): void {
   describe(id, () => {
-    test("has failing cases", () => {
+    test("has failing cases: a control whose requirement can be violated has a row where it fails", () => {
       expect(table.invalid.length).toBeGreaterThan(0);
-      expect(table.invalid.some((c) => (c.status ?? "fail") === "fail" || c.status === "warn")).toBe(true);
+      // In hardened (every control), a control that is not advisory and whose `then` is not `true` must be
+      // shown failing at least once; a warning row alone would let a control that cannot fail pass its table.
+      const control = loadProfile("hardened").controls.find((x) => x.meta.id === id)!;
+      const canFail = !control.meta.advisory && control.requirement.validate.schema !== true;
+      if (canFail) expect(table.invalid.some((c) => (c.status ?? "fail") === "fail" && (c.profile ?? "hardened") === "hardened")).toBe(true);
     });
     const rows = [...table.valid.map((c) => ["valid", c] as const), ...table.invalid.map((c) => ["invalid", c] as const)];
     test.each(rows.map(([kind, c]) => [`${kind}: ${c.name}`, kind, c] as const))("%s", (_name, kind, c) => {
