@@ -185,39 +185,27 @@ export function buildChain(
   let signatureChecks = 0;
   let gaveUp = false;
 
-  /** Signature results depend only on the child and the issuer's key: each pair is verified once. */
-  const signs = (issuer: CertificateInfo, child: CertificateInfo): boolean => {
-    const k = `${child.sha256}|${keyId(issuer)}`;
-    let ok = verified.get(k);
+  /**
+   * One signature check within the budget, memoized by `key`: a result depends only on what was signed
+   * and the issuer's key, so each pair is verified once. Over the budget: false, and the build gave up.
+   */
+  const budgeted = (key: string, check: () => boolean): boolean => {
+    let ok = verified.get(key);
     if (ok === undefined) {
       if (signatureChecks >= budget.maxSignatureChecks) {
         gaveUp = true;
         return false;
       }
       signatureChecks++;
-      ok = verify(child, issuer);
-      verified.set(k, ok);
+      ok = check();
+      verified.set(key, ok);
     }
     return ok;
   };
+  const signs = (issuer: CertificateInfo, child: CertificateInfo): boolean => budgeted(`cert ${child.sha256}|${keyId(issuer)}`, () => verify(child, issuer));
 
   const crls: CrlReadResult | null = options.crls && options.crls.length > 0 ? readCrls(options.crls) : null;
-  const crlVerified = new Map<string, boolean>();
-  /** A CRL's signature depends only on the CRL and the issuer's key: each pair is verified once, within the budget. */
-  const signsCrl = (crl: CrlInfo, issuer: CertificateInfo): boolean => {
-    const k = `${crl.number}|${keyId(issuer)}`;
-    let ok = crlVerified.get(k);
-    if (ok === undefined) {
-      if (signatureChecks >= budget.maxSignatureChecks) {
-        gaveUp = true;
-        return false;
-      }
-      signatureChecks++;
-      ok = verifyCrlSignature(crl, issuer);
-      crlVerified.set(k, ok);
-    }
-    return ok;
-  };
+  const signsCrl = (crl: CrlInfo, issuer: CertificateInfo): boolean => budgeted(`crl ${crl.number}|${keyId(issuer)}`, () => verifyCrlSignature(crl, issuer));
 
   let best: Attempt | null = null;
   // Anchored beats partial, clean beats flawed, and among clean paths one whose issuing CAs are not
