@@ -6,7 +6,7 @@ import type { EndpointEvidence, Snapshot } from "../snapshot";
 import type { CertificateFacts, EndpointFacts, NetworkFacts, TargetInfo } from "./types";
 export type { EndpointFacts, NetworkFacts };
 
-// Which versions are acceptable is policy (LDAPS-N04's allowedProtocols); the facts only say which
+// Which versions are acceptable is policy (a parameter of the profile's protocol control); the facts only say which
 // versions the server accepted or refused when each was offered alone.
 const VERSIONS = ["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
 

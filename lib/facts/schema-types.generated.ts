@@ -412,7 +412,7 @@ export interface EndpointFacts {
     "TLSv1.3"?: boolean | null;
   } | null;
   /**
-   * Versions the server accepted when offered alone (empty when versions were not tested). A fact, not a judgement: which versions are acceptable is the profile's (LDAPS-N04 allowedProtocols).
+   * Versions the server accepted when offered alone (empty when versions were not tested). A fact, not a judgement: which versions are acceptable is the profile's (a parameter of its protocol control).
    */
   acceptedVersions: ("SSLv3" | "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3")[];
   /**

@@ -2,7 +2,7 @@
 // "LDAPS <STATE> - <text> | <perfdata>", long output after it, and the plugin's own exit code
 // (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). This is a separate mode: only --format nagios exits
 // with these codes; every other format keeps the pipeline codes (0 compliant, 1 non-compliant, 2, 3).
-import type { ControlResult } from "../profile/evaluate";
+import type { ControlResult } from "../profile/types";
 import type { ExpiryRunway } from "../profile/runway";
 import { badness, findingOrder, predictedCertificate, targetLabel } from "./common";
 import { termSafe } from "../terminal";

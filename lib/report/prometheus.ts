@@ -9,7 +9,7 @@
 // whether the TLS handshake and the LDAP read worked on each probed endpoint. No series is invented:
 // absent evidence means an absent series, never a 0.
 import { InputError } from "../errors";
-import type { Status } from "../profile/evaluate";
+import type { Status } from "../profile/types";
 import { predictedCertificate, STATUSES, targetKey, targetLabel } from "./common";
 import type { Report, ReportTarget } from "./types";
 

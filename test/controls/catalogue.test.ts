@@ -40,3 +40,20 @@ test("the README control catalogue is generated from the control files (npm run 
   expect(section).toBe(renderCatalogue());
   for (const id of ids) expect(section).toContain(`[${id}](schemas/controls/${id}.json)`);
 });
+
+test("the facts name no control: no control id in lib/facts or the facts schemas (what Windows does is not a policy)", () => {
+  const offenders: string[] = [];
+  const scan = (dir: string) => {
+    for (const f of readdirSync(join(root, dir))) {
+      if (!/\.(ts|json)$/.test(f)) continue;
+      readFileSync(join(root, dir, f), "utf8")
+        .split("\n")
+        .forEach((line, i) => {
+          if (/\b[A-Z]+-[CSNEG]\d{2}\b/.test(line)) offenders.push(`${dir}/${f}:${i + 1}`);
+        });
+    }
+  };
+  for (const dir of ["lib/facts", "schemas/facts"]) scan(dir);
+  offenders.push(...(/\b[A-Z]+-[CSNEG]\d{2}\b/.test(readFileSync(join(root, "schemas/facts.schema.json"), "utf8")) ? ["schemas/facts.schema.json"] : []));
+  expect(offenders).toEqual([]);
+});
