@@ -95,16 +95,17 @@ function run(part: ControlPart, instance: unknown): boolean {
 
 /**
  * For a control that applies other controls by $ref (N02: the certificate controls on the presented
- * certificate): each applied control whose requirement does not hold there, with its own message, and
- * whether that control is advisory in this profile (its failure is a warning wherever it is judged).
+ * certificate): each applied control whose requirement does not hold there, with its own message.
  */
-function usedFailures(control: Control, instance: unknown): Array<{ message: string; advisory: boolean }> {
+function usedFailures(control: Control, instance: unknown): string[] {
   return control.uses.flatMap((u) => {
     const sub = pointerGet(instance, u.path.map((p) => `/${p}`).join(""));
     if (sub === undefined || sub === null) return [];
-    // Judged as not advisory so that "fail" means exactly "its requirement does not hold" (not its warning).
+    // Judged as not advisory: the applied control says what is checked, the applying control's own
+    // severity how much it matters (baseline's C09 warns on a weak key in the store; N02 fails when a
+    // client is handed one, because clients refuse it).
     const r = evaluateControl({ ...u.control, meta: { ...u.control.meta, advisory: false } }, sub);
-    return r.status === "fail" ? [{ message: `${u.control.meta.id} ${r.message}`, advisory: Boolean(u.control.meta.advisory) }] : [];
+    return r.status === "fail" ? [`${u.control.meta.id} ${r.message}`] : [];
   });
 }
 
@@ -126,15 +127,11 @@ export function evaluateControl(control: Control, instance: unknown, prefix = ""
       // A check that failed only because a malformed extension set its facts could not be made: error, not fail.
       const broken = extensionErrorBehind(instance, control.requirement.validate.errors);
       if (broken) return result(control, "error", `could not evaluate: ${describeExtensionError(broken)}`, ev);
-      const usedFailing = usedFailures(control, instance);
-      const applied = usedFailing.map((f) => f.message);
+      const applied = usedFailures(control, instance);
       const where = applied.length ? `: ${applied.join("; ")}` : ev.length ? ` (${ev.map((e) => `${e.instancePath || "/"} ${e.message}`).slice(0, 3).join("; ")})` : "";
       // The applied controls' own messages say what is wrong; the template says where.
       const failMessage = (kind: "fail" | "warn") => (msgs[kind] && applied.length ? `${say(kind, "")}: ${applied.join("; ")}` : say(kind, `${control.meta.title}: not met${where}`));
-      // An applied control means the same on the wire as in the store: when only advisory ones fail (baseline's
-      // C09 under RSA 2048), this control warns as they do, rather than failing on their behalf.
-      const onlyAdvisory = usedFailing.length > 0 && usedFailing.every((f) => f.advisory);
-      return control.meta.advisory || onlyAdvisory ? result(control, "warn", msgs.warn ? failMessage("warn") : failMessage("fail"), ev) : result(control, "fail", failMessage("fail"), ev);
+      return control.meta.advisory ? result(control, "warn", msgs.warn ? failMessage("warn") : failMessage("fail"), ev) : result(control, "fail", failMessage("fail"), ev);
     }
     if (control.warning && !run(control.warning, instance)) {
       const ev = evidenceFrom(control.warning, instance, prefix);
