@@ -13,6 +13,7 @@ import { preflight } from "../import/preflight";
 import { hostFileStem } from "../output/host-file-names";
 import { refuseConflictingOutputs } from "../output/conflicts";
 import { writeOutput } from "../output/write";
+import { shortText } from "../terminal";
 import { loadProfile } from "../profile/load";
 import type { Control, ControlResult } from "../profile/types";
 import type { ReportTarget } from "../report/types";
@@ -86,6 +87,31 @@ const DEFAULT_DEADLINE = 300;
 /** A DNS name certreq and enrolment can carry (also keeps evidence text out of the .inf file). */
 const DNS_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+
+/**
+ * Evidence strings that a step's commands quote, with what each may hold. The commands are what an
+ * administrator types (and what apply will run), so a snapshot value must never be able to end a quoted
+ * argument or start another command (`"`, `&`, `|`, `;`, `%`, `^`, `<`, `>`, backticks, `$(`, newlines).
+ */
+const COMMAND_SAFE: Array<{ what: string; pattern: RegExp; example: string }> = [
+  { what: "host.fqdn", pattern: /^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$/, example: "dc1.corp.example.test" },
+  { what: "the service name", pattern: /^[A-Za-z0-9_$-]{1,64}$/, example: "NTDS or ADAM_AppDir" },
+  { what: "the service store", pattern: /^[A-Za-z0-9_$-]{1,64}\\My$/i, example: "NTDS\\My" },
+  { what: "the service account", pattern: /^[A-Za-z0-9 ._@$\\-]{1,256}$/, example: "NT AUTHORITY\\SYSTEM" },
+  { what: "a private key file path", pattern: /^[A-Za-z]:\\[A-Za-z0-9 ._{}()\[\]#+,=@~\\-]{1,1024}$/, example: "C:\\ProgramData\\Microsoft\\Crypto\\Keys\\..." },
+];
+
+function assertCommandSafe(what: string, value: string, source: string): void {
+  const rule = COMMAND_SAFE.find((r) => r.what === what)!;
+  if (!rule.pattern.test(value)) {
+    throw new InputError(`${source}: ${what} ${JSON.stringify(shortText(value, 120))} is not a value a command may carry (expected e.g. ${rule.example}); the plan quotes it in commands, so it is refused rather than escaped`);
+  }
+}
+
+/** Store names compare as Windows compares them: without regard to case. */
+function isMachineStore(store: string | null): boolean {
+  return (store ?? "").toLowerCase() === MACHINE_STORE.toLowerCase();
+}
 
 function pointerOf(path: string): string {
   return "/" + path.split(".").join("/");
@@ -184,7 +210,10 @@ class TargetPlanner {
     for (const store of this.snapshot.stores ?? []) {
       const c = store.certificates.find((x) => (x.thumbprint ?? "").toUpperCase() === thumbprint);
       const path = (c?.privateKey as { keyFilePath?: string } | undefined)?.keyFilePath;
-      if (path) return path;
+      if (path) {
+        assertCommandSafe("a private key file path", path, this.options.snapshot);
+        return path;
+      }
     }
     return null;
   }
@@ -195,11 +224,11 @@ class TargetPlanner {
 
   /** certutil's options for a store: a service store (NTDS\My, ADAM_x\My) needs -service -service. */
   private certutilStore(store: string): string {
-    return store === MACHINE_STORE ? "" : "-service -service";
+    return isMachineStore(store) ? "" : "-service -service";
   }
 
   private storeArg(store: string): string {
-    return store === MACHINE_STORE ? "My" : `"${store}"`;
+    return isMachineStore(store) ? "My" : `"${store}"`;
   }
 
   plan(): void {
@@ -282,7 +311,7 @@ class TargetPlanner {
 
     // 2. place-certificate: an existing intended certificate among several qualifying in LocalMachine\My.
     const ambiguity = this.hostControls(HOST_FACTS["place-certificate"]);
-    if (intended && !grant && sel.ambiguous && sel.effectiveStore === MACHINE_STORE && ambiguity.length) {
+    if (intended && !grant && sel.ambiguous && isMachineStore(sel.effectiveStore) && ambiguity.length) {
       this.add({
         action: "place-certificate",
         controls: ambiguity,
@@ -599,6 +628,10 @@ export function planFix(options: PlanOptions): PlanResult {
     if (facts.selection.storesMissing.length) {
       throw new InputError(`${options.snapshot}: ${facts.selection.storesMissing.join(" and ")} not read for ${t.service} (${facts.collectionErrors.map((e) => e.code ?? e.message).join(", ") || "not collected"}); collect again as a local administrator: a plan without store evidence would guess`);
     }
+    assertCommandSafe("host.fqdn", t.fqdn, options.snapshot);
+    assertCommandSafe("the service name", t.service, options.snapshot);
+    assertCommandSafe("the service store", t.serviceStore, options.snapshot);
+    assertCommandSafe("the service account", t.serviceAccount, options.snapshot);
     const planner = new TargetPlanner(facts, report, profile.controls, snapshot, options, profileName);
     planner.plan();
     steps.push(...planner.steps);

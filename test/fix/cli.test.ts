@@ -175,20 +175,35 @@ describe("certificate sources", () => {
     const p = join(tmp, "badname.json");
     writeFileSync(p, JSON.stringify(snap));
     const dir = join(tmp, "csr-bad");
-    expectCleanError(runCli(["fix", p, ...NOW, "--request", dir]), 2, /snapshot host\.fqdn .*not a DNS name/);
+    expectCleanError(runCli(["fix", p, ...NOW, "--request", dir]), 2, /host\.fqdn .*(not a DNS name|not a value a command may carry)/);
     expect(existsSync(dir)).toBe(false);
   });
 });
 
-test("hostile strings from the snapshot are escaped in text output", () => {
+// Every evidence string a step's commands quote is checked before planning: a value that could end a quoted
+// argument or start another command is refused (exit 2, one escaped line), never planned or merely escaped.
+test.each([
+  ["a host name with terminal escapes", (snap: any) => (snap.host.fqdn = `lds1.corp.example.test\x1b[2J\n${MARK}`), /host\.fqdn .* is not a value a command may carry/],
+  ["a service account with a line break and a bidi override", (snap: any) => (snap.host.adldsInstances[0].serviceAccount = `CORP\\svc\u202e\r\n${MARK}`), /the service account .* is not a value a command may carry/],
+  ["a service account that closes the quote and runs another command", (snap: any) => (snap.host.adldsInstances[0].serviceAccount = `CORP\\svc" & net user x /add & "${MARK}`), /the service account .* is not a value a command may carry/],
+])("hostile evidence that commands would quote is refused: %s", (_what, mutate, message) => {
   const snap = JSON.parse(readFileSync(ex("adlds-instance"), "utf8"));
-  snap.host.fqdn = `lds1.corp.example.test\x1b[2J\n${MARK}`;
-  snap.host.adldsInstances[0].serviceAccount = `CORP\\svc\u202e\r\n${MARK}`;
+  mutate(snap);
   const p = join(tmp, "hostile.json");
   writeFileSync(p, JSON.stringify(snap));
-  const r = runCli(["fix", p, ...NOW, "--format", "text"]);
-  expect(r.code).toBe(1);
-  expect(r.stdout).toContain("\\x1b[2J\\x0a");
-  expectTerminalSafe(r.stdout);
-  expect(r.stdout.split("\n").filter((l) => l.trimStart().startsWith(MARK))).toEqual([]);
+  for (const format of ["text", "json"]) {
+    const r = runCli(["fix", p, ...NOW, "--format", format]);
+    expectCleanError(r, 2, message);
+    expectTerminalSafe(r.stderr);
+    expect(r.stdout).toBe("");
+  }
+});
+
+test("a private key path that would break out of icacls' quotes is refused, not planned", () => {
+  const snap = JSON.parse(readFileSync(ex("key-not-readable"), "utf8"));
+  const text = JSON.stringify(snap).replace(/"keyFilePath":"[^"]*"/, `"keyFilePath":${JSON.stringify('C:\\k" /grant Everyone:F & "x')}`);
+  expect(text).toContain("Everyone:F");
+  const p = join(tmp, "hostile-key.json");
+  writeFileSync(p, text);
+  expectCleanError(runCli(["fix", p, ...NOW, "--format", "json"]), 2, /a private key file path .* is not a value a command may carry/);
 });
