@@ -123,7 +123,9 @@ class ProbeEvidence {
 
 /**
  * Audit snapshots, handing each target to `sink.onTarget` as soon as it is judged. A bad input throws
- * (InputError) before the caller has finished anything, so no half report is delivered.
+ * (InputError) before audit() returns: a probe that fits two hosts, or none, is found only once the
+ * snapshots are read, so a sink may have seen targets by then. A caller that delivers a report must buffer
+ * until audit() returns (the CLI's report writer does, and writes nothing on a throw).
  */
 export function audit(request: AuditRequest, sink: AuditSink): { header: ReportHeader; summary: Report["summary"] } {
   const now = request.now ?? new Date();

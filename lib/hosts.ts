@@ -35,8 +35,11 @@ export function hostIdentity(s: Snapshot): HostIdentity {
   };
   add(s.host.fqdn);
   add(s.host.computerName);
-  // The snapshot's own name wins; only a host known by address is also known by what it answered.
-  if (isIP(norm(s.host.fqdn))) {
+  // The snapshot's own name wins; only a host known by address or by a short name is also known by what it
+  // answered (a probe of "dc1" that reached dc1.corp.example.test through the DNS suffix search says so in
+  // its rootDSE, and must then not match a dc1.fabrikam.test).
+  const own = norm(s.host.fqdn);
+  if (isIP(own) || !own.includes(".")) {
     for (const ep of s.network?.endpoints ?? []) {
       add(ep.host);
       add(ep.ldap?.rootDse?.dnsHostName);

@@ -102,6 +102,8 @@ describe("one host-matching rule for probe evidence (FQDN, short name, address)"
     ["same computer name DC1, a child domain", collector("dc1.corp.example.test", "DC1"), probe("dc1.emea.corp.example.test"), false],
     ["probe by address whose rootDSE names DC1 in another domain", collector("dc1.corp.example.test", "DC1"), probe("192.0.2.10", "DC1.evil.test"), false],
     ["both sides know only short names", collector("dc1", "DC1"), probe("DC1"), true],
+    ["probe by short name whose rootDSE says it reached dc1 in another domain", collector("dc1.fabrikam.test", "DC1"), probe("dc1", "dc1.corp.example.test"), false],
+    ["probe by short name whose rootDSE names this host", collector("dc1.corp.example.test", "DC1"), probe("dc1", "dc1.corp.example.test"), true],
   ] as const)("%s", (_name, a, b, same) => {
     expect(sameHost(a, b)).toBe(same);
     if (same) expect(mergeNetworkEvidence(a, b).network?.endpoints).toHaveLength(1);

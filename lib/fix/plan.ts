@@ -43,6 +43,8 @@ export interface PlanOptions {
   backupDir?: string;
   /** How long verify waits for the intended certificate on the wire. */
   verifyDeadlineSeconds?: number;
+  /** Where the plan itself goes (--output), so the .inf of --request can never be written over it. */
+  output?: string;
 }
 
 export interface PlanResult {
@@ -380,7 +382,9 @@ class TargetPlanner {
     const port = this.t.kind === "adlds" ? this.adldsPorts().ldap : null;
     const commands = [
       `Set-Content ${ldf} "dn:\`nchangetype: modify\`nadd: renewServerCertificate\`nrenewServerCertificate: 1\`n-"`,
-      `ldifde -i -f ${ldf}${port ? ` -s localhost:${port}` : ""}`,
+      // Without -s, ldifde talks to localhost:389, which is NTDS on a DC that also hosts AD LDS: an instance
+      // whose port the snapshot does not know gets a placeholder, never the default.
+      `ldifde -i -f ${ldf}${this.t.kind === "adlds" ? ` -s localhost:${port ?? `<LDAP port of ${this.serviceName()}>`}` : ""}`,
     ];
     if (this.options.restartService) {
       reloadChanges.push({ operation: "restart-service", service: this.serviceName(), description: `restart the ${this.serviceName()} service (asked for with --restart-service; interrupts directory service on this host)` });
@@ -528,7 +532,8 @@ class TargetPlanner {
     } catch (e) {
       throw new InputError(`--request ${src.dir}: cannot create the folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    refuseConflictingOutputs([{ label: "snapshot", path: this.options.snapshot }], [{ label: "--request", path: file }]);
+    const output = this.options.output && this.options.output !== "-" ? [{ label: "--output", path: this.options.output }] : [];
+    refuseConflictingOutputs([{ label: "snapshot", path: this.options.snapshot }], [{ label: "--request", path: file }, ...output]);
     writeOutput(file, certreqInf(fqdn, names), "--request");
     this.written.push(file);
     this.add({
@@ -635,7 +640,8 @@ export function planFix(options: PlanOptions): PlanResult {
     const planner = new TargetPlanner(facts, report, profile.controls, snapshot, options, profileName);
     planner.plan();
     steps.push(...planner.steps);
-    written.push(...planner.written);
+    // One .inf per host: a DC that also hosts AD LDS plans the same machine request twice; say it once.
+    written.push(...planner.written.filter((f) => !written.includes(f)));
     stopped = stopped ?? planner.stopped;
     targets.push({
       service: t.service,

@@ -1,6 +1,7 @@
 // Offline revocation checking against CRLs the caller supplies (RFC 5280 5 and 6.3, the parts a
 // complete CRL from the certificate's own issuer needs). No CRL is fetched: on a DC Windows' own chain
-// result carries revocation; this serves preflight and offline evidence that comes with CRLs.
+// result carries revocation. Reached through the chain builder's `crls` option (certificateFacts'
+// `offline.crls`); snapshots and preflight carry no CRLs yet.
 //
 // Rules, per non-anchor certificate of a candidate path (its issuer is the next certificate):
 // - a CRL is "for" the certificate when its issuer name is the certificate's issuer name;

@@ -20,7 +20,8 @@ export const EKU_NAMES: Record<string, string> = {
 /**
  * Signature algorithms: OID -> [display name, hash name]. The hash is null only where the algorithm has
  * no separate hash (EdDSA); RSASSA-PSS names its hash in its parameters (lib/x509/certificate.ts reads
- * them), and an OID missing here is hash "unknown", so no control can take it for a strong one.
+ * them), and an OID missing here is hash "unknown": a profile that lists accepted hashes refuses it, one
+ * that lists weak hashes does not (which is why the shipped chain control lists the accepted ones).
  */
 export const SIGNATURE_ALGORITHMS: Record<string, [string, string | null]> = {
   "1.2.840.113549.1.1.2": ["md2WithRSAEncryption", "MD2"],

@@ -1,6 +1,6 @@
 // `ldaps-audit fix` as a pipeline and an administrator see it: json and text, --output, exit codes, one-line
 // errors, --apply refused, --pfx refused by preflight, --request writing a certreq .inf, hostile evidence escaped.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeErrors, validatorFor } from "../../lib/schemas";
@@ -167,6 +167,14 @@ describe("certificate sources", () => {
     // The FQDN comes first in the SAN, and every section appears once.
     expect(lines.indexOf('_continue_ = "dns=dc1.corp.example.test&"')).toBeLessThan(lines.indexOf('_continue_ = "dns=corp.example.test&"'));
     for (const section of ["[Version]", "[NewRequest]", "[Extensions]"]) expect(lines.filter((l) => l === section)).toHaveLength(1);
+  });
+
+  test("--output naming the .inf that --request writes is refused before anything is written", () => {
+    const dir = join(tmp, "csr-clash");
+    mkdirSync(dir);
+    const inf = join(dir, "dc1.corp.example.test.ldaps.inf");
+    expectCleanError(runCli(["fix", ex("wrong-name"), ...NOW, "--request", dir, "-o", inf, "--format", "json"]), 2, /--request|--output/);
+    expect(existsSync(inf)).toBe(false);
   });
 
   test("a host name that is not a DNS name never reaches a .inf file", () => {

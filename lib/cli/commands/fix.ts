@@ -95,6 +95,7 @@ export const fixCommand: CommandModule<object, FixArgs> = {
       restartService: args["restart-service"],
       backupDir: args["backup-dir"],
       verifyDeadlineSeconds: args["verify-deadline"],
+      output: args.output,
     });
     const toTerminal = !args.output && process.stdout.isTTY;
     const format = args.format ?? (toTerminal ? "text" : "json");
