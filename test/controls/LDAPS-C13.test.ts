@@ -56,7 +56,13 @@ testControl("LDAPS-C13", {
       name: "issuers named by thumbprint only (no DER in the evidence): warn, not pass",
       facts: { chain: { path: [el("A leaf", sig("SHA-256")), el("B issuing", null), el("C root", null, true)] } },
       status: "warn",
-      message: /not included in the evidence/,
+      message: /named without its DER/,
+    },
+    {
+      name: "a presented chain of the leaf alone (the issuer not sent): warn, the CA's signature was never seen",
+      facts: { chain: { source: "client", path: [el("A leaf", sig("SHA-256"))] } },
+      status: "warn",
+      message: /stops before its anchor/,
     },
   ],
 });
