@@ -30,7 +30,9 @@ export const PLAN_SCHEMA_ID = `${SCHEMA_BASE}plan.schema.json`;
 export type CertificateSource =
   | { kind: "pfx"; file: string; passwordEnv?: string; password?: string; roots?: string[] }
   | { kind: "enroll"; template: string; extraNames?: string[] }
-  | { kind: "request"; dir: string; extraNames?: string[] };
+  | { kind: "request"; dir: string; extraNames?: string[] }
+  /** A certificate already on the host (any store the collector read) that must become the one the service uses. */
+  | { kind: "thumbprint"; thumbprint: string };
 
 export interface PlanOptions {
   snapshot: string;
@@ -233,6 +235,22 @@ class TargetPlanner {
     return isMachineStore(store) ? "My" : `"${store}"`;
   }
 
+  /**
+   * The certificate named by thumbprint: it must be in a store the collector read, and qualify, or qualify but for
+   * a key the service account cannot read (a grant repairs that), and the profile must not fail it.
+   */
+  private chosenCertificate(thumbprint: string): CertificateFacts {
+    const want = thumbprint.replace(/\s+/g, "").toUpperCase();
+    const c = this.stores.find((x) => x.thumbprint.toUpperCase() === want);
+    const where = this.facts.selection.storesRead.join(" or ");
+    if (!c) throw new InputError(`certificate ${want} is not in ${where} on ${this.t.fqdn} (as collected); import it first, or give --pfx`);
+    const keyOnly = c.schannel.obstacles.every((o) => o.requirement === "privateKey.readable");
+    if (!c.schannel.usable && !keyOnly) throw new InputError(`certificate ${want} cannot serve LDAPS on ${this.t.fqdn}: ${c.schannel.obstacles.map((o) => o.reason).join("; ")}`);
+    const failing = this.certControls(this.index(c)).filter((r) => isFailing(r) && !this.judged(r.id).includes("privateKey.readable"));
+    if (failing.length) throw new InputError(`certificate ${want} fails profile ${this.profileName}: ${failing.map((f) => `${f.id} ${f.message}`).join("; ")}`);
+    return c;
+  }
+
   plan(): void {
     const sel = this.facts.selection;
     const predicted = this.stores.find((c) => c.thumbprint === sel.predicted) ?? null;
@@ -241,7 +259,12 @@ class TargetPlanner {
     let obtain: { optional: boolean; controls: ControlResult[]; pre: Precondition; why: string } | null = null;
     let grant: CertificateFacts | null = null;
 
-    if (predicted) {
+    const chosen = this.options.source?.kind === "thumbprint" ? this.chosenCertificate(this.options.source.thumbprint) : null;
+    if (chosen) {
+      // The administrator named the certificate: it becomes the intended one (or the plan was refused above).
+      intended = chosen;
+      if (!chosen.schannel.usable) grant = chosen;
+    } else if (predicted) {
       // Something qualifies; a new certificate is needed only when the profile faults the predicted one.
       const faults = this.certControls(this.index(predicted));
       if (faults.length) {
@@ -313,17 +336,26 @@ class TargetPlanner {
 
     // 2. place-certificate: an existing intended certificate among several qualifying in LocalMachine\My.
     const ambiguity = this.hostControls(HOST_FACTS["place-certificate"]);
-    if (intended && !grant && sel.ambiguous && isMachineStore(sel.effectiveStore) && ambiguity.length) {
+    const resolvesAmbiguity = sel.ambiguous && isMachineStore(sel.effectiveStore) && ambiguity.length > 0;
+    // A named certificate Windows would not pick from LocalMachine\My is placed where Windows looks first.
+    // (When nothing qualifies yet, the named one is picked once its key is readable: no placement then.)
+    const namedNotPicked = chosen !== null && sel.predicted !== null && chosen.thumbprint !== sel.predicted && chosen.storeRole !== "service";
+    if (intended && (!grant || namedNotPicked) && (resolvesAmbiguity || namedNotPicked)) {
       this.add({
         action: "place-certificate",
-        controls: ambiguity,
-        optional: !ambiguity.some(isFailing),
-        precondition: this.precondition("/selection/ambiguous", `${sel.effectiveQualifying.length} qualifying certificates in LocalMachine\\My; Windows' choice among them is not guaranteed`),
+        controls: resolvesAmbiguity ? ambiguity : [],
+        // Placing a named certificate Windows would not pick is the point of the plan, never optional.
+        optional: namedNotPicked ? false : !ambiguity.some(isFailing),
+        precondition: !namedNotPicked
+          ? this.precondition("/selection/ambiguous", `${sel.effectiveQualifying.length} qualifying certificates in LocalMachine\\My; Windows' choice among them is not guaranteed`)
+          : this.precondition("/selection/predicted", `Windows picks ${sel.predicted ?? "no certificate"}, not the named ${intended.thumbprint}`, { equalsIntended: true }),
         changes: [
           { operation: "copy", store: this.t.serviceStore, thumbprint: intended.thumbprint, description: `copy ${intended.thumbprint} (with its key association) from LocalMachine\\My into ${this.t.serviceStore}; nothing is removed from LocalMachine\\My` },
         ],
         undo: `Delete ${intended.thumbprint} from ${this.t.serviceStore} (the copy in LocalMachine\\My stays).`,
-        reason: `Windows searches ${this.t.serviceStore} first: with the intended certificate there, it is chosen deterministically over the ${sel.effectiveQualifying.length} in LocalMachine\\My.`,
+        reason: !namedNotPicked
+          ? `Windows searches ${this.t.serviceStore} first: with the intended certificate there, it is chosen deterministically over the ${sel.effectiveQualifying.length} in LocalMachine\\My.`
+          : `The certificate was named as the one to use; Windows searches ${this.t.serviceStore} first, so there it is chosen over anything in LocalMachine\\My.`,
         commands: [
           `certutil -store My ${intended.thumbprint} intended.cer`,
           `certutil ${this.certutilStore(this.t.serviceStore)} -addstore ${this.storeArg(this.t.serviceStore)} intended.cer`,
@@ -332,7 +364,9 @@ class TargetPlanner {
       });
       if (this.intended) {
         this.intended.store = this.t.serviceStore;
-        this.intended.storeReason = `${sel.effectiveQualifying.length} qualifying certificates in LocalMachine\\My make the choice ambiguous (certificates there are never deleted by this plan); Windows searches ${this.t.serviceStore} first, so the intended one is placed there.`;
+        this.intended.storeReason = !namedNotPicked
+          ? `${sel.effectiveQualifying.length} qualifying certificates in LocalMachine\\My make the choice ambiguous (certificates there are never deleted by this plan); Windows searches ${this.t.serviceStore} first, so the intended one is placed there.`
+          : `It was named as the certificate to use and Windows would not pick it from LocalMachine\\My; Windows searches ${this.t.serviceStore} first, so it is placed there.`;
       }
     }
 
@@ -367,7 +401,7 @@ class TargetPlanner {
     }
 
     // 4. remove-competing-certificate: only ever from the service store.
-    this.planRemovals(intended, newStore, obtain?.optional ?? false);
+    this.planRemovals(intended, newStore ?? (namedNotPicked || (chosen && chosen.storeRole === "service") ? this.t.serviceStore : null), obtain?.optional ?? false);
 
     // 5. reload-certificate, 6. verify.
     const reloadFor = this.hostControls(HOST_FACTS["reload-certificate"]);
@@ -437,7 +471,9 @@ class TargetPlanner {
   }
 
   private planObtain(obtain: { optional: boolean; controls: ControlResult[]; pre: Precondition; why: string }, store: string, storeReason: string): void {
-    const src = this.options.source;
+    // A named certificate never reaches here: with it, nothing needs obtaining.
+    const given = this.options.source;
+    const src = given?.kind === "thumbprint" ? undefined : given;
     const fqdn = this.t.fqdn;
     if (!src) {
       this.add({
