@@ -35,7 +35,8 @@ export type CertificateSource =
   | { kind: "thumbprint"; thumbprint: string };
 
 export interface PlanOptions {
-  snapshot: string;
+  /** The snapshot file, or a snapshot already in memory (collected on the host) with the name and digest it is known by. */
+  snapshot: string | { snapshot: Snapshot; source: string; sha256: string };
   profile?: string;
   now?: Date;
   source?: CertificateSource;
@@ -145,6 +146,8 @@ class TargetPlanner {
     private readonly snapshot: Snapshot,
     private readonly options: PlanOptions,
     private readonly profileName: string,
+    /** What the snapshot is called in messages (its file, or where it was collected). */
+    private readonly source: string,
   ) {
     this.meta = new Map(controls.map((c) => [c.meta.id, c]));
     this.open = report.controls.filter(isOpen);
@@ -215,7 +218,7 @@ class TargetPlanner {
       const c = store.certificates.find((x) => (x.thumbprint ?? "").toUpperCase() === thumbprint);
       const path = (c?.privateKey as { keyFilePath?: string } | undefined)?.keyFilePath;
       if (path) {
-        assertCommandSafe("a private key file path", path, this.options.snapshot);
+        assertCommandSafe("a private key file path", path, this.source);
         return path;
       }
     }
@@ -569,7 +572,8 @@ class TargetPlanner {
       throw new InputError(`--request ${src.dir}: cannot create the folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     const output = this.options.output && this.options.output !== "-" ? [{ label: "--output", path: this.options.output }] : [];
-    refuseConflictingOutputs([{ label: "snapshot", path: this.options.snapshot }], [{ label: "--request", path: file }, ...output]);
+    const inputs = typeof this.options.snapshot === "string" ? [{ label: "snapshot", path: this.options.snapshot }] : [];
+    refuseConflictingOutputs(inputs, [{ label: "--request", path: file }, ...output]);
     writeOutput(file, certreqInf(fqdn, names), "--request");
     this.written.push(file);
     this.add({
@@ -649,11 +653,12 @@ function ordered(steps: PlanStep[]): PlanStep[] {
 
 /** Read the snapshot, judge it with the profile through audit(), and plan. Writes only the --request .inf. */
 export function planFix(options: PlanOptions): PlanResult {
-  const { snapshot, sha256: digest } = readSnapshot(options.snapshot);
+  const loaded = typeof options.snapshot === "string" ? { ...readSnapshot(options.snapshot), source: options.snapshot } : options.snapshot;
+  const { snapshot, sha256: digest, source } = loaded;
   const profileName = options.profile ?? "baseline";
   const judged: Array<{ report: ReportTarget; facts: TargetFacts }> = [];
   const { header } = audit(
-    { profile: profileName, now: options.now, snapshots: [{ snapshot, source: options.snapshot, sha256: digest, kind: "snapshot" }] },
+    { profile: profileName, now: options.now, snapshots: [{ snapshot, source, sha256: digest, kind: "snapshot" }] },
     { onTarget: () => undefined, onFacts: (report, facts) => judged.push({ report, facts }) },
   );
   const profile = loadProfile(profileName);
@@ -664,16 +669,16 @@ export function planFix(options: PlanOptions): PlanResult {
   for (const { report, facts } of judged) {
     const t = facts.target;
     if (t.kind === "unknown" || !t.service) {
-      throw new InputError(`${options.snapshot}: ${t.host} is neither a domain controller nor an AD LDS server in this snapshot (a probe-only snapshot?); fix needs the collector's snapshot of the host`);
+      throw new InputError(`${source}: ${t.host} is neither a domain controller nor an AD LDS server in this snapshot (a probe-only snapshot?); fix needs the collector's snapshot of the host`);
     }
     if (facts.selection.storesMissing.length) {
-      throw new InputError(`${options.snapshot}: ${facts.selection.storesMissing.join(" and ")} not read for ${t.service} (${facts.collectionErrors.map((e) => e.code ?? e.message).join(", ") || "not collected"}); collect again as a local administrator: a plan without store evidence would guess`);
+      throw new InputError(`${source}: ${facts.selection.storesMissing.join(" and ")} not read for ${t.service} (${facts.collectionErrors.map((e) => e.code ?? e.message).join(", ") || "not collected"}); collect again as a local administrator: a plan without store evidence would guess`);
     }
-    assertCommandSafe("host.fqdn", t.fqdn, options.snapshot);
-    assertCommandSafe("the service name", t.service, options.snapshot);
-    assertCommandSafe("the service store", t.serviceStore, options.snapshot);
-    assertCommandSafe("the service account", t.serviceAccount, options.snapshot);
-    const planner = new TargetPlanner(facts, report, profile.controls, snapshot, options, profileName);
+    assertCommandSafe("host.fqdn", t.fqdn, source);
+    assertCommandSafe("the service name", t.service, source);
+    assertCommandSafe("the service store", t.serviceStore, source);
+    assertCommandSafe("the service account", t.serviceAccount, source);
+    const planner = new TargetPlanner(facts, report, profile.controls, snapshot, options, profileName, source);
     planner.plan();
     steps.push(...planner.steps);
     // One .inf per host: a DC that also hosts AD LDS plans the same machine request twice; say it once.
@@ -694,7 +699,7 @@ export function planFix(options: PlanOptions): PlanResult {
     tool: { name: "ldaps-audit", version: toolVersion() },
     mode: "plan",
     host: snapshot.host.fqdn,
-    snapshot: { path: options.snapshot, sha256: digest },
+    snapshot: { path: source, sha256: digest },
     profile: { id: header.profile.id, sha256: header.profile.sha256 },
     now: header.now,
     stopped,
