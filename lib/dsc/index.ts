@@ -1,7 +1,7 @@
 // DSC v3 resource operations (LdapsAudit/Compliance, dsc/ldaps-audit.dsc.resource.json): dsc sends the
 // desired-state properties as JSON on stdin; we answer with the actual state (the desired properties
 // echoed back, plus read-only results) as one JSON line, and for `test` a second line naming the
-// properties that are not in the desired state. Audit only: there is no `set`.
+// properties that are not in the desired state. `set` (lib/dsc/set.ts) applies the fix plan.
 //
 // Contract with dsc (../shared/DESIGN.md §5): exit 0 whether the host is compliant or not (that is
 // `_inDesiredState`); non-zero only when the operation itself failed, with an {"error": "..."} line on stderr.
