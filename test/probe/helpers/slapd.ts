@@ -22,6 +22,8 @@ export interface Slapd {
   ldapsPort: number;
   ldapPort: number;
   dir: string;
+  /** What slapd wrote on stderr (its log with `stats`). */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,10 @@ const AD_ROOTDSE_TYPES: Record<string, string> = {
 export interface SlapdOptions {
   /** Extra rootDSE values, as an AD DC publishes them (slapd's `rootDSE` LDIF file); any bytes, base64 in the LDIF. */
   rootDse?: Partial<Record<keyof typeof AD_ROOTDSE_TYPES, string>>;
+  /** Log every operation (-d stats) so a test can see what reached the server (log()). */
+  stats?: boolean;
+  /** Listen on these ports (a restart with another certificate keeps its address) instead of free ones. */
+  ports?: { ldaps: number; ldap: number };
 }
 
 export async function startSlapd(tls: SlapdTls, options: SlapdOptions = {}): Promise<Slapd> {
@@ -71,8 +77,8 @@ export async function startSlapd(tls: SlapdTls, options: SlapdOptions = {}): Pro
   ].join("\n");
   const confPath = join(dir, "slapd.conf");
   writeFileSync(confPath, conf);
-  const ldapsPort = await freePort();
-  const ldapPort = await freePort();
+  const ldapsPort = options.ports?.ldaps ?? (await freePort());
+  const ldapPort = options.ports?.ldap ?? (await freePort());
   const child: ChildProcess = spawn(bin, ["-f", confPath, "-h", `ldaps://127.0.0.1:${ldapsPort}/ ldap://127.0.0.1:${ldapPort}/`, "-d", "0"], {
     detached: true,
     stdio: ["ignore", "ignore", "pipe"],
@@ -94,6 +100,7 @@ export async function startSlapd(tls: SlapdTls, options: SlapdOptions = {}): Pro
     ldapsPort,
     ldapPort,
     dir,
+    log: () => stderr,
     stop: async () => {
       await killGroup(child);
       rmSync(dir, { recursive: true, force: true });
