@@ -113,6 +113,15 @@ function Import-LdapsAuditSerializedCertificate {
     return $c.Thumbprint
 }
 
+function Get-LdapsAuditStoreKeyInfo {
+    <# The key provider facts (uniqueName, providerKind) of a store certificate, through its key link. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Store, [Parameter(Mandatory = $true)][string]$Thumbprint)
+    $c = Get-LdapsAuditStoreCertificate -Store $Store -Thumbprint $Thumbprint
+    if ($null -eq $c) { throw (New-Object System.InvalidOperationException(('no certificate ' + $Thumbprint + ' in ' + $Store))) }
+    return (Get-LdapsAuditKeyProviderInfo -Certificate $c)
+}
+
 function Get-LdapsAuditFileSddl {
     <# Windows only (Get-Acl has no Linux implementation): the file's security descriptor as SDDL. #>
     [CmdletBinding()]
@@ -282,9 +291,7 @@ function Grant-LdapsAuditKeyRead {
         [Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()][string]$Account
     )
     Assert-LdapsAuditStoreName -Store $Store
-    $c = Get-LdapsAuditStoreCertificate -Store $Store -Thumbprint $Thumbprint
-    if ($null -eq $c) { throw (New-Object System.InvalidOperationException(('no certificate ' + $Thumbprint + ' in ' + $Store))) }
-    $k = Get-LdapsAuditKeyProviderInfo -Certificate $c
+    $k = Get-LdapsAuditStoreKeyInfo -Store $Store -Thumbprint $Thumbprint
     if ($null -eq $k -or -not $k.uniqueName) { throw (New-Object System.InvalidOperationException(('the private key of ' + $Thumbprint + ' has no key file to grant on'))) }
     $path = Get-LdapsAuditKeyFilePath -UniqueName ([string]$k.uniqueName) -ProviderKind ([string]$k.providerKind)
     $sid = Resolve-LdapsAuditSid -Account $Account

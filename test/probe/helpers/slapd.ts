@@ -61,6 +61,7 @@ export async function startSlapd(tls: SlapdTls, options: SlapdOptions = {}): Pro
     ...rootDse.map(([k]) => `attributetype ${AD_ROOTDSE_TYPES[k]}`),
     ...(rootDse.length ? [`rootDSE ${join(dir, "rootdse.ldif")}`] : []),
     `pidfile ${join(dir, "slapd.pid")}`,
+    ...(options.stats ? ["loglevel stats"] : []),
     `argsfile ${join(dir, "slapd.args")}`,
     ...(modulepath ? [`modulepath ${modulepath}`, "moduleload back_mdb"] : []),
     `TLSCertificateFile ${tls.certFile}`,
@@ -79,7 +80,7 @@ export async function startSlapd(tls: SlapdTls, options: SlapdOptions = {}): Pro
   writeFileSync(confPath, conf);
   const ldapsPort = options.ports?.ldaps ?? (await freePort());
   const ldapPort = options.ports?.ldap ?? (await freePort());
-  const child: ChildProcess = spawn(bin, ["-f", confPath, "-h", `ldaps://127.0.0.1:${ldapsPort}/ ldap://127.0.0.1:${ldapPort}/`, "-d", "0"], {
+  const child: ChildProcess = spawn(bin, ["-f", confPath, "-h", `ldaps://127.0.0.1:${ldapsPort}/ ldap://127.0.0.1:${ldapPort}/`, "-d", options.stats ? "stats" : "0"], {
     detached: true,
     stdio: ["ignore", "ignore", "pipe"],
   });
