@@ -197,13 +197,14 @@ async function applyHandler(args: FixArgs, planFile: string | undefined): Promis
     },
     log: (line) => stderrLine(line),
   });
+  // A refusal changed nothing: one line and exit 2, no record (the event, when a session ran, says it was refused).
+  if (outcome.status === "refused") throw new InputError(`fix --apply refused: ${outcome.reason}`);
   const format = args.format ?? (!args.output && process.stdout.isTTY ? "text" : "json");
   if (args.output) emit(JSON.stringify(outcome.record, null, 2), args.output);
   if (format === "json" && !args.output) emit(JSON.stringify(outcome.record, null, 2));
-  else if (format === "text") emit(terminalText([`ldaps-audit fix --apply: ${outcome.status} on ${plan.host}`, ...outcome.steps.map((s) => `  ${s.id}: ${s.outcome}: ${s.detail}`), ...outcome.record.rollback.map((s) => `  rollback ${s.id}: ${s.outcome}: ${s.detail}`)]), args.output ? "-" : undefined);
+  else if (format === "text") emit(terminalText([`ldaps-audit fix --apply: ${outcome.status} on ${plan.host}`, ...outcome.steps.map((s) => `  ${s.id}: ${s.outcome}: ${s.detail}`), ...outcome.record.rollback.map((s) => `  rollback ${s.id}: ${s.outcome}: ${s.detail}`)]));
   if (args.output && args.output !== "-") stderrLine(`wrote ${args.output}: ${outcome.status}`);
   if (outcome.record.event) stderrLine(outcome.record.event.written ? "wrote the apply event to the Application log, source ldaps-audit" : `no event written to the Application log: ${outcome.record.event.reason ?? outcome.record.event.code ?? "unknown reason"}`);
-  if (outcome.status === "refused") throw new InputError(`fix --apply refused: ${outcome.reason}`);
   if (outcome.exitCode !== 0) stderrLine(`fix --apply ${outcome.status}: ${outcome.reason}`);
   args.exitCode = outcome.exitCode;
 }
