@@ -33,6 +33,6 @@ export function renderPlanText(plan: Plan, options: { colour?: boolean } = {}): 
     });
   }
   if (plan.stopped) lines.push([styled("warn", `The plan stops after ${plan.stopped.after}`), `: ${plan.stopped.next}`]);
-  lines.push("Plan only: nothing was changed. (--apply is not available yet.)");
+  lines.push("Plan only: nothing was changed. Carry it out on the host with fix --apply (--what-if first).");
   return terminalText(lines, options);
 }
