@@ -8,6 +8,7 @@
 // dsc's changedProperties is the diff of the two. What-if returns the state as it is, with the steps set would
 // take in _metadata.whatIf, and changes nothing.
 import { InputError, RuntimeFailure } from "../errors";
+import type { ApplyOptions } from "../fix/apply";
 import type { CertificateSource } from "../fix/plan";
 import type { Plan } from "../fix/types";
 import type { Snapshot } from "../snapshot";
@@ -64,6 +65,31 @@ export function processIsElevated(): boolean {
   const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
   const r = spawnSync("net", ["session"], { stdio: "ignore", windowsHide: true, timeout: 30000 });
   return r.status === 0;
+}
+
+/** Where set's PFX password waits for apply's PowerShell session (read there; never on a command line). */
+const PFX_PASSWORD_ENV = "LDAPS_AUDIT_DSC_PFX_PASSWORD";
+
+/**
+ * set's apply: the same applyFix as `ldaps-audit fix --apply`, its progress as trace lines. The password is
+ * handed to the PowerShell session's environment only. `seams` are for tests (shims, lock file, verify target).
+ */
+export function applyWithFix(trace: (level: "info", message: string) => void, seams: Partial<ApplyOptions> = {}) {
+  return async (request: ApplyRequest): Promise<ApplyResult> => {
+    const { applyFix } = await import("../fix/apply");
+    const password = request.pfxPassword;
+    const powershell = password === undefined ? seams.powershell : { ...seams.powershell, env: { ...seams.powershell?.env, [PFX_PASSWORD_ENV]: password } };
+    const o = await applyFix({
+      ...seams,
+      plan: request.plan,
+      whatIf: false,
+      profile: request.profile,
+      powershell,
+      pfxPasswordEnv: password === undefined ? undefined : PFX_PASSWORD_ENV,
+      log: (line) => trace("info", line),
+    });
+    return { status: o.status, exitCode: o.exitCode, steps: o.steps, reason: o.reason };
+  };
 }
 
 /** One line per step, as dsc shows what-if messages: what it is for and exactly what it changes. */

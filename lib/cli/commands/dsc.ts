@@ -11,24 +11,7 @@ interface DscArgs {
   exitCode?: number;
 }
 
-/** Where set's PFX password waits for apply's PowerShell (which reads it there, never from a command line). */
-const PFX_PASSWORD_ENV = "LDAPS_AUDIT_DSC_PFX_PASSWORD";
-
 type Trace = (level: "error" | "warn" | "info" | "debug" | "trace", message: string) => void;
-
-/** set's apply: the same applyFix as `ldaps-audit fix --apply`, with its progress as trace lines. */
-function applyWithFix(trace: Trace) {
-  return async (request: import("../../dsc/set").ApplyRequest): Promise<import("../../dsc/set").ApplyResult> => {
-    const { applyFix } = await import("../../fix/apply");
-    if (request.pfxPassword !== undefined) process.env[PFX_PASSWORD_ENV] = request.pfxPassword;
-    try {
-      const o = await applyFix({ plan: request.plan, whatIf: false, profile: request.profile, pfxPasswordEnv: request.pfxPassword !== undefined ? PFX_PASSWORD_ENV : undefined, log: (line) => trace("info", line) });
-      return { status: o.status, exitCode: o.exitCode, steps: o.steps, reason: o.reason };
-    } finally {
-      delete process.env[PFX_PASSWORD_ENV];
-    }
-  };
-}
 
 async function readStdin(): Promise<string> {
   // Without input (e.g. `dsc resource get` with no properties) dsc does not pipe stdin: never wait on a terminal.
@@ -61,7 +44,7 @@ export const dscCommand: CommandModule<object, DscArgs> = {
       const desired = parseDesiredState(await readStdin(), trace);
       let outcome;
       if (args.operation === "set") {
-        const { runDscSet } = await import("../../dsc/set");
+        const { runDscSet, applyWithFix } = await import("../../dsc/set");
         const collect = desired.snapshotPath === undefined ? await defaultCollector() : undefined;
         outcome = await runDscSet(desired, { trace, whatIf: args["what-if"] === true, collect, apply: applyWithFix(trace) });
       } else {
