@@ -62,7 +62,7 @@ async function newHost(pki: TestPki): Promise<Host> {
   });
   const eventlog = join(dir, "eventlog.json");
   // SSL_CERT_FILE: the chain .NET builds on Linux trusts the test CA, as the DC trusts its enterprise CA.
-  const env = { LDAPS_AUDIT_TEST_FIXTURE: fixture, LDAPS_AUDIT_TEST_FIX_DIR: dir, LDAPS_AUDIT_TEST_EVENTLOG: eventlog, ProgramData: "C:\\ProgramData", PFXPW: pki.password, SSL_CERT_FILE: join(pki.dir, "ca.pem") };
+  const env = { LDAPS_AUDIT_TEST_FIXTURE: fixture, LDAPS_AUDIT_TEST_FIX_DIR: dir, LDAPS_AUDIT_TEST_EVENTLOG: eventlog, ProgramData: "C:\\ProgramData", PFXPW: pki.password, LDAPS_AUDIT_TEST_ENROLL_PFX: pki.leafPfx, SSL_CERT_FILE: join(pki.dir, "ca.pem") };
   const snapshot = await collectLocal({ executable: pwsh!, shimScripts: shims(), env, timeoutMs: 120000 });
   const snapshotPath = join(dir, "dc1.snapshot.json");
   writeFileSync(snapshotPath, JSON.stringify(snapshot));
@@ -173,8 +173,13 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
       await slapd.stop();
       slapd = await startSlapd(certs.leaf, { ports });
     });
+    // The same placement twice: once the first has run, the second's precondition (the intended certificate is the
+    // one Windows picks) no longer holds on the facts collected right before it, so it is skipped.
+    const place = h.plan.steps[1];
+    const plan: Plan = { ...h.plan, steps: [h.plan.steps[0], place, { ...place, id: `${place.id}/again` }, ...h.plan.steps.slice(2)] };
     try {
       const o = await applyFix(options(h, {
+        plan,
         shimScripts: shims(reloadShim),
         verify: { host: "127.0.0.1", ports: [ports.ldaps], deadlineMs: 60_000, intervalMs: 5000 },
         now: clock.now,
@@ -183,11 +188,13 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
       expect(o.steps.map((s) => [s.id, s.outcome])).toEqual([
         ["obtain-certificate/NTDS", "done"],
         ["place-certificate/NTDS", "done"],
+        ["place-certificate/NTDS/again", "skipped"],
         ["reload-certificate/NTDS", "done"],
         ["verify/NTDS", "checked"],
       ]);
+      expect(o.steps[2].detail).toBe(`precondition no longer holds: /selection/predicted is the intended ${pki.leafThumbprint}`);
       expect([o.status, o.exitCode]).toEqual(["applied", 0]);
-      expect(o.steps[3].detail).toBe(`127.0.0.1 presents ${pki.leafThumbprint} on ${ports.ldaps}`);
+      expect(o.steps[4].detail).toBe(`127.0.0.1 presents ${pki.leafThumbprint} on ${ports.ldaps}`);
       expect(clock.sleeps).toEqual([5000]);
       expect(inNtds(h, pki.leafThumbprint)).toBe(true);
       expect(JSON.parse(readFileSync(h.fixture, "utf8")).reloads).toEqual(["localhost:389"]);
@@ -292,6 +299,25 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
       const back = await call(ps, r.result!.undo.function, r.result!.undo.parameters);
       expect(back.ok).toBe(true);
       expect(blob()).toEqual(blobBefore);
+
+      // Enrolment lands in LocalMachine\My (Get-Certificate, shimmed); the copy into NTDS\My carries the new key's link.
+      const machine = () => JSON.parse(readFileSync(h.fixture, "utf8")).machineStore.length;
+      const e = await call(ps, "Request-LdapsAuditCertificate", { Template: "LDAPS", DnsName: ["dc1.example.test", "example.test"] });
+      expect(e.result).toMatchObject({ changed: true, thumbprint: pki.leafThumbprint, store: "LocalMachine\\My", undo: { function: "Undo-LdapsAuditCertificateAdd" } });
+      expect(machine()).toBe(1);
+      const c = await call(ps, "Copy-LdapsAuditCertificate", { Thumbprint: pki.leafThumbprint, Store: "NTDS\\My" });
+      expect(c.result).toMatchObject({ changed: true, fromStore: "LocalMachine\\My", store: "NTDS\\My" });
+      const copied = JSON.parse(readFileSync(h.fixture, "utf8")).registry[`${NTDS_CERTS}\\${pki.leafThumbprint}`];
+      const { parseRegistryBlob } = await import("../../lib/x509/blob");
+      const parsed = parseRegistryBlob(Buffer.from(copied.Blob.base64, "base64"));
+      expect(parsed.certificate!.equals(pki.leafDer)).toBe(true);
+      expect(parsed.keyProvInfo).toMatchObject({ containerName: `le-${pki.leafThumbprint}`, providerKind: "ksp" });
+      // Copying again changes nothing; the undos remove only what was added.
+      expect((await call(ps, "Copy-LdapsAuditCertificate", { Thumbprint: pki.leafThumbprint, Store: "NTDS\\My" })).result).toMatchObject({ changed: false, undo: null });
+      expect((await call(ps, c.result!.undo.function, c.result!.undo.parameters)).result).toMatchObject({ changed: true });
+      expect((await call(ps, e.result!.undo.function, e.result!.undo.parameters)).result).toMatchObject({ changed: true });
+      expect(machine()).toBe(0);
+      expect(inNtds(h, pki.leafThumbprint)).toBe(false);
     });
   });
 });

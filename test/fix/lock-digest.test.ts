@@ -53,6 +53,23 @@ describe("lock", () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  test("SIGTERM and SIGINT release the lock of a run that is waiting (the compiled module, as the CLI runs it)", async () => {
+    const { spawn } = await import("node:child_process");
+    const mod = join(__dirname, "..", "..", "dist", "lib", "fix", "lock.js");
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      const path = join(tmp, `${signal}.lock`);
+      const child = spawn(process.execPath, ["-e", `require(${JSON.stringify(mod)}).withLock(${JSON.stringify(path)}, undefined, () => {}, () => { process.stdout.write("held\\n"); return new Promise(() => setInterval(() => {}, 1000)); })`], { stdio: ["ignore", "pipe", "inherit"] });
+      await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+      expect(JSON.parse(readFileSync(path, "utf8")).pid).toBe(child.pid);
+      const code = await new Promise<number | null>((resolve) => {
+        child.once("exit", (c) => resolve(c));
+        child.kill(signal);
+      });
+      expect(code).toBe(signal === "SIGINT" ? 130 : 143);
+      expect(existsSync(path)).toBe(false);
+    }
+  });
+
   test("release never removes a lock that is no longer ours; an unreadable lock is refused, not taken", () => {
     const path = join(tmp, "apply.lock");
     const l = acquireLock(path);
