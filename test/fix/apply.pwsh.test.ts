@@ -15,6 +15,7 @@ import { applyFix, APPLY_EXIT, ApplyOptions } from "../../lib/fix/apply";
 import { planFix } from "../../lib/fix/plan";
 import type { Plan } from "../../lib/fix/types";
 import { serializeKeyProvInfo, serializeRegistryBlob } from "../../lib/x509/blob";
+import { runCliAsync } from "../helpers/cli";
 import { requirePeer } from "../helpers/peers";
 import { freePort } from "../probe/helpers/net";
 import { Slapd, slapdPath, startSlapd } from "../probe/helpers/slapd";
@@ -252,6 +253,23 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
     expect(o.steps[1].detail).toBe(`would import ${pki.leafThumbprint} into NTDS\\My`);
     expect(readFileSync(h.fixture).equals(before)).toBe(true);
     expect(slapd.log()).not.toMatch(/MOD /);
+  });
+
+  test("the CLI: fix --apply --plan FILE --what-if writes the apply record (-o) and the event, exit 0", async () => {
+    const h = await host();
+    const planFile = join(h.dir, "dc1.plan.json");
+    writeFileSync(planFile, JSON.stringify(h.plan));
+    const record = join(h.dir, "dc1.apply.json");
+    const before = readFileSync(h.fixture);
+    const env = { ...(h.env as Record<string, string>), LDAPS_AUDIT_POWERSHELL: pwsh! };
+    const r = await runCliAsync(["fix", "--apply", "--plan", planFile, "--what-if", "--password-env", "PFXPW", "--lock-file", join(h.dir, "apply.lock"), "-o", record, ...shims().flatMap((f) => ["--ps-shim", f])], env);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`wrote ${record}: what-if`);
+    const rec = JSON.parse(readFileSync(record, "utf8"));
+    expect(rec).toMatchObject({ mode: "apply", whatIf: true, status: "what-if", exitCode: 0, host: "dc1.example.test", plan: { stateDigest: h.plan.stateDigest.sha256 } });
+    expect(rec.steps.map((s: { outcome: string }) => s.outcome)).toEqual(["done", "what-if", "what-if", "what-if"]);
+    expect(readFileSync(h.fixture).equals(before)).toBe(true);
+    expect(JSON.parse(readFileSync(h.eventlog, "utf8")).entries.map((e: { EventId: number; Message: string }) => [e.EventId, e.Message.split("\n")[0]])).toEqual([[1012, "ldaps-audit fix --apply -WhatIf: WHAT-IF on dc1.example.test (exit 0)"]]);
   });
 
   test("a host changed since the plan (a key ACL) is refused with one line, and nothing runs", async () => {
