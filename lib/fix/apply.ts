@@ -154,6 +154,8 @@ export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
     return finish("refused", `the profile ${profileName} is not the one the plan was made with (sha256 ${o.plan.profile.sha256.slice(0, 12)}...); give it with --profile`);
   }
   if (o.plan.steps.length === 0) return finish("nothing-to-do", "the plan has no steps");
+  const missing = missingInput(o);
+  if (missing) return finish("refused", missing);
 
   const lockFile = o.lockFile ?? defaultLockFile();
   try {
@@ -175,6 +177,20 @@ export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
     if ((e as Error).name === "InputError") return finish("refused", (e as Error).message);
     throw e;
   }
+}
+
+/** What a step will need that only the caller can give: checked before anything runs, so no half-run ends in a refusal. */
+function missingInput(o: ApplyOptions): string | null {
+  for (const step of o.plan.steps) {
+    const change = step.changes[0];
+    if (step.action === "obtain-certificate" && !["enrol", "import"].includes(change?.operation ?? "")) {
+      return `${step.id}: the plan has no certificate source for this step; plan again with --pfx, --enroll or --request`;
+    }
+    if (step.action === "place-certificate" && change?.operation === "import" && !o.pfxPasswordEnv) {
+      return `${step.id} imports ${change.path}: give the PFX password's environment variable with --password-env`;
+    }
+  }
+  return null;
 }
 
 class Runner {
@@ -218,7 +234,14 @@ class Runner {
         this.push(step, "not-run", `not run: ${failure}`);
         continue;
       }
-      if (i > 0 && step.action !== "verify" && !this.o.whatIf) current = await this.collect();
+      try {
+        // Facts collected right before the step (reload and verify read the wire, not the stores).
+        if (i > 0 && step.action !== "verify" && step.action !== "reload-certificate" && !this.o.whatIf) current = await this.collect();
+      } catch (e) {
+        this.push(step, "failed", `collecting the host before this step failed: ${(e as Error).message}`);
+        failure = `${step.id}: collecting the host before it failed`;
+        continue;
+      }
       const needed = this.needed(step, current);
       if (!needed.needed) {
         this.push(step, "skipped", `precondition no longer holds: ${needed.why}`);
@@ -234,7 +257,15 @@ class Runner {
         if (!v.ok) failure = `verify failed: ${v.detail}`;
         continue;
       }
-      const call = this.callFor(step, current);
+      let call: ReturnType<Runner["callFor"]>;
+      try {
+        call = this.callFor(step, current);
+      } catch (e) {
+        // After the preflight this is a fact that went missing mid-run (no certificate to grant on): a failure, rolled back.
+        this.push(step, "failed", (e as Error).message);
+        failure = (e as Error).message;
+        continue;
+      }
       if (typeof call === "string") {
         this.push(step, "done", call);
         continue;

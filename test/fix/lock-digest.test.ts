@@ -132,6 +132,15 @@ describe("applyFix refuses before anything runs", () => {
     held.release();
   });
 
+  test("a PFX import without the password's variable is refused up front, before the lock or a session", async () => {
+    const p = plan();
+    p.steps = [{ ...p.steps[0], id: "place-certificate/NTDS", action: "place-certificate", changes: [{ operation: "import", store: "NTDS\\My", path: "dc1.pfx", thumbprint: null, description: "import" }] }];
+    const lockFile = join(tmp, "l");
+    const o = await applyFix({ plan: p, whatIf: false, lockFile, powershell: { executable: join(tmp, "no-such-pwsh") } });
+    expect([o.status, o.exitCode, o.reason]).toEqual(["refused", 2, "place-certificate/NTDS imports dc1.pfx: give the PFX password's environment variable with --password-env"]);
+    expect(existsSync(lockFile)).toBe(false);
+  });
+
   test("a plan that stops early (no certificate source) is refused; an empty plan is nothing to do", async () => {
     const stopped = planFix({ snapshot: ex("expired"), now: new Date("2026-06-01T00:00:00Z") }).plan;
     expect(stopped.stopped).not.toBeNull();
