@@ -270,6 +270,11 @@ class Runner {
         this.push(step, "done", call);
         continue;
       }
+      if (this.o.whatIf && call.params.Thumbprint == null && (step.action === "place-certificate" || step.action === "grant-key-read")) {
+        // Known only once the enrolment ran, which -WhatIf did not do.
+        this.push(step, "what-if", `would ${step.action === "place-certificate" ? `copy the enrolled certificate into ${call.params.Store}` : `allow ${call.params.Account} Read on the new certificate's key`} (its thumbprint is known once enrolment ran)`);
+        continue;
+      }
       this.log(`${this.o.whatIf ? "what if: " : ""}${step.id}`);
       const answer = await this.callStep(call.fn, call.params, call.extra);
       if (!answer.ok || !answer.result) {
@@ -287,7 +292,8 @@ class Runner {
         if (step.action === "reload-certificate" && r.changed) this.reloaded.push({ step, call });
       }
     }
-    if (this.o.whatIf) return { status: "what-if", reason: `what-if: ${plan.steps.length} step(s) checked, nothing changed` };
+    // A what-if that finds a step would fail changed nothing either: refused, with the step that would fail.
+    if (this.o.whatIf) return failure ? { status: "refused", reason: `what-if: ${failure}; nothing was changed` } : { status: "what-if", reason: `what-if: ${plan.steps.length} step(s) checked, nothing changed` };
     if (failure) {
       const complete = await this.rollback();
       this.record.diff = await this.diff(before);
@@ -353,8 +359,8 @@ class Runner {
         return { fn: "Copy-LdapsAuditCertificate", params: { Thumbprint: change?.thumbprint ?? this.intended.get(step.service), Store: change?.store ?? target?.serviceStore } };
       case "grant-key-read": {
         const tp = change?.thumbprint ?? this.intended.get(step.service);
-        if (!tp) throw new Refused(`${step.id}: no certificate is known to grant on`);
-        return { fn: "Grant-LdapsAuditKeyRead", params: { Store: this.storeHolding(c.snapshot, tp, target?.serviceStore), Thumbprint: tp, Account: change?.account ?? target?.serviceAccount } };
+        if (!tp && !this.o.whatIf) throw new Refused(`${step.id}: no certificate is known to grant on`);
+        return { fn: "Grant-LdapsAuditKeyRead", params: { Store: tp ? this.storeHolding(c.snapshot, tp, target?.serviceStore) : target?.intendedCertificate?.store, Thumbprint: tp ?? null, Account: change?.account ?? target?.serviceAccount } };
       }
       case "remove-competing-certificate": {
         const exp = step.changes.find((x) => x.operation === "export") ?? change;
