@@ -28,7 +28,7 @@ export type ApplyStatus = "nothing-to-do" | "applied" | "what-if" | "rolled-back
 
 /**
  * Exit codes of fix --apply (README "fix"): 0 applied and verified, nothing to do, or what-if; 2 refused
- * before anything changed (lock held, host changed since the plan, plan that stops early, bad input);
+ * before anything changed (lock held, host changed since the plan, plan that stops early, bad input, a what-if that finds a step would fail);
  * 4 a step or verify failed and every done step was undone; 5 a step or verify failed and some undo failed too
  * (the host is between the two states: the record says which steps are left).
  */
@@ -270,7 +270,7 @@ class Runner {
         this.push(step, "done", call);
         continue;
       }
-      if (this.o.whatIf && call.params.Thumbprint == null && (step.action === "place-certificate" || step.action === "grant-key-read")) {
+      if (this.o.whatIf && call.params.Thumbprint == null && (call.fn === "Copy-LdapsAuditCertificate" || call.fn === "Grant-LdapsAuditKeyRead")) {
         // Known only once the enrolment ran, which -WhatIf did not do.
         this.push(step, "what-if", `would ${step.action === "place-certificate" ? `copy the enrolled certificate into ${call.params.Store}` : `allow ${call.params.Account} Read on the new certificate's key`} (its thumbprint is known once enrolment ran)`);
         continue;
