@@ -75,6 +75,35 @@ async function newHost(pki: TestPki): Promise<Host> {
   return { dir, fixture, eventlog, env, plan };
 }
 
+/** A DC whose NTDS\My holds the CA-issued certificate, but its key file is readable by one user only: the plan grants SYSTEM read. */
+async function keyHost(pki: TestPki): Promise<Host> {
+  const dir = mkdtempSync(join(tmpdir(), "ldaps-audit-apply-key-"));
+  const blob = serializeRegistryBlob([
+    { id: 2, value: serializeKeyProvInfo({ containerName: "leaf-container", providerName: "Microsoft Software Key Storage Provider", providerType: 0, keySpec: 0 }) },
+    { id: 32, value: pki.leafDer },
+  ]);
+  const fixture = writeFixture(dir, {
+    ...dcFixture(pki, new Date()),
+    services: [{ name: "NTDS", state: "Running", startName: "LocalSystem" }],
+    registry: {
+      "HKLM:\\SYSTEM\\CurrentControlSet\\Services\\NTDS\\Parameters": { LDAPServerIntegrity: 2, LdapEnforceChannelBinding: 2 },
+      [`${NTDS_CERTS}\\${pki.leafThumbprint}`]: { Blob: { base64: blob.toString("base64") } },
+    },
+    registryDenied: [],
+    machineStore: [],
+    keys: { "container:leaf-container": { providerName: "Microsoft Software Key Storage Provider", providerType: 0, providerKind: "ksp", containerName: "leaf-container", uniqueName: "leaf_machineguid", keySpec: null, strongProtection: false, exportable: false } },
+    acls: { leaf_machineguid: [{ identity: "S-1-5-21-1-2-3-1104", rights: "FullControl", type: "Allow", inherited: false }] },
+    events: [],
+    missingLogs: [],
+  });
+  const eventlog = join(dir, "eventlog.json");
+  const env = { LDAPS_AUDIT_TEST_FIXTURE: fixture, LDAPS_AUDIT_TEST_FIX_DIR: dir, LDAPS_AUDIT_TEST_EVENTLOG: eventlog, ProgramData: "C:\\ProgramData", SSL_CERT_FILE: join(pki.dir, "ca.pem") };
+  const snapshot = await collectLocal({ executable: pwsh!, shimScripts: shims(), env, timeoutMs: 120000 });
+  const snapshotPath = join(dir, "dc1.snapshot.json");
+  writeFileSync(snapshotPath, JSON.stringify(snapshot));
+  return { dir, fixture, eventlog, env, plan: planFix({ snapshot: snapshotPath }).plan };
+}
+
 /** A clock that only moves when apply sleeps: no real waiting, and a deadline that passes at once when nothing changes. */
 function fakeClock(onSleep: () => Promise<void> = async () => undefined) {
   // Starts at the real time only so the certificates made by openssl a moment ago are already valid.
@@ -253,6 +282,31 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
     expect(o.steps[1].detail).toBe(`would import ${pki.leafThumbprint} into NTDS\\My`);
     expect(readFileSync(h.fixture).equals(before)).toBe(true);
     expect(slapd.log()).not.toMatch(/MOD /);
+  });
+
+  test("grant-key-read through apply: SYSTEM gets read on the key file; when verify fails the ACL is put back as it was", async () => {
+    const h = await keyHost(pki);
+    hosts.push(h);
+    expect(h.plan.steps.map((s) => s.id)).toEqual(["grant-key-read/NTDS", "reload-certificate/NTDS", "verify/NTDS"]);
+    const acl = () => JSON.parse(readFileSync(h.fixture, "utf8")).acls.leaf_machineguid;
+    const user = { identity: "S-1-5-21-1-2-3-1104", rights: "FullControl", type: "Allow", inherited: false };
+    const slapd = await startSlapd(certs.old, {});
+    peers.push(slapd);
+    const clock = fakeClock();
+    const o = await applyFix(options(h, { pfxPasswordEnv: undefined, shimScripts: shims(reloadShim), verify: { host: "127.0.0.1", ports: [slapd.ldapsPort], deadlineMs: 5000, intervalMs: 5000 }, now: clock.now, sleep: clock.sleep }));
+    expect(o.steps.map((s) => [s.id, s.outcome])).toEqual([["grant-key-read/NTDS", "done"], ["reload-certificate/NTDS", "done"], ["verify/NTDS", "failed"]]);
+    expect(o.record.steps[0].result).toMatchObject({ account: "NT AUTHORITY\\SYSTEM", sid: "S-1-5-18", previousSddl: "O:SYG:SYD:P(A;;FA;;;S-1-5-21-1-2-3-1104)", sddl: "O:SYG:SYD:P(A;;FA;;;S-1-5-21-1-2-3-1104)(A;;GR;;;S-1-5-18)" });
+    expect(o.record.rollback.map((r) => [r.id, r.outcome])).toEqual([["reload-certificate/NTDS", "nothing-to-undo"], ["grant-key-read/NTDS", "undone"], ["reload-certificate/NTDS", "undone"]]);
+    expect([o.status, o.exitCode]).toEqual(["rolled-back", 4]);
+    expect(acl()).toEqual([user]);
+
+    // The same plan against a slapd that presents the certificate: applied, and the grant stays.
+    const good = await startSlapd(certs.leaf, {});
+    peers.push(good);
+    const again = await applyFix(options(h, { pfxPasswordEnv: undefined, shimScripts: shims(reloadShim), verify: { host: "127.0.0.1", ports: [good.ldapsPort], deadlineMs: 5000 }, now: clock.now, sleep: clock.sleep }));
+    expect([again.status, again.exitCode]).toEqual(["applied", 0]);
+    expect(acl()).toEqual([user, { identity: "S-1-5-18", rights: "-2147483648", type: "Allow", inherited: false }]);
+    expect(again.record.diff!.targets[0].changes).toContainEqual(expect.objectContaining({ kind: "certificate-gained", to: pki.leafThumbprint }));
   });
 
   test("the CLI: fix --apply --plan FILE --what-if writes the apply record (-o) and the event, exit 0", async () => {
