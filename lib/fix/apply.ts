@@ -168,7 +168,8 @@ export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
           throw e;
         });
         const result = finish(outcome.status, outcome.reason);
-        record.event = await writeEventWith(ps, applyEvent(record), { scriptsDir: o.scriptsDir, shimScripts: o.shimScripts });
+        // -WhatIf changes nothing, and registering the event source on first use would be a change: no event then.
+        if (!o.whatIf) record.event = await writeEventWith(ps, applyEvent(record), { scriptsDir: o.scriptsDir, shimScripts: o.shimScripts });
         return result;
       });
     });
