@@ -16,6 +16,7 @@ import type { TargetFacts } from "../facts/types";
 import { loadProfile } from "../profile/load";
 import { diffReports, ReportDiff } from "../report/diff";
 import type { Report, ReportTarget } from "../report/types";
+import { SCHEMA_BASE } from "../schemas";
 import type { Snapshot } from "../snapshot";
 import type { ProbeOptions } from "../probe/types";
 import { digestDifference, stateDigest } from "./digest";
@@ -70,7 +71,11 @@ export interface ApplyStepOutcome {
   detail: string;
 }
 
+export const APPLY_SCHEMA_ID = `${SCHEMA_BASE}apply.schema.json`;
+
+/** The apply record (schemas/apply.schema.json), written with -o. */
 export interface ApplyRecord {
+  $schema: string;
   tool: { name: "ldaps-audit"; version: string };
   mode: "apply";
   host: string;
@@ -123,6 +128,7 @@ export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
   const started = now().toISOString();
   const log = o.log ?? (() => undefined);
   const record: ApplyRecord = {
+    $schema: APPLY_SCHEMA_ID,
     tool: { name: "ldaps-audit", version: o.plan.tool.version },
     mode: "apply",
     host: o.plan.host,

@@ -11,7 +11,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectLocal } from "../../lib/collect";
-import { applyFix, APPLY_EXIT, ApplyOptions } from "../../lib/fix/apply";
+import { applyFix, APPLY_EXIT, APPLY_SCHEMA_ID, ApplyOptions } from "../../lib/fix/apply";
+import { describeErrors, validatorFor } from "../../lib/schemas";
 import { planFix } from "../../lib/fix/plan";
 import type { Plan } from "../../lib/fix/types";
 import { serializeKeyProvInfo, serializeRegistryBlob } from "../../lib/x509/blob";
@@ -120,6 +121,12 @@ function fakeClock(onSleep: () => Promise<void> = async () => undefined) {
   };
 }
 
+/** Every record apply produces validates against schemas/apply.schema.json. */
+function expectValidRecord(record: unknown): void {
+  const v = validatorFor(APPLY_SCHEMA_ID);
+  expect(v(JSON.parse(JSON.stringify(record))) ? "valid" : describeErrors(v.errors)).toBe("valid");
+}
+
 const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileSync(h.fixture, "utf8")).registry).some((k) => k.endsWith(`\\${thumbprint}`));
 
 (ready ? describe : describe.skip)("fix --apply under pwsh with the Windows seams shimmed", () => {
@@ -172,6 +179,7 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
     const o = await applyFix(options(h, { reload: { server: "127.0.0.1", port: slapd.ldapPort, authType: "Anonymous" }, now: clock.now, sleep: clock.sleep }));
     expect(o.status).toBe("rolled-back");
     expect(o.exitCode).toBe(APPLY_EXIT["rolled-back"]);
+    expectValidRecord(o.record);
     expect(o.steps.map((s) => [s.id, s.outcome])).toEqual([
       ["obtain-certificate/NTDS", "done"],
       ["place-certificate/NTDS", "done"],
@@ -224,6 +232,7 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
       ]);
       expect(o.steps[2].detail).toBe(`precondition no longer holds: /selection/predicted is the intended ${pki.leafThumbprint}`);
       expect([o.status, o.exitCode]).toEqual(["applied", 0]);
+      expectValidRecord(o.record);
       expect(o.steps[4].detail).toBe(`127.0.0.1 presents ${pki.leafThumbprint} on ${ports.ldaps}`);
       expect(clock.sleeps).toEqual([5000]);
       expect(inNtds(h, pki.leafThumbprint)).toBe(true);
@@ -320,6 +329,7 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`wrote ${record}: what-if`);
     const rec = JSON.parse(readFileSync(record, "utf8"));
+    expectValidRecord(rec);
     expect(rec).toMatchObject({ mode: "apply", whatIf: true, status: "what-if", exitCode: 0, host: "dc1.example.test", plan: { stateDigest: h.plan.stateDigest.sha256 } });
     expect(rec.steps.map((s: { outcome: string }) => s.outcome)).toEqual(["done", "what-if", "what-if", "what-if"]);
     expect(readFileSync(h.fixture).equals(before)).toBe(true);
@@ -335,6 +345,7 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
     const before = readFileSync(h.fixture);
     const o = await applyFix(options(h, {}));
     expect([o.status, o.exitCode, o.steps]).toEqual(["refused", 2, []]);
+    expectValidRecord(o.record);
     expect(o.reason).toBe("the host changed since the plan was made (the certificate stores (certificates, key links or key ACLs) differ from the plan's state digest); plan again from a fresh snapshot");
     expect(readFileSync(h.fixture).equals(before)).toBe(true);
   });

@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { readSnapshot } from "../../lib/audit";
-import { applyFix, APPLY_EXIT } from "../../lib/fix/apply";
+import { applyFix, APPLY_EXIT, APPLY_SCHEMA_ID } from "../../lib/fix/apply";
+import { describeErrors, validatorFor } from "../../lib/schemas";
 import { digestDifference, stateDigest } from "../../lib/fix/digest";
 import { acquireLock } from "../../lib/fix/lock";
 import { planFix } from "../../lib/fix/plan";
@@ -128,6 +129,8 @@ describe("applyFix refuses before anything runs", () => {
     expect(o.status).toBe("refused");
     expect(o.exitCode).toBe(APPLY_EXIT.refused);
     expect(o.reason).toMatch(/^another fix --apply holds the lock/);
+    const v = validatorFor(APPLY_SCHEMA_ID);
+    expect(v(JSON.parse(JSON.stringify(o.record))) ? "valid" : describeErrors(v.errors)).toBe("valid");
     expect(existsSync(lockFile)).toBe(true);
     held.release();
   });
