@@ -21,7 +21,7 @@ export interface EventWriteResult {
 }
 
 /** Write the event through a running session. */
-export async function writeEventWith(ps: PowerShellSession, event: SummaryEvent, options: EventScriptOptions = {}): Promise<EventWriteResult> {
+export async function writeEventWith(ps: PowerShellSession, event: Pick<SummaryEvent, "log" | "source" | "eventId" | "entryType" | "message">, options: EventScriptOptions = {}): Promise<EventWriteResult> {
   const input = { log: event.log, source: event.source, eventId: event.eventId, entryType: event.entryType, message: event.message };
   const params: Record<string, unknown> = { InputBase64: Buffer.from(JSON.stringify(input), "utf8").toString("base64") };
   if (options.shimScripts?.length) params.ShimScript = options.shimScripts;

@@ -20,6 +20,7 @@ import type { ReportTarget } from "../report/types";
 import { SCHEMA_BASE } from "../schemas";
 import type { Snapshot } from "../snapshot";
 import { toolVersion } from "../version";
+import { stateDigest } from "./digest";
 import { certreqInf } from "./request";
 import type { DoneWhen, IntendedCertificate, Plan, PlanAction, PlanChange, PlanStep, PlanTarget, Precondition } from "./types";
 import { PLAN_ACTIONS } from "./types";
@@ -119,7 +120,8 @@ function pointerOf(path: string): string {
   return "/" + path.split(".").join("/");
 }
 
-function valueAt(doc: unknown, pointer: string): unknown {
+/** The value at a JSON pointer (null where the document holds none), as preconditions read it. */
+export function valueAt(doc: unknown, pointer: string): unknown {
   let cur: unknown = doc;
   for (const part of pointer.split("/").slice(1)) {
     if (cur === null || typeof cur !== "object") return null;
@@ -659,6 +661,7 @@ export function planFix(options: PlanOptions): PlanResult {
     mode: "plan",
     host: snapshot.host.fqdn,
     snapshot: { path: options.snapshot, sha256: digest },
+    stateDigest: stateDigest(snapshot),
     profile: { id: header.profile.id, sha256: header.profile.sha256 },
     now: header.now,
     stopped,

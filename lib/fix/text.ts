@@ -7,7 +7,7 @@ export function renderPlanText(plan: Plan, options: { colour?: boolean } = {}): 
   const lines: TermLine[] = [];
   const n = plan.steps.length;
   lines.push([styled("bold", `ldaps-audit fix --plan: ${plan.host}`), ` (profile ${plan.profile.id}, snapshot ${plan.snapshot.path})`]);
-  lines.push(`  snapshot sha256 ${plan.snapshot.sha256}; apply will refuse if the host's evidence changed`);
+  lines.push(`  snapshot sha256 ${plan.snapshot.sha256}; state digest ${plan.stateDigest.sha256}: fix --apply refuses if the host's stores, identity or LDAP policy changed`);
   for (const t of plan.targets) {
     const ic = t.intendedCertificate;
     lines.push(`${t.service} (${t.kind}, service store ${t.serviceStore}, account ${t.serviceAccount})`);
@@ -33,6 +33,6 @@ export function renderPlanText(plan: Plan, options: { colour?: boolean } = {}): 
     });
   }
   if (plan.stopped) lines.push([styled("warn", `The plan stops after ${plan.stopped.after}`), `: ${plan.stopped.next}`]);
-  lines.push("Plan only: nothing was changed. (--apply is not available yet.)");
+  lines.push("Plan only: nothing was changed. Carry it out on the host with fix --apply (--what-if first).");
   return terminalText(lines, options);
 }

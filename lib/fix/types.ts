@@ -1,5 +1,6 @@
 // The plan contract (schemas/plan.schema.json): what `ldaps-audit fix --plan` prints and what a later
 // `--apply` will execute step by step.
+import type { StateDigest } from "./digest";
 
 export const PLAN_ACTIONS = ["obtain-certificate", "place-certificate", "grant-key-read", "remove-competing-certificate", "reload-certificate", "verify"] as const;
 export type PlanAction = (typeof PLAN_ACTIONS)[number];
@@ -84,6 +85,8 @@ export interface Plan {
   mode: "plan";
   host: string;
   snapshot: { path: string; sha256: string };
+  /** The host state the steps depend on (lib/fix/digest.ts): apply refuses when the host's differs. */
+  stateDigest: StateDigest;
   profile: { id: string; sha256: string };
   now: string;
   /** The plan ends early (a CSR for an external CA, or no certificate source given): what to do next. */

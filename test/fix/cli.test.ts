@@ -1,5 +1,5 @@
 // `ldaps-audit fix` as a pipeline and an administrator see it: json and text, --output, exit codes, one-line
-// errors, --apply refused, --pfx refused by preflight, --request writing a certreq .inf, hostile evidence escaped.
+// errors, --apply's refusals before anything runs, --pfx refused by preflight, --request writing a certreq .inf, hostile evidence escaped.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -43,7 +43,7 @@ test("text: the steps in order with their controls, reasons, changes and undo; n
   expect(r.stdout).toMatch(/3\. verify \[NTDS\] addresses LDAPS-N03\n/);
   expect(r.stdout).toMatch(/needed because: .* \(\/certificates\/0\/privateKey\/readable = false\)/);
   expect(r.stdout).toMatch(/undo: Remove the Read entry for NT AUTHORITY\\SYSTEM/);
-  expect(r.stdout).toMatch(/Plan only: nothing was changed\. \(--apply is not available yet\.\)\n$/);
+  expect(r.stdout).toMatch(/Plan only: nothing was changed\. Carry it out on the host with fix --apply \(--what-if first\)\.\n$/);
   const healthy = runCli(["fix", ex("healthy-dc"), ...NOW, "--format", "text"]);
   expect(healthy.code).toBe(0);
   expect(healthy.stdout).toMatch(/Nothing to do/);
@@ -90,9 +90,22 @@ test("bad input: one line, exit 2, never a stack trace", () => {
   expectCleanError(runCli(["fix", deniedPath]), 2, /NTDS\\My not read for NTDS \(AccessDenied\); collect again as a local administrator/);
 });
 
-test("--apply is refused with one line and exit 2 (not available yet), and changes nothing", () => {
+test("--apply refuses with one line and exit 2 before anything runs, and writes nothing", () => {
   const out = join(tmp, "apply.json");
-  expectCleanError(runCli(["fix", ex("key-not-readable"), "--apply", "-o", out]), 2, /^ldaps-audit: fix --apply is not available yet/);
+  const planFile = join(tmp, "dc1.plan.json");
+  expect(runCli(["fix", ex("key-not-readable"), ...NOW, "--format", "json", "-o", planFile]).code).toBe(1);
+  // A live holder of the lock (this test process).
+  const lock = join(tmp, "apply.lock");
+  writeFileSync(lock, JSON.stringify({ pid: process.pid, host: require("node:os").hostname(), started: "2026-11-24T00:00:00Z" }));
+  expectCleanError(runCli(["fix", "--apply", "--plan", planFile, "--lock-file", lock, "-o", out]), 2, new RegExp(`^ldaps-audit: fix --apply refused: another fix --apply holds the lock .* \\(pid ${process.pid} on `));
+  expect(readFileSync(lock, "utf8")).toContain(String(process.pid));
+  // Not a plan; a plan and a snapshot; neither; options of --apply without it; a PFX password variable that is not set.
+  expectCleanError(runCli(["fix", "--apply", "--plan", ex("key-not-readable"), "-o", out]), 2, /^ldaps-audit: .*key-not-readable\.snapshot\.json: not a valid plan: /);
+  expectCleanError(runCli(["fix", ex("key-not-readable"), "--apply", "--plan", planFile]), 2, /^ldaps-audit: fix --apply: give either --plan FILE or a snapshot to plan from, not both\n$/);
+  expectCleanError(runCli(["fix", "--apply"]), 2, /^ldaps-audit: fix --apply needs the plan: --plan dc1\.plan\.json/);
+  expectCleanError(runCli(["fix", ex("key-not-readable"), "--what-if"]), 2, /^ldaps-audit: --what-if is an option of fix --apply\n$/);
+  delete process.env.LDAPS_AUDIT_TEST_UNSET_VARIABLE;
+  expectCleanError(runCli(["fix", "--apply", "--plan", planFile, "--password-env", "LDAPS_AUDIT_TEST_UNSET_VARIABLE"]), 2, /^ldaps-audit: --password-env LDAPS_AUDIT_TEST_UNSET_VARIABLE: that environment variable is not set\n$/);
   expect(existsSync(out)).toBe(false);
 });
 
@@ -101,7 +114,10 @@ test("--help teaches: every source with an example, the actions, the exit codes"
   expect(h.code).toBe(0);
   for (const s of ["--pfx dc1.pfx --password-env PFX_PASS", "--enroll LDAPS", "--request", "--restart-service", "--profile", "--now"]) expect(h.stdout).toContain(s);
   for (const a of ["obtain-certificate", "place-certificate", "grant-key-read", "remove-competing-certificate", "reload-certificate", "verify"]) expect(h.stdout).toContain(a);
-  expect(h.stdout).toMatch(/not available yet/);
+  const flat = h.stdout.replace(/\s+/g, " ");
+  expect(flat).toMatch(/--apply \(on the DC, elevated\) carries a plan out through PowerShell/);
+  expect(flat).toMatch(/Exit codes of --apply: 0 applied, nothing to do or what-if; 2 refused \(nothing changed, also when a what-if finds a step would fail\); 4 failed and rolled back; 5 failed and the rollback is incomplete/);
+  for (const s of ["fix --apply --plan dc1.plan.json", "--what-if", "--lock-file", "--ldap-auth"]) expect(h.stdout).toContain(s);
   expect(h.stdout).toMatch(/Exit codes: 0 nothing to do, 1 the plan has steps/);
   expect(runCli(["--help"]).stdout).toMatch(/fix \[snapshot\]/);
 });

@@ -22,6 +22,8 @@ export interface Slapd {
   ldapsPort: number;
   ldapPort: number;
   dir: string;
+  /** What slapd wrote on stderr (its log with `stats`). */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,10 @@ const AD_ROOTDSE_TYPES: Record<string, string> = {
 export interface SlapdOptions {
   /** Extra rootDSE values, as an AD DC publishes them (slapd's `rootDSE` LDIF file); any bytes, base64 in the LDIF. */
   rootDse?: Partial<Record<keyof typeof AD_ROOTDSE_TYPES, string>>;
+  /** Log every operation (-d stats) so a test can see what reached the server (log()). */
+  stats?: boolean;
+  /** Listen on these ports (a restart with another certificate keeps its address) instead of free ones. */
+  ports?: { ldaps: number; ldap: number };
 }
 
 export async function startSlapd(tls: SlapdTls, options: SlapdOptions = {}): Promise<Slapd> {
@@ -55,6 +61,7 @@ export async function startSlapd(tls: SlapdTls, options: SlapdOptions = {}): Pro
     ...rootDse.map(([k]) => `attributetype ${AD_ROOTDSE_TYPES[k]}`),
     ...(rootDse.length ? [`rootDSE ${join(dir, "rootdse.ldif")}`] : []),
     `pidfile ${join(dir, "slapd.pid")}`,
+    ...(options.stats ? ["loglevel stats"] : []),
     `argsfile ${join(dir, "slapd.args")}`,
     ...(modulepath ? [`modulepath ${modulepath}`, "moduleload back_mdb"] : []),
     `TLSCertificateFile ${tls.certFile}`,
@@ -71,9 +78,9 @@ export async function startSlapd(tls: SlapdTls, options: SlapdOptions = {}): Pro
   ].join("\n");
   const confPath = join(dir, "slapd.conf");
   writeFileSync(confPath, conf);
-  const ldapsPort = await freePort();
-  const ldapPort = await freePort();
-  const child: ChildProcess = spawn(bin, ["-f", confPath, "-h", `ldaps://127.0.0.1:${ldapsPort}/ ldap://127.0.0.1:${ldapPort}/`, "-d", "0"], {
+  const ldapsPort = options.ports?.ldaps ?? (await freePort());
+  const ldapPort = options.ports?.ldap ?? (await freePort());
+  const child: ChildProcess = spawn(bin, ["-f", confPath, "-h", `ldaps://127.0.0.1:${ldapsPort}/ ldap://127.0.0.1:${ldapPort}/`, "-d", options.stats ? "stats" : "0"], {
     detached: true,
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -94,6 +101,7 @@ export async function startSlapd(tls: SlapdTls, options: SlapdOptions = {}): Pro
     ldapsPort,
     ldapPort,
     dir,
+    log: () => stderr,
     stop: async () => {
       await killGroup(child);
       rmSync(dir, { recursive: true, force: true });
