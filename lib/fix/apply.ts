@@ -16,6 +16,7 @@ import type { TargetFacts } from "../facts/types";
 import { loadProfile } from "../profile/load";
 import { diffReports, ReportDiff } from "../report/diff";
 import type { Report, ReportTarget } from "../report/types";
+import { SCHEMA_BASE } from "../schemas";
 import type { Snapshot } from "../snapshot";
 import type { ProbeOptions } from "../probe/types";
 import { digestDifference, stateDigest } from "./digest";
@@ -28,7 +29,7 @@ export type ApplyStatus = "nothing-to-do" | "applied" | "what-if" | "rolled-back
 
 /**
  * Exit codes of fix --apply (README "fix"): 0 applied and verified, nothing to do, or what-if; 2 refused
- * before anything changed (lock held, host changed since the plan, plan that stops early, bad input);
+ * before anything changed (lock held, host changed since the plan, plan that stops early, bad input, a what-if that finds a step would fail);
  * 4 a step or verify failed and every done step was undone; 5 a step or verify failed and some undo failed too
  * (the host is between the two states: the record says which steps are left).
  */
@@ -70,7 +71,11 @@ export interface ApplyStepOutcome {
   detail: string;
 }
 
+export const APPLY_SCHEMA_ID = `${SCHEMA_BASE}apply.schema.json`;
+
+/** The apply record (schemas/apply.schema.json), written with -o. */
 export interface ApplyRecord {
+  $schema: string;
   tool: { name: "ldaps-audit"; version: string };
   mode: "apply";
   host: string;
@@ -123,6 +128,7 @@ export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
   const started = now().toISOString();
   const log = o.log ?? (() => undefined);
   const record: ApplyRecord = {
+    $schema: APPLY_SCHEMA_ID,
     tool: { name: "ldaps-audit", version: o.plan.tool.version },
     mode: "apply",
     host: o.plan.host,
@@ -154,6 +160,8 @@ export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
     return finish("refused", `the profile ${profileName} is not the one the plan was made with (sha256 ${o.plan.profile.sha256.slice(0, 12)}...); give it with --profile`);
   }
   if (o.plan.steps.length === 0) return finish("nothing-to-do", "the plan has no steps");
+  const missing = missingInput(o);
+  if (missing) return finish("refused", missing);
 
   const lockFile = o.lockFile ?? defaultLockFile();
   try {
@@ -166,7 +174,8 @@ export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
           throw e;
         });
         const result = finish(outcome.status, outcome.reason);
-        record.event = await writeEventWith(ps, applyEvent(record), { scriptsDir: o.scriptsDir, shimScripts: o.shimScripts });
+        // -WhatIf changes nothing, and registering the event source on first use would be a change: no event then.
+        if (!o.whatIf) record.event = await writeEventWith(ps, applyEvent(record), { scriptsDir: o.scriptsDir, shimScripts: o.shimScripts });
         return result;
       });
     });
@@ -175,6 +184,20 @@ export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
     if ((e as Error).name === "InputError") return finish("refused", (e as Error).message);
     throw e;
   }
+}
+
+/** What a step will need that only the caller can give: checked before anything runs, so no half-run ends in a refusal. */
+function missingInput(o: ApplyOptions): string | null {
+  for (const step of o.plan.steps) {
+    const change = step.changes[0];
+    if (step.action === "obtain-certificate" && !["enrol", "import"].includes(change?.operation ?? "")) {
+      return `${step.id}: the plan has no certificate source for this step; plan again with --pfx, --enroll or --request`;
+    }
+    if (step.action === "place-certificate" && change?.operation === "import" && !o.pfxPasswordEnv) {
+      return `${step.id} imports ${change.path}: give the PFX password's environment variable with --password-env`;
+    }
+  }
+  return null;
 }
 
 class Runner {
@@ -218,7 +241,14 @@ class Runner {
         this.push(step, "not-run", `not run: ${failure}`);
         continue;
       }
-      if (i > 0 && step.action !== "verify" && !this.o.whatIf) current = await this.collect();
+      try {
+        // Facts collected right before the step (reload and verify read the wire, not the stores).
+        if (i > 0 && step.action !== "verify" && step.action !== "reload-certificate" && !this.o.whatIf) current = await this.collect();
+      } catch (e) {
+        this.push(step, "failed", `collecting the host before this step failed: ${(e as Error).message}`);
+        failure = `${step.id}: collecting the host before it failed`;
+        continue;
+      }
       const needed = this.needed(step, current);
       if (!needed.needed) {
         this.push(step, "skipped", `precondition no longer holds: ${needed.why}`);
@@ -234,9 +264,22 @@ class Runner {
         if (!v.ok) failure = `verify failed: ${v.detail}`;
         continue;
       }
-      const call = this.callFor(step, current);
+      let call: ReturnType<Runner["callFor"]>;
+      try {
+        call = this.callFor(step, current);
+      } catch (e) {
+        // After the preflight this is a fact that went missing mid-run (no certificate to grant on): a failure, rolled back.
+        this.push(step, "failed", (e as Error).message);
+        failure = (e as Error).message;
+        continue;
+      }
       if (typeof call === "string") {
         this.push(step, "done", call);
+        continue;
+      }
+      if (this.o.whatIf && call.params.Thumbprint == null && (call.fn === "Copy-LdapsAuditCertificate" || call.fn === "Grant-LdapsAuditKeyRead")) {
+        // Known only once the enrolment ran, which -WhatIf did not do.
+        this.push(step, "what-if", `would ${step.action === "place-certificate" ? `copy the enrolled certificate into ${call.params.Store}` : `allow ${call.params.Account} Read on the new certificate's key`} (its thumbprint is known once enrolment ran)`);
         continue;
       }
       this.log(`${this.o.whatIf ? "what if: " : ""}${step.id}`);
@@ -256,7 +299,8 @@ class Runner {
         if (step.action === "reload-certificate" && r.changed) this.reloaded.push({ step, call });
       }
     }
-    if (this.o.whatIf) return { status: "what-if", reason: `what-if: ${plan.steps.length} step(s) checked, nothing changed` };
+    // A what-if that finds a step would fail changed nothing either: refused, with the step that would fail.
+    if (this.o.whatIf) return failure ? { status: "refused", reason: `what-if: ${failure}; nothing was changed` } : { status: "what-if", reason: `what-if: ${plan.steps.length} step(s) checked, nothing changed` };
     if (failure) {
       const complete = await this.rollback();
       this.record.diff = await this.diff(before);
@@ -322,8 +366,8 @@ class Runner {
         return { fn: "Copy-LdapsAuditCertificate", params: { Thumbprint: change?.thumbprint ?? this.intended.get(step.service), Store: change?.store ?? target?.serviceStore } };
       case "grant-key-read": {
         const tp = change?.thumbprint ?? this.intended.get(step.service);
-        if (!tp) throw new Refused(`${step.id}: no certificate is known to grant on`);
-        return { fn: "Grant-LdapsAuditKeyRead", params: { Store: this.storeHolding(c.snapshot, tp, target?.serviceStore), Thumbprint: tp, Account: change?.account ?? target?.serviceAccount } };
+        if (!tp && !this.o.whatIf) throw new Refused(`${step.id}: no certificate is known to grant on`);
+        return { fn: "Grant-LdapsAuditKeyRead", params: { Store: tp ? this.storeHolding(c.snapshot, tp, target?.serviceStore) : target?.intendedCertificate?.store, Thumbprint: tp ?? null, Account: change?.account ?? target?.serviceAccount } };
       }
       case "remove-competing-certificate": {
         const exp = step.changes.find((x) => x.operation === "export") ?? change;

@@ -1,6 +1,7 @@
 // The Windows event one `fix --apply` run writes (Application log, source ldaps-audit), beside the apply record.
 // Stable ids per outcome, next to check's 1000-1003 (lib/eventlog/summary.ts), so a SIEM rule can alert on a
-// rollback: never renumber.
+// rollback: never renumber. A --what-if run writes none (registering the source would change the machine); its id is
+// kept so the numbering stays as published.
 import { EVENT_LOG, EVENT_SOURCE, eventText, MAX_MESSAGE, EntryType } from "../eventlog/summary";
 import type { ApplyRecord, ApplyStatus } from "./apply";
 

@@ -7,7 +7,7 @@ export function renderPlanText(plan: Plan, options: { colour?: boolean } = {}): 
   const lines: TermLine[] = [];
   const n = plan.steps.length;
   lines.push([styled("bold", `ldaps-audit fix --plan: ${plan.host}`), ` (profile ${plan.profile.id}, snapshot ${plan.snapshot.path})`]);
-  lines.push(`  snapshot sha256 ${plan.snapshot.sha256}; apply will refuse if the host's evidence changed`);
+  lines.push(`  snapshot sha256 ${plan.snapshot.sha256}; state digest ${plan.stateDigest.sha256}: fix --apply refuses if the host's stores, identity or LDAP policy changed`);
   for (const t of plan.targets) {
     const ic = t.intendedCertificate;
     lines.push(`${t.service} (${t.kind}, service store ${t.serviceStore}, account ${t.serviceAccount})`);

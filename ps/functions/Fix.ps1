@@ -201,9 +201,14 @@ function Import-LdapsAuditPfx {
         [Parameter(Mandatory = $true)][string]$Store
     )
     Assert-LdapsAuditStoreName -Store $Store
-    $flags = [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]'MachineKeySet, PersistKeySet'
-    $cert = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2($Path, $Password, $flags)
-    $tp = $cert.Thumbprint
+    # The thumbprint first, without persisting the key (loading with PersistKeySet writes a key container at once,
+    # which -WhatIf and an already-imported certificate must not do): an ephemeral key where .NET has one.
+    $flagType = [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]
+    $probeFlags = $flagType::DefaultKeySet
+    if ([Enum]::GetNames($flagType) -contains 'EphemeralKeySet') { $probeFlags = [Enum]::Parse($flagType, 'EphemeralKeySet') }
+    $probe = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2($Path, $Password, $probeFlags)
+    $tp = $probe.Thumbprint
+    $probe.Reset()
     $detail = @{ store = $Store; thumbprint = $tp }
     if ($null -ne (Get-LdapsAuditStoreCertificate -Store $Store -Thumbprint $tp)) {
         return New-LdapsAuditStepResult -Action 'import' -Changed $false -WhatIf $false -Detail $detail -Message ($tp + ' is already in ' + $Store)
@@ -211,6 +216,7 @@ function Import-LdapsAuditPfx {
     if (-not $PSCmdlet.ShouldProcess($Store, ('import ' + $tp + ' from ' + $Path))) {
         return New-LdapsAuditStepResult -Action 'import' -Changed $false -WhatIf $true -Detail $detail -Message ('would import ' + $tp + ' into ' + $Store)
     }
+    $cert = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2($Path, $Password, ($flagType::MachineKeySet -bor $flagType::PersistKeySet))
     Add-LdapsAuditStoreCertificate -Store $Store -Certificate $cert
     return New-LdapsAuditStepResult -Action 'import' -Changed $true -WhatIf $false -Detail $detail -Message ('imported ' + $tp + ' into ' + $Store) -UndoFunction 'Undo-LdapsAuditCertificateAdd' -UndoParameters @{ Store = $Store; Thumbprint = $tp }
 }
@@ -262,7 +268,10 @@ function Copy-LdapsAuditCertificate {
 }
 
 function Undo-LdapsAuditCertificateAdd {
-    <# Removes a certificate this run added (import, enrolment, copy): the undo of those steps, never a general delete. #>
+    <#
+    Removes a certificate this run added (import, enrolment, copy): the undo of those steps, never a general delete.
+    The key container an import or enrolment made stays (a copy shares it with LocalMachine\My); not yet deleted here.
+    #>
     [CmdletBinding(SupportsShouldProcess = $true)]
     param([Parameter(Mandatory = $true)][string]$Store, [Parameter(Mandatory = $true)][ValidatePattern('^[0-9A-Fa-f]{40}$')][string]$Thumbprint)
     Assert-LdapsAuditStoreName -Store $Store

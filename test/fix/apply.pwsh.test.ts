@@ -7,14 +7,16 @@
 // - verify against slapd restarted with the new certificate passes; with the old one it rolls back;
 // - what-if changes nothing; a host changed since the plan is refused.
 // Everything a test writes is in its own temp dir (fixture, PFX copies, backups, lock, event log).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectLocal } from "../../lib/collect";
-import { applyFix, APPLY_EXIT, ApplyOptions } from "../../lib/fix/apply";
+import { applyFix, APPLY_EXIT, APPLY_SCHEMA_ID, ApplyOptions } from "../../lib/fix/apply";
+import { describeErrors, validatorFor } from "../../lib/schemas";
 import { planFix } from "../../lib/fix/plan";
 import type { Plan } from "../../lib/fix/types";
 import { serializeKeyProvInfo, serializeRegistryBlob } from "../../lib/x509/blob";
+import { runCliAsync } from "../helpers/cli";
 import { requirePeer } from "../helpers/peers";
 import { freePort } from "../probe/helpers/net";
 import { Slapd, slapdPath, startSlapd } from "../probe/helpers/slapd";
@@ -62,7 +64,7 @@ async function newHost(pki: TestPki): Promise<Host> {
   });
   const eventlog = join(dir, "eventlog.json");
   // SSL_CERT_FILE: the chain .NET builds on Linux trusts the test CA, as the DC trusts its enterprise CA.
-  const env = { LDAPS_AUDIT_TEST_FIXTURE: fixture, LDAPS_AUDIT_TEST_FIX_DIR: dir, LDAPS_AUDIT_TEST_EVENTLOG: eventlog, ProgramData: "C:\\ProgramData", PFXPW: pki.password, SSL_CERT_FILE: join(pki.dir, "ca.pem") };
+  const env = { LDAPS_AUDIT_TEST_FIXTURE: fixture, LDAPS_AUDIT_TEST_FIX_DIR: dir, LDAPS_AUDIT_TEST_EVENTLOG: eventlog, ProgramData: "C:\\ProgramData", PFXPW: pki.password, LDAPS_AUDIT_TEST_ENROLL_PFX: pki.leafPfx, SSL_CERT_FILE: join(pki.dir, "ca.pem") };
   const snapshot = await collectLocal({ executable: pwsh!, shimScripts: shims(), env, timeoutMs: 120000 });
   const snapshotPath = join(dir, "dc1.snapshot.json");
   writeFileSync(snapshotPath, JSON.stringify(snapshot));
@@ -72,6 +74,35 @@ async function newHost(pki: TestPki): Promise<Host> {
     backupDir: join(dir, "backup"),
   });
   return { dir, fixture, eventlog, env, plan };
+}
+
+/** A DC whose NTDS\My holds the CA-issued certificate, but its key file is readable by one user only: the plan grants SYSTEM read. */
+async function keyHost(pki: TestPki): Promise<Host> {
+  const dir = mkdtempSync(join(tmpdir(), "ldaps-audit-apply-key-"));
+  const blob = serializeRegistryBlob([
+    { id: 2, value: serializeKeyProvInfo({ containerName: "leaf-container", providerName: "Microsoft Software Key Storage Provider", providerType: 0, keySpec: 0 }) },
+    { id: 32, value: pki.leafDer },
+  ]);
+  const fixture = writeFixture(dir, {
+    ...dcFixture(pki, new Date()),
+    services: [{ name: "NTDS", state: "Running", startName: "LocalSystem" }],
+    registry: {
+      "HKLM:\\SYSTEM\\CurrentControlSet\\Services\\NTDS\\Parameters": { LDAPServerIntegrity: 2, LdapEnforceChannelBinding: 2 },
+      [`${NTDS_CERTS}\\${pki.leafThumbprint}`]: { Blob: { base64: blob.toString("base64") } },
+    },
+    registryDenied: [],
+    machineStore: [],
+    keys: { "container:leaf-container": { providerName: "Microsoft Software Key Storage Provider", providerType: 0, providerKind: "ksp", containerName: "leaf-container", uniqueName: "leaf_machineguid", keySpec: null, strongProtection: false, exportable: false } },
+    acls: { leaf_machineguid: [{ identity: "S-1-5-21-1-2-3-1104", rights: "FullControl", type: "Allow", inherited: false }] },
+    events: [],
+    missingLogs: [],
+  });
+  const eventlog = join(dir, "eventlog.json");
+  const env = { LDAPS_AUDIT_TEST_FIXTURE: fixture, LDAPS_AUDIT_TEST_FIX_DIR: dir, LDAPS_AUDIT_TEST_EVENTLOG: eventlog, ProgramData: "C:\\ProgramData", SSL_CERT_FILE: join(pki.dir, "ca.pem") };
+  const snapshot = await collectLocal({ executable: pwsh!, shimScripts: shims(), env, timeoutMs: 120000 });
+  const snapshotPath = join(dir, "dc1.snapshot.json");
+  writeFileSync(snapshotPath, JSON.stringify(snapshot));
+  return { dir, fixture, eventlog, env, plan: planFix({ snapshot: snapshotPath }).plan };
 }
 
 /** A clock that only moves when apply sleeps: no real waiting, and a deadline that passes at once when nothing changes. */
@@ -88,6 +119,12 @@ function fakeClock(onSleep: () => Promise<void> = async () => undefined) {
     },
     sleeps,
   };
+}
+
+/** Every record apply produces validates against schemas/apply.schema.json. */
+function expectValidRecord(record: unknown): void {
+  const v = validatorFor(APPLY_SCHEMA_ID);
+  expect(v(JSON.parse(JSON.stringify(record))) ? "valid" : describeErrors(v.errors)).toBe("valid");
 }
 
 const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileSync(h.fixture, "utf8")).registry).some((k) => k.endsWith(`\\${thumbprint}`));
@@ -142,6 +179,7 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
     const o = await applyFix(options(h, { reload: { server: "127.0.0.1", port: slapd.ldapPort, authType: "Anonymous" }, now: clock.now, sleep: clock.sleep }));
     expect(o.status).toBe("rolled-back");
     expect(o.exitCode).toBe(APPLY_EXIT["rolled-back"]);
+    expectValidRecord(o.record);
     expect(o.steps.map((s) => [s.id, s.outcome])).toEqual([
       ["obtain-certificate/NTDS", "done"],
       ["place-certificate/NTDS", "done"],
@@ -173,8 +211,13 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
       await slapd.stop();
       slapd = await startSlapd(certs.leaf, { ports });
     });
+    // The same placement twice: once the first has run, the second's precondition (the intended certificate is the
+    // one Windows picks) no longer holds on the facts collected right before it, so it is skipped.
+    const place = h.plan.steps[1];
+    const plan: Plan = { ...h.plan, steps: [h.plan.steps[0], place, { ...place, id: `${place.id}/again` }, ...h.plan.steps.slice(2)] };
     try {
       const o = await applyFix(options(h, {
+        plan,
         shimScripts: shims(reloadShim),
         verify: { host: "127.0.0.1", ports: [ports.ldaps], deadlineMs: 60_000, intervalMs: 5000 },
         now: clock.now,
@@ -183,11 +226,14 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
       expect(o.steps.map((s) => [s.id, s.outcome])).toEqual([
         ["obtain-certificate/NTDS", "done"],
         ["place-certificate/NTDS", "done"],
+        ["place-certificate/NTDS/again", "skipped"],
         ["reload-certificate/NTDS", "done"],
         ["verify/NTDS", "checked"],
       ]);
+      expect(o.steps[2].detail).toBe(`precondition no longer holds: /selection/predicted is the intended ${pki.leafThumbprint}`);
       expect([o.status, o.exitCode]).toEqual(["applied", 0]);
-      expect(o.steps[3].detail).toBe(`127.0.0.1 presents ${pki.leafThumbprint} on ${ports.ldaps}`);
+      expectValidRecord(o.record);
+      expect(o.steps[4].detail).toBe(`127.0.0.1 presents ${pki.leafThumbprint} on ${ports.ldaps}`);
       expect(clock.sleeps).toEqual([5000]);
       expect(inNtds(h, pki.leafThumbprint)).toBe(true);
       expect(JSON.parse(readFileSync(h.fixture, "utf8")).reloads).toEqual(["localhost:389"]);
@@ -247,6 +293,50 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
     expect(slapd.log()).not.toMatch(/MOD /);
   });
 
+  test("grant-key-read through apply: SYSTEM gets read on the key file; when verify fails the ACL is put back as it was", async () => {
+    const h = await keyHost(pki);
+    hosts.push(h);
+    expect(h.plan.steps.map((s) => s.id)).toEqual(["grant-key-read/NTDS", "reload-certificate/NTDS", "verify/NTDS"]);
+    const acl = () => JSON.parse(readFileSync(h.fixture, "utf8")).acls.leaf_machineguid;
+    const user = { identity: "S-1-5-21-1-2-3-1104", rights: "FullControl", type: "Allow", inherited: false };
+    const slapd = await startSlapd(certs.old, {});
+    peers.push(slapd);
+    const clock = fakeClock();
+    const o = await applyFix(options(h, { pfxPasswordEnv: undefined, shimScripts: shims(reloadShim), verify: { host: "127.0.0.1", ports: [slapd.ldapsPort], deadlineMs: 5000, intervalMs: 5000 }, now: clock.now, sleep: clock.sleep }));
+    expect(o.steps.map((s) => [s.id, s.outcome])).toEqual([["grant-key-read/NTDS", "done"], ["reload-certificate/NTDS", "done"], ["verify/NTDS", "failed"]]);
+    expect(o.record.steps[0].result).toMatchObject({ account: "NT AUTHORITY\\SYSTEM", sid: "S-1-5-18", previousSddl: "O:SYG:SYD:P(A;;FA;;;S-1-5-21-1-2-3-1104)", sddl: "O:SYG:SYD:P(A;;FA;;;S-1-5-21-1-2-3-1104)(A;;GR;;;S-1-5-18)" });
+    expect(o.record.rollback.map((r) => [r.id, r.outcome])).toEqual([["reload-certificate/NTDS", "nothing-to-undo"], ["grant-key-read/NTDS", "undone"], ["reload-certificate/NTDS", "undone"]]);
+    expect([o.status, o.exitCode]).toEqual(["rolled-back", 4]);
+    expect(acl()).toEqual([user]);
+
+    // The same plan against a slapd that presents the certificate: applied, and the grant stays.
+    const good = await startSlapd(certs.leaf, {});
+    peers.push(good);
+    const again = await applyFix(options(h, { pfxPasswordEnv: undefined, shimScripts: shims(reloadShim), verify: { host: "127.0.0.1", ports: [good.ldapsPort], deadlineMs: 5000 }, now: clock.now, sleep: clock.sleep }));
+    expect([again.status, again.exitCode]).toEqual(["applied", 0]);
+    expect(acl()).toEqual([user, { identity: "S-1-5-18", rights: "-2147483648", type: "Allow", inherited: false }]);
+    expect(again.record.diff!.targets[0].changes).toContainEqual(expect.objectContaining({ kind: "certificate-gained", to: pki.leafThumbprint }));
+  });
+
+  test("the CLI: fix --apply --plan FILE --what-if writes the apply record (-o), no event (a source registration would be a change), exit 0", async () => {
+    const h = await host();
+    const planFile = join(h.dir, "dc1.plan.json");
+    writeFileSync(planFile, JSON.stringify(h.plan));
+    const record = join(h.dir, "dc1.apply.json");
+    const before = readFileSync(h.fixture);
+    const env = { ...(h.env as Record<string, string>), LDAPS_AUDIT_POWERSHELL: pwsh! };
+    const r = await runCliAsync(["fix", "--apply", "--plan", planFile, "--what-if", "--password-env", "PFXPW", "--lock-file", join(h.dir, "apply.lock"), "-o", record, ...shims().flatMap((f) => ["--ps-shim", f])], env);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`wrote ${record}: what-if`);
+    const rec = JSON.parse(readFileSync(record, "utf8"));
+    expectValidRecord(rec);
+    expect(rec).toMatchObject({ mode: "apply", whatIf: true, status: "what-if", exitCode: 0, host: "dc1.example.test", plan: { stateDigest: h.plan.stateDigest.sha256 } });
+    expect(rec.steps.map((s: { outcome: string }) => s.outcome)).toEqual(["done", "what-if", "what-if", "what-if"]);
+    expect(readFileSync(h.fixture).equals(before)).toBe(true);
+    expect(existsSync(h.eventlog)).toBe(false);
+    expect(rec.event).toBeNull();
+  });
+
   test("a host changed since the plan (a key ACL) is refused with one line, and nothing runs", async () => {
     const h = await host();
     const f = JSON.parse(readFileSync(h.fixture, "utf8"));
@@ -255,6 +345,7 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
     const before = readFileSync(h.fixture);
     const o = await applyFix(options(h, {}));
     expect([o.status, o.exitCode, o.steps]).toEqual(["refused", 2, []]);
+    expectValidRecord(o.record);
     expect(o.reason).toBe("the host changed since the plan was made (the certificate stores (certificates, key links or key ACLs) differ from the plan's state digest); plan again from a fresh snapshot");
     expect(readFileSync(h.fixture).equals(before)).toBe(true);
   });
@@ -292,6 +383,25 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
       const back = await call(ps, r.result!.undo.function, r.result!.undo.parameters);
       expect(back.ok).toBe(true);
       expect(blob()).toEqual(blobBefore);
+
+      // Enrolment lands in LocalMachine\My (Get-Certificate, shimmed); the copy into NTDS\My carries the new key's link.
+      const machine = () => JSON.parse(readFileSync(h.fixture, "utf8")).machineStore.length;
+      const e = await call(ps, "Request-LdapsAuditCertificate", { Template: "LDAPS", DnsName: ["dc1.example.test", "example.test"] });
+      expect(e.result).toMatchObject({ changed: true, thumbprint: pki.leafThumbprint, store: "LocalMachine\\My", undo: { function: "Undo-LdapsAuditCertificateAdd" } });
+      expect(machine()).toBe(1);
+      const c = await call(ps, "Copy-LdapsAuditCertificate", { Thumbprint: pki.leafThumbprint, Store: "NTDS\\My" });
+      expect(c.result).toMatchObject({ changed: true, fromStore: "LocalMachine\\My", store: "NTDS\\My" });
+      const copied = JSON.parse(readFileSync(h.fixture, "utf8")).registry[`${NTDS_CERTS}\\${pki.leafThumbprint}`];
+      const { parseRegistryBlob } = await import("../../lib/x509/blob");
+      const parsed = parseRegistryBlob(Buffer.from(copied.Blob.base64, "base64"));
+      expect(parsed.certificate!.equals(pki.leafDer)).toBe(true);
+      expect(parsed.keyProvInfo).toMatchObject({ containerName: `le-${pki.leafThumbprint}`, providerKind: "ksp" });
+      // Copying again changes nothing; the undos remove only what was added.
+      expect((await call(ps, "Copy-LdapsAuditCertificate", { Thumbprint: pki.leafThumbprint, Store: "NTDS\\My" })).result).toMatchObject({ changed: false, undo: null });
+      expect((await call(ps, c.result!.undo.function, c.result!.undo.parameters)).result).toMatchObject({ changed: true });
+      expect((await call(ps, e.result!.undo.function, e.result!.undo.parameters)).result).toMatchObject({ changed: true });
+      expect(machine()).toBe(0);
+      expect(inNtds(h, pki.leafThumbprint)).toBe(false);
     });
   });
 });

@@ -127,7 +127,7 @@ test("--help teaches: every source with an example, the actions, the exit codes"
   for (const a of ["obtain-certificate", "place-certificate", "grant-key-read", "remove-competing-certificate", "reload-certificate", "verify"]) expect(h.stdout).toContain(a);
   const flat = h.stdout.replace(/\s+/g, " ");
   expect(flat).toMatch(/--apply \(on the DC, elevated\) carries a plan out through PowerShell/);
-  expect(flat).toMatch(/Exit codes of --apply: 0 applied, nothing to do or what-if; 2 refused \(nothing changed\); 4 failed and rolled back; 5 failed and the rollback is incomplete/);
+  expect(flat).toMatch(/Exit codes of --apply: 0 applied, nothing to do or what-if; 2 refused \(nothing changed, also when a what-if finds a step would fail\); 4 failed and rolled back; 5 failed and the rollback is incomplete/);
   for (const s of ["fix --apply --plan dc1.plan.json", "--what-if", "--lock-file", "--ldap-auth"]) expect(h.stdout).toContain(s);
   expect(h.stdout).toMatch(/Exit codes: 0 nothing to do, 1 the plan has steps/);
   expect(runCli(["--help"]).stdout).toMatch(/fix \[snapshot\]/);

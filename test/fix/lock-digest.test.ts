@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { readSnapshot } from "../../lib/audit";
-import { applyFix, APPLY_EXIT } from "../../lib/fix/apply";
+import { applyFix, APPLY_EXIT, APPLY_SCHEMA_ID } from "../../lib/fix/apply";
+import { describeErrors, validatorFor } from "../../lib/schemas";
 import { digestDifference, stateDigest } from "../../lib/fix/digest";
 import { acquireLock } from "../../lib/fix/lock";
 import { planFix } from "../../lib/fix/plan";
@@ -51,6 +52,23 @@ describe("lock", () => {
     expect(JSON.parse(readFileSync(path, "utf8")).pid).toBe(process.pid);
     l.release();
     expect(existsSync(path)).toBe(false);
+  });
+
+  test("SIGTERM and SIGINT release the lock of a run that is waiting (the compiled module, as the CLI runs it)", async () => {
+    const { spawn } = await import("node:child_process");
+    const mod = join(__dirname, "..", "..", "dist", "lib", "fix", "lock.js");
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      const path = join(tmp, `${signal}.lock`);
+      const child = spawn(process.execPath, ["-e", `require(${JSON.stringify(mod)}).withLock(${JSON.stringify(path)}, undefined, () => {}, () => { process.stdout.write("held\\n"); return new Promise(() => setInterval(() => {}, 1000)); })`], { stdio: ["ignore", "pipe", "inherit"] });
+      await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+      expect(JSON.parse(readFileSync(path, "utf8")).pid).toBe(child.pid);
+      const code = await new Promise<number | null>((resolve) => {
+        child.once("exit", (c) => resolve(c));
+        child.kill(signal);
+      });
+      expect(code).toBe(signal === "SIGINT" ? 130 : 143);
+      expect(existsSync(path)).toBe(false);
+    }
   });
 
   test("release never removes a lock that is no longer ours; an unreadable lock is refused, not taken", () => {
@@ -111,8 +129,19 @@ describe("applyFix refuses before anything runs", () => {
     expect(o.status).toBe("refused");
     expect(o.exitCode).toBe(APPLY_EXIT.refused);
     expect(o.reason).toMatch(/^another fix --apply holds the lock/);
+    const v = validatorFor(APPLY_SCHEMA_ID);
+    expect(v(JSON.parse(JSON.stringify(o.record))) ? "valid" : describeErrors(v.errors)).toBe("valid");
     expect(existsSync(lockFile)).toBe(true);
     held.release();
+  });
+
+  test("a PFX import without the password's variable is refused up front, before the lock or a session", async () => {
+    const p = plan();
+    p.steps = [{ ...p.steps[0], id: "place-certificate/NTDS", action: "place-certificate", changes: [{ operation: "import", store: "NTDS\\My", path: "dc1.pfx", thumbprint: null, description: "import" }] }];
+    const lockFile = join(tmp, "l");
+    const o = await applyFix({ plan: p, whatIf: false, lockFile, powershell: { executable: join(tmp, "no-such-pwsh") } });
+    expect([o.status, o.exitCode, o.reason]).toEqual(["refused", 2, "place-certificate/NTDS imports dc1.pfx: give the PFX password's environment variable with --password-env"]);
+    expect(existsSync(lockFile)).toBe(false);
   });
 
   test("a plan that stops early (no certificate source) is refused; an empty plan is nothing to do", async () => {

@@ -84,8 +84,8 @@ export const fixCommand: CommandModule<object, FixArgs> = {
           "when its state digest is not the plan's, re-checks each step's precondition right before it (skipping what is already done), " +
           "runs each step with ShouldProcess (--what-if changes nothing), verifies on the wire, undoes the done steps in reverse when a " +
           "step or verify fails, writes an apply record (-o, JSON: each step, the rollback, the before/after report diff) and an " +
-          "Application-log event (source ldaps-audit, 1010 applied ... 1014 rolled back). Exit codes of --apply: 0 applied, nothing to do or " +
-          "what-if; 2 refused (nothing changed); 4 failed and rolled back; 5 failed and the rollback is incomplete.",
+          "Application-log event (source ldaps-audit, 1010 applied ... 1014 rolled back; none for --what-if). Exit codes of --apply: 0 applied, nothing to do or " +
+          "what-if; 2 refused (nothing changed, also when a what-if finds a step would fail); 4 failed and rolled back; 5 failed and the rollback is incomplete.",
       )
       .example("$0 fix dc1.snapshot.json", "What would make LDAPS work on dc1 (says which certificate source is needed, if any)")
       .example("PFX_PASS=... $0 fix dc1.snapshot.json --pfx dc1.pfx --password-env PFX_PASS --roots root.pem", "Plan with a PFX you have (refused unless it passes preflight for dc1)")
