@@ -105,6 +105,10 @@ describe("revocation against supplied CRLs", () => {
     const starved = buildChain(info.leaf, [info.intermediate], [info.root], NOW, { crls: [crl.caEmpty, crl.rootEmpty], budget: { maxSignatureChecks: without.signatureChecks } });
     expect({ trusted: starved.trusted, gaveUp: starved.gaveUp }).toEqual({ trusted: false, gaveUp: true });
     expect(starved.status).toContain("RevocationStatusUnknown");
+    // Unchecked for want of budget is said as such, never as a signature that does not verify.
+    const detail = starved.problems.map((p) => p.detail).join("\n");
+    expect(detail).toMatch(/its signature was not checked: the chain's signature budget ran out first/);
+    expect(detail).not.toMatch(/does not verify/);
   });
 
   test("a path through a revoked CA gives way to a path through an unrevoked one", () => {

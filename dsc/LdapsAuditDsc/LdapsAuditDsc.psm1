@@ -1,8 +1,10 @@
 # LdapsAuditDsc: a classic (PSDesiredStateConfiguration) class-based DSC resource that audits LDAPS on
 # this domain controller with ldaps-audit, shaped for Azure Machine Configuration (audit packages):
 # Test() says compliant or not, Get() returns Reasons (Code ldapsaudit:ldapsaudit:<control id>, Phrase).
+# Set() makes LDAPS compliant (an ApplyAndMonitor/ApplyAndAutoCorrect assignment, or Start-DscConfiguration):
+# the plan of `ldaps-audit fix`, applied with rollback; audit packages never call it.
 #
-# The audit itself is the ldaps-audit CLI (`ldaps-audit dsc test`, the same code the DSC v3 resource
+# All of it is the ldaps-audit CLI (`ldaps-audit dsc test` / `dsc set`, the same code the DSC v3 resource
 # runs): this module only passes the properties as JSON on stdin and reads one JSON line back.
 # Windows PowerShell 5.1 compatible: no ??, ?., ternary, && / || pipeline chains.
 Set-StrictMode -Version Latest
@@ -37,6 +39,28 @@ class LdapsAuditCompliance {
     [DscProperty()]
     [string] $Now
 
+    # Set(): a certificate already on this host (SHA-1 thumbprint) that must be the LDAPS certificate.
+    [DscProperty()]
+    [string] $CertificateThumbprint
+
+    # Set(): a PFX to import; its password is PfxCredential's (the user name is ignored).
+    [DscProperty()]
+    [string] $PfxPath
+
+    [DscProperty()]
+    [System.Management.Automation.PSCredential] $PfxCredential
+
+    # Set(): enrol as the machine from this ADCS template (SAN = the host's FQDN plus ExtraNames).
+    [DscProperty()]
+    [string] $EnrollTemplate
+
+    [DscProperty()]
+    [string[]] $ExtraNames
+
+    # Set(): also restart the directory service after the reload.
+    [DscProperty()]
+    [bool] $RestartService
+
     # The ldaps-audit CLI: bin\ldaps-audit.js of the package (run with node), or an ldaps-audit(.cmd/.exe)
     # command. Default: $env:LDAPS_AUDIT_CLI, then ldaps-audit on PATH, then ..\..\bin\ldaps-audit.js
     # relative to this module (the module inside the package's dsc\ folder).
@@ -50,7 +74,7 @@ class LdapsAuditCompliance {
     [LdapsAuditReason[]] $Reasons
 
     [LdapsAuditCompliance] Get() {
-        $state = $this.Invoke()
+        $state = $this.Invoke('get')
         $result = [LdapsAuditCompliance]::new()
         $result.Profile = $this.Profile
         $result.Waivers = $this.Waivers
@@ -58,6 +82,11 @@ class LdapsAuditCompliance {
         $result.SnapshotPath = $this.SnapshotPath
         $result.Now = $this.Now
         $result.CliPath = $this.CliPath
+        if ($state.PSObject.Properties['certificateThumbprint']) { $result.CertificateThumbprint = [string]$state.certificateThumbprint }
+        $result.PfxPath = $this.PfxPath
+        $result.EnrollTemplate = $this.EnrollTemplate
+        $result.ExtraNames = $this.ExtraNames
+        $result.RestartService = $this.RestartService
         $result.InDesiredState = [bool]$state._inDesiredState
         $list = [System.Collections.Generic.List[LdapsAuditReason]]::new()
         foreach ($r in @($state.reasons)) {
@@ -80,21 +109,25 @@ class LdapsAuditCompliance {
     }
 
     [bool] Test() {
-        $state = $this.Invoke()
+        $state = $this.Invoke('test')
         return [bool]$state._inDesiredState
     }
 
     [void] Set() {
-        # Audit only. What would "fix" LDAPS (enrol or import a certificate with the DC's name, grant the
-        # service account read access to the key, renew the chain) needs a PKI decision and change control,
-        # not an unattended DSC pass; Machine Configuration packages this resource with -Type Audit, which
-        # never calls Set(). The reasons say what to do.
-        Write-Verbose 'LdapsAuditCompliance is audit-only: Set() changes nothing; see the Reasons from Get() for the remediation.'
+        # The CLI plans, refuses what it cannot do safely (no certificate source, not elevated, a snapshot
+        # instead of this host), applies with rollback and throws with the reason when it did not get there.
+        $null = $this.Invoke('set')
     }
 
     # The properties as the DSC v3 resource's desired state (only those that are set).
     hidden [hashtable] DesiredState() {
         $desired = @{}
+        if ($this.CertificateThumbprint) { $desired['certificateThumbprint'] = $this.CertificateThumbprint }
+        if ($this.PfxPath) { $desired['pfxPath'] = $this.PfxPath }
+        if ($null -ne $this.PfxCredential) { $desired['pfxPassword'] = $this.PfxCredential.GetNetworkCredential().Password }
+        if ($this.EnrollTemplate) { $desired['enrollTemplate'] = $this.EnrollTemplate }
+        if ($this.ExtraNames) { $desired['extraNames'] = @($this.ExtraNames) }
+        if ($this.RestartService) { $desired['restartService'] = $true }
         if ($this.Profile) { $desired['profile'] = $this.Profile }
         if ($this.Waivers) { $desired['waivers'] = $this.Waivers }
         if ($this.LookbackDays -gt 0) { $desired['lookbackDays'] = $this.LookbackDays }
@@ -134,15 +167,17 @@ class LdapsAuditCompliance {
         return @($cli)
     }
 
-    # Runs `ldaps-audit dsc test` with the desired state on stdin; returns the actual state (first JSON line).
-    hidden [object] Invoke() {
+    # Runs `ldaps-audit dsc <operation>` with the desired state on stdin; returns the actual state (first JSON line).
+    # get answers with test's state as well: _inDesiredState is only in test's, and Get() reports it.
+    hidden [object] Invoke([string]$operation) {
+        if ($operation -eq 'get') { $operation = 'test' }
         $command = $this.ResolveCli()
         $psi = New-Object System.Diagnostics.ProcessStartInfo
         $psi.FileName = $command[0]
         $quoted = [System.Collections.Generic.List[string]]::new()
         for ($i = 1; $i -lt $command.Count; $i++) { $quoted.Add('"' + $command[$i] + '"') }
         $quoted.Add('dsc')
-        $quoted.Add('test')
+        $quoted.Add($operation)
         $psi.Arguments = $quoted -join ' '
         $psi.UseShellExecute = $false
         $psi.RedirectStandardInput = $true
@@ -186,10 +221,10 @@ class LdapsAuditCompliance {
                     $errors += $line
                 }
             }
-            throw ('ldaps-audit dsc test failed (exit ' + $process.ExitCode + '): ' + ($errors -join '; '))
+            throw ('ldaps-audit dsc ' + $operation + ' failed (exit ' + $process.ExitCode + '): ' + ($errors -join '; '))
         }
         $first = ($stdout -split "`r?`n" | Where-Object { $_ -ne '' } | Select-Object -First 1)
-        if (-not $first) { throw 'ldaps-audit dsc test printed no result' }
+        if (-not $first) { throw ('ldaps-audit dsc ' + $operation + ' printed no result') }
         return (ConvertFrom-Json -InputObject $first)
     }
 }

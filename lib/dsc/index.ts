@@ -1,7 +1,7 @@
 // DSC v3 resource operations (LdapsAudit/Compliance, dsc/ldaps-audit.dsc.resource.json): dsc sends the
 // desired-state properties as JSON on stdin; we answer with the actual state (the desired properties
 // echoed back, plus read-only results) as one JSON line, and for `test` a second line naming the
-// properties that are not in the desired state. Audit only: there is no `set`.
+// properties that are not in the desired state. `set` (lib/dsc/set.ts) applies the fix plan.
 //
 // Contract with dsc (../shared/DESIGN.md §5): exit 0 whether the host is compliant or not (that is
 // `_inDesiredState`); non-zero only when the operation itself failed, with an {"error": "..."} line on stderr.
@@ -24,18 +24,33 @@ export const REASON_PREFIX = "ldapsaudit:ldapsaudit:";
 /** The read-only properties that depart from the desired state when the host is not compliant. */
 export const NONCOMPLIANT_PROPERTIES = ["controls", "reasons"] as const;
 
-export type DscOperation = "get" | "test";
+export type DscOperation = "get" | "test" | "set";
 export type TraceLevel = "error" | "warn" | "info" | "debug" | "trace";
 export type Tracer = (level: TraceLevel, message: string) => void;
 
-/** The settable properties: how to audit. */
+/** The settable properties: how to audit, and (for set) where the LDAPS certificate comes from. */
 export interface DscDesiredState {
   profile?: string;
   waivers?: string;
   lookbackDays?: number;
   snapshotPath?: string;
   now?: string;
+  /** set: a certificate already on the host that must be the LDAPS certificate (test: Windows must pick it). */
+  certificateThumbprint?: string;
+  /** set: a PFX to import (with pfxPassword); preflight must pass for the host. */
+  pfxPath?: string;
+  /** Write-only: never echoed in any state dsc prints. */
+  pfxPassword?: string;
+  /** set: enrol as the machine from this ADCS template. */
+  enrollTemplate?: string;
+  extraNames?: string[];
+  restartService?: boolean;
+  backupDir?: string;
+  verifyDeadlineSeconds?: number;
 }
+
+/** Properties that are inputs only: a secret is never part of the state dsc prints or compares. */
+export const WRITE_ONLY = ["pfxPassword"] as const;
 
 export interface DscControl {
   id: string;
@@ -77,6 +92,8 @@ export interface DscOptions {
   trace?: Tracer;
   /** Folder relative paths are resolved against (default: the process's working directory, which dsc sets to the manifest's folder). */
   cwd?: string;
+  /** A snapshot already collected on this host (set evaluates the host it changed without collecting twice). */
+  loaded?: { snapshot: Snapshot; source: string; sha256: string };
 }
 
 /** The manifest dsc reads (shipped in the package's dsc/ folder). */
@@ -108,7 +125,7 @@ function validateInstance(value: unknown): void {
   if (!validator(value)) throw new InputError(`desired state: ${describeErrors(validator.errors)}`);
 }
 
-const SETTABLE = ["profile", "waivers", "lookbackDays", "snapshotPath", "now"] as const;
+const SETTABLE = ["profile", "waivers", "lookbackDays", "snapshotPath", "now", "certificateThumbprint", "pfxPath", "pfxPassword", "enrollTemplate", "extraNames", "restartService", "backupDir", "verifyDeadlineSeconds"] as const;
 const READ_ONLY = ["controls", "reasons"] as const;
 
 /** Parse and check the JSON dsc sent; empty input (dsc get without properties) means all defaults. */
@@ -146,6 +163,9 @@ export function reasonsOf(report: Report): DscReason[] {
 
 /** The actual state for a report; the desired properties are echoed so dsc's own diff finds nothing to change. */
 export function actualStateOf(report: Report, desired: DscDesiredState, source: string): DscActualState {
+  const echoed: DscDesiredState = { ...desired };
+  for (const k of WRITE_ONLY) delete echoed[k];
+  desired = echoed;
   const controls: DscControl[] = report.targets.flatMap((t) => t.controls.map((c) => ({ id: c.id, status: c.status, message: c.message, target: targetName(t) })));
   return {
     ...desired,
@@ -174,7 +194,7 @@ function isShippedProfile(p: string): boolean {
 }
 
 /** Run one operation on the desired state dsc sent (already parsed) and return what to print. */
-export async function runDscOperation(operation: DscOperation, desired: DscDesiredState, options: DscOptions = {}): Promise<DscOutcome> {
+export async function runDscOperation(operation: "get" | "test", desired: DscDesiredState, options: DscOptions = {}): Promise<DscOutcome> {
   const trace = options.trace ?? (() => undefined);
   const cwd = options.cwd ?? process.cwd();
   const now = instantOption(desired.now, "now");
@@ -187,7 +207,10 @@ export async function runDscOperation(operation: DscOperation, desired: DscDesir
   const { auditReport, sha256 } = await import("../audit");
   let report: Report;
   let source: string;
-  if (desired.snapshotPath !== undefined) {
+  if (options.loaded) {
+    source = options.loaded.source;
+    report = auditReport({ ...auditOptions, snapshots: [{ ...options.loaded, kind: "snapshot" }] });
+  } else if (desired.snapshotPath !== undefined) {
     const path = resolveFrom(cwd, desired.snapshotPath);
     if (desired.lookbackDays !== undefined) trace("info", "lookbackDays applies to collection only; it is ignored when snapshotPath is given");
     trace("info", `evaluating snapshot ${path} with profile ${profile}`);
@@ -207,12 +230,23 @@ export async function runDscOperation(operation: DscOperation, desired: DscDesir
     if (t.status === "compliant") trace("info", `${targetName(t)}: compliant with profile ${report.profile.id}`);
     else trace("warn", `${targetName(t)}: NOT compliant with profile ${report.profile.id}${t.rootCause ? `: ${t.rootCause}` : ""}`);
   }
+  // A named certificate is part of the desired state: every target must present it (Windows picks it).
+  const picked = report.targets.map((t) => t.selection?.predicted ?? null);
+  const want = desired.certificateThumbprint?.replace(/\s+/g, "").toUpperCase();
+  const namedPicked = want === undefined || picked.every((p) => p === want);
+  if (want !== undefined && !namedPicked) {
+    const others = [...new Set(picked.map((p) => p ?? "none"))].join(", ");
+    state.certificateThumbprint = others;
+    trace("warn", `certificate ${want} is not the one Windows picks (${others})`);
+  }
   if (operation === "get") return { state };
-  const inDesiredState = report.summary.noncompliant === 0;
-  return { state: { ...state, _inDesiredState: inDesiredState }, diff: inDesiredState ? [] : [...NONCOMPLIANT_PROPERTIES] };
+  const compliant = report.summary.noncompliant === 0;
+  const inDesiredState = compliant && namedPicked;
+  const diff = [...(compliant ? [] : NONCOMPLIANT_PROPERTIES), ...(namedPicked ? [] : ["certificateThumbprint"])];
+  return { state: { ...state, _inDesiredState: inDesiredState }, diff };
 }
 
-async function defaultCollector(): Promise<(options: { lookbackDays: number }) => Promise<Snapshot>> {
+export async function defaultCollector(): Promise<(options: { lookbackDays: number }) => Promise<Snapshot>> {
   let mod: { collectLocal?: (o: { lookbackDays?: number }) => Promise<Snapshot> };
   try {
     mod = await import("../collect");

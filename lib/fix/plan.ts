@@ -31,10 +31,13 @@ export const PLAN_SCHEMA_ID = `${SCHEMA_BASE}plan.schema.json`;
 export type CertificateSource =
   | { kind: "pfx"; file: string; passwordEnv?: string; password?: string; roots?: string[] }
   | { kind: "enroll"; template: string; extraNames?: string[] }
-  | { kind: "request"; dir: string; extraNames?: string[] };
+  | { kind: "request"; dir: string; extraNames?: string[] }
+  /** A certificate already on the host (any store the collector read) that must become the one the service uses. */
+  | { kind: "thumbprint"; thumbprint: string };
 
 export interface PlanOptions {
-  snapshot: string;
+  /** The snapshot file, or a snapshot already in memory (collected on the host) with the name and digest it is known by. */
+  snapshot: string | { snapshot: Snapshot; source: string; sha256: string };
   profile?: string;
   now?: Date;
   source?: CertificateSource;
@@ -145,6 +148,8 @@ class TargetPlanner {
     private readonly snapshot: Snapshot,
     private readonly options: PlanOptions,
     private readonly profileName: string,
+    /** What the snapshot is called in messages (its file, or where it was collected). */
+    private readonly source: string,
   ) {
     this.meta = new Map(controls.map((c) => [c.meta.id, c]));
     this.open = report.controls.filter(isOpen);
@@ -215,7 +220,7 @@ class TargetPlanner {
       const c = store.certificates.find((x) => (x.thumbprint ?? "").toUpperCase() === thumbprint);
       const path = (c?.privateKey as { keyFilePath?: string } | undefined)?.keyFilePath;
       if (path) {
-        assertCommandSafe("a private key file path", path, this.options.snapshot);
+        assertCommandSafe("a private key file path", path, this.source);
         return path;
       }
     }
@@ -235,6 +240,22 @@ class TargetPlanner {
     return isMachineStore(store) ? "My" : `"${store}"`;
   }
 
+  /**
+   * The certificate named by thumbprint: it must be in a store the collector read, and qualify, or qualify but for
+   * a key the service account cannot read (a grant repairs that), and the profile must not fail it.
+   */
+  private chosenCertificate(thumbprint: string): CertificateFacts {
+    const want = thumbprint.replace(/\s+/g, "").toUpperCase();
+    const c = this.stores.find((x) => x.thumbprint.toUpperCase() === want);
+    const where = this.facts.selection.storesRead.join(" or ");
+    if (!c) throw new InputError(`certificate ${want} is not in ${where} on ${this.t.fqdn} (as collected); import it first, or give --pfx`);
+    const keyOnly = c.schannel.obstacles.every((o) => o.requirement === "privateKey.readable");
+    if (!c.schannel.usable && !keyOnly) throw new InputError(`certificate ${want} cannot serve LDAPS on ${this.t.fqdn}: ${c.schannel.obstacles.map((o) => o.reason).join("; ")}`);
+    const failing = this.certControls(this.index(c)).filter((r) => isFailing(r) && !this.judged(r.id).includes("privateKey.readable"));
+    if (failing.length) throw new InputError(`certificate ${want} fails profile ${this.profileName}: ${failing.map((f) => `${f.id} ${f.message}`).join("; ")}`);
+    return c;
+  }
+
   plan(): void {
     const sel = this.facts.selection;
     const predicted = this.stores.find((c) => c.thumbprint === sel.predicted) ?? null;
@@ -243,7 +264,12 @@ class TargetPlanner {
     let obtain: { optional: boolean; controls: ControlResult[]; pre: Precondition; why: string } | null = null;
     let grant: CertificateFacts | null = null;
 
-    if (predicted) {
+    const chosen = this.options.source?.kind === "thumbprint" ? this.chosenCertificate(this.options.source.thumbprint) : null;
+    if (chosen) {
+      // The administrator named the certificate: it becomes the intended one (or the plan was refused above).
+      intended = chosen;
+      if (!chosen.schannel.usable) grant = chosen;
+    } else if (predicted) {
       // Something qualifies; a new certificate is needed only when the profile faults the predicted one.
       const faults = this.certControls(this.index(predicted));
       if (faults.length) {
@@ -315,17 +341,26 @@ class TargetPlanner {
 
     // 2. place-certificate: an existing intended certificate among several qualifying in LocalMachine\My.
     const ambiguity = this.hostControls(HOST_FACTS["place-certificate"]);
-    if (intended && !grant && sel.ambiguous && isMachineStore(sel.effectiveStore) && ambiguity.length) {
+    const resolvesAmbiguity = sel.ambiguous && isMachineStore(sel.effectiveStore) && ambiguity.length > 0;
+    // A named certificate Windows would not pick from LocalMachine\My is placed where Windows looks first.
+    // (When nothing qualifies yet, the named one is picked once its key is readable: no placement then.)
+    const namedNotPicked = chosen !== null && sel.predicted !== null && chosen.thumbprint !== sel.predicted && chosen.storeRole !== "service";
+    if (intended && (!grant || namedNotPicked) && (resolvesAmbiguity || namedNotPicked)) {
       this.add({
         action: "place-certificate",
-        controls: ambiguity,
-        optional: !ambiguity.some(isFailing),
-        precondition: this.precondition("/selection/ambiguous", `${sel.effectiveQualifying.length} qualifying certificates in LocalMachine\\My; Windows' choice among them is not guaranteed`),
+        controls: resolvesAmbiguity ? ambiguity : [],
+        // Placing a named certificate Windows would not pick is the point of the plan, never optional.
+        optional: namedNotPicked ? false : !ambiguity.some(isFailing),
+        precondition: !namedNotPicked
+          ? this.precondition("/selection/ambiguous", `${sel.effectiveQualifying.length} qualifying certificates in LocalMachine\\My; Windows' choice among them is not guaranteed`)
+          : this.precondition("/selection/predicted", `Windows picks ${sel.predicted ?? "no certificate"}, not the named ${intended.thumbprint}`, { equalsIntended: true }),
         changes: [
           { operation: "copy", store: this.t.serviceStore, thumbprint: intended.thumbprint, description: `copy ${intended.thumbprint} (with its key association) from LocalMachine\\My into ${this.t.serviceStore}; nothing is removed from LocalMachine\\My` },
         ],
         undo: `Delete ${intended.thumbprint} from ${this.t.serviceStore} (the copy in LocalMachine\\My stays).`,
-        reason: `Windows searches ${this.t.serviceStore} first: with the intended certificate there, it is chosen deterministically over the ${sel.effectiveQualifying.length} in LocalMachine\\My.`,
+        reason: !namedNotPicked
+          ? `Windows searches ${this.t.serviceStore} first: with the intended certificate there, it is chosen deterministically over the ${sel.effectiveQualifying.length} in LocalMachine\\My.`
+          : `The certificate was named as the one to use; Windows searches ${this.t.serviceStore} first, so there it is chosen over anything in LocalMachine\\My.`,
         commands: [
           `certutil -store My ${intended.thumbprint} intended.cer`,
           `certutil ${this.certutilStore(this.t.serviceStore)} -addstore ${this.storeArg(this.t.serviceStore)} intended.cer`,
@@ -334,7 +369,9 @@ class TargetPlanner {
       });
       if (this.intended) {
         this.intended.store = this.t.serviceStore;
-        this.intended.storeReason = `${sel.effectiveQualifying.length} qualifying certificates in LocalMachine\\My make the choice ambiguous (certificates there are never deleted by this plan); Windows searches ${this.t.serviceStore} first, so the intended one is placed there.`;
+        this.intended.storeReason = !namedNotPicked
+          ? `${sel.effectiveQualifying.length} qualifying certificates in LocalMachine\\My make the choice ambiguous (certificates there are never deleted by this plan); Windows searches ${this.t.serviceStore} first, so the intended one is placed there.`
+          : `It was named as the certificate to use and Windows would not pick it from LocalMachine\\My; Windows searches ${this.t.serviceStore} first, so it is placed there.`;
       }
     }
 
@@ -369,7 +406,7 @@ class TargetPlanner {
     }
 
     // 4. remove-competing-certificate: only ever from the service store.
-    this.planRemovals(intended, newStore, obtain?.optional ?? false);
+    this.planRemovals(intended, newStore ?? (namedNotPicked || (chosen && chosen.storeRole === "service") ? this.t.serviceStore : null), obtain?.optional ?? false);
 
     // 5. reload-certificate, 6. verify.
     const reloadFor = this.hostControls(HOST_FACTS["reload-certificate"]);
@@ -439,7 +476,9 @@ class TargetPlanner {
   }
 
   private planObtain(obtain: { optional: boolean; controls: ControlResult[]; pre: Precondition; why: string }, store: string, storeReason: string): void {
-    const src = this.options.source;
+    // A named certificate never reaches here: with it, nothing needs obtaining.
+    const given = this.options.source;
+    const src = given?.kind === "thumbprint" ? undefined : given;
     const fqdn = this.t.fqdn;
     if (!src) {
       this.add({
@@ -535,7 +574,8 @@ class TargetPlanner {
       throw new InputError(`--request ${src.dir}: cannot create the folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     const output = this.options.output && this.options.output !== "-" ? [{ label: "--output", path: this.options.output }] : [];
-    refuseConflictingOutputs([{ label: "snapshot", path: this.options.snapshot }], [{ label: "--request", path: file }, ...output]);
+    const inputs = typeof this.options.snapshot === "string" ? [{ label: "snapshot", path: this.options.snapshot }] : [];
+    refuseConflictingOutputs(inputs, [{ label: "--request", path: file }, ...output]);
     writeOutput(file, certreqInf(fqdn, names), "--request");
     this.written.push(file);
     this.add({
@@ -615,11 +655,12 @@ function ordered(steps: PlanStep[]): PlanStep[] {
 
 /** Read the snapshot, judge it with the profile through audit(), and plan. Writes only the --request .inf. */
 export function planFix(options: PlanOptions): PlanResult {
-  const { snapshot, sha256: digest } = readSnapshot(options.snapshot);
+  const loaded = typeof options.snapshot === "string" ? { ...readSnapshot(options.snapshot), source: options.snapshot } : options.snapshot;
+  const { snapshot, sha256: digest, source } = loaded;
   const profileName = options.profile ?? "baseline";
   const judged: Array<{ report: ReportTarget; facts: TargetFacts }> = [];
   const { header } = audit(
-    { profile: profileName, now: options.now, snapshots: [{ snapshot, source: options.snapshot, sha256: digest, kind: "snapshot" }] },
+    { profile: profileName, now: options.now, snapshots: [{ snapshot, source, sha256: digest, kind: "snapshot" }] },
     { onTarget: () => undefined, onFacts: (report, facts) => judged.push({ report, facts }) },
   );
   const profile = loadProfile(profileName);
@@ -630,16 +671,16 @@ export function planFix(options: PlanOptions): PlanResult {
   for (const { report, facts } of judged) {
     const t = facts.target;
     if (t.kind === "unknown" || !t.service) {
-      throw new InputError(`${options.snapshot}: ${t.host} is neither a domain controller nor an AD LDS server in this snapshot (a probe-only snapshot?); fix needs the collector's snapshot of the host`);
+      throw new InputError(`${source}: ${t.host} is neither a domain controller nor an AD LDS server in this snapshot (a probe-only snapshot?); fix needs the collector's snapshot of the host`);
     }
     if (facts.selection.storesMissing.length) {
-      throw new InputError(`${options.snapshot}: ${facts.selection.storesMissing.join(" and ")} not read for ${t.service} (${facts.collectionErrors.map((e) => e.code ?? e.message).join(", ") || "not collected"}); collect again as a local administrator: a plan without store evidence would guess`);
+      throw new InputError(`${source}: ${facts.selection.storesMissing.join(" and ")} not read for ${t.service} (${facts.collectionErrors.map((e) => e.code ?? e.message).join(", ") || "not collected"}); collect again as a local administrator: a plan without store evidence would guess`);
     }
-    assertCommandSafe("host.fqdn", t.fqdn, options.snapshot);
-    assertCommandSafe("the service name", t.service, options.snapshot);
-    assertCommandSafe("the service store", t.serviceStore, options.snapshot);
-    assertCommandSafe("the service account", t.serviceAccount, options.snapshot);
-    const planner = new TargetPlanner(facts, report, profile.controls, snapshot, options, profileName);
+    assertCommandSafe("host.fqdn", t.fqdn, source);
+    assertCommandSafe("the service name", t.service, source);
+    assertCommandSafe("the service store", t.serviceStore, source);
+    assertCommandSafe("the service account", t.serviceAccount, source);
+    const planner = new TargetPlanner(facts, report, profile.controls, snapshot, options, profileName, source);
     planner.plan();
     steps.push(...planner.steps);
     // One .inf per host: a DC that also hosts AD LDS plans the same machine request twice; say it once.
@@ -660,7 +701,7 @@ export function planFix(options: PlanOptions): PlanResult {
     tool: { name: "ldaps-audit", version: toolVersion() },
     mode: "plan",
     host: snapshot.host.fqdn,
-    snapshot: { path: options.snapshot, sha256: digest },
+    snapshot: { path: source, sha256: digest },
     stateDigest: stateDigest(snapshot),
     profile: { id: header.profile.id, sha256: header.profile.sha256 },
     now: header.now,

@@ -189,12 +189,14 @@ export function buildChain(
    * One signature check within the budget, memoized by `key`: a result depends only on what was signed
    * and the issuer's key, so each pair is verified once. Over the budget: false, and the build gave up.
    */
-  const budgeted = (key: string, check: () => boolean): boolean => {
+  const budgeted = (key: string, check: () => boolean): boolean => budgetedOrUnchecked(key, check) === true;
+  /** As budgeted, but null when the budget ran out before this pair was checked (not a bad signature). */
+  const budgetedOrUnchecked = (key: string, check: () => boolean): boolean | null => {
     let ok = verified.get(key);
     if (ok === undefined) {
       if (signatureChecks >= budget.maxSignatureChecks) {
         gaveUp = true;
-        return false;
+        return null;
       }
       signatureChecks++;
       ok = check();
@@ -205,7 +207,7 @@ export function buildChain(
   const signs = (issuer: CertificateInfo, child: CertificateInfo): boolean => budgeted(`cert ${child.sha256}|${keyId(issuer)}`, () => verify(child, issuer));
 
   const crls: CrlReadResult | null = options.crls && options.crls.length > 0 ? readCrls(options.crls) : null;
-  const signsCrl = (crl: CrlInfo, issuer: CertificateInfo): boolean => budgeted(`crl ${crl.number}|${keyId(issuer)}`, () => verifyCrlSignature(crl, issuer));
+  const signsCrl = (crl: CrlInfo, issuer: CertificateInfo): boolean | null => budgetedOrUnchecked(`crl ${crl.number}|${keyId(issuer)}`, () => verifyCrlSignature(crl, issuer));
 
   let best: Attempt | null = null;
   // Anchored beats partial, clean beats flawed, and among clean paths one whose issuing CAs are not

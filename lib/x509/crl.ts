@@ -218,9 +218,10 @@ const named = (crl: CrlInfo) => `CRL #${crl.number} from "${crl.issuer}"${crl.cr
 
 /**
  * Revocation problems of one candidate path (leaf first, anchor last). `signs(crl, issuer)` verifies a
- * CRL's signature; the chain builder passes one that caches and counts against its signature budget.
+ * CRL's signature; the chain builder passes one that caches and counts against its signature budget, and
+ * answers null when the budget ran out first (the CRL is then unusable as unchecked, not as forged).
  */
-export function revocationProblems(path: CertificateInfo[], read: CrlReadResult, now: Date, signs: (crl: CrlInfo, issuer: CertificateInfo) => boolean): RevocationProblem[] {
+export function revocationProblems(path: CertificateInfo[], read: CrlReadResult, now: Date, signs: (crl: CrlInfo, issuer: CertificateInfo) => boolean | null): RevocationProblem[] {
   const problems: RevocationProblem[] = [...read.unreadable];
   for (let i = 0; i + 1 < path.length; i++) {
     const cert = path[i];
@@ -235,7 +236,11 @@ export function revocationProblems(path: CertificateInfo[], read: CrlReadResult,
       if (issuer.keyUsage.present && !issuer.keyUsage.usages.includes("cRLSign")) why.push(`its issuer ${who(issuer)} lacks cRLSign in Key Usage`);
       const late = current(crl, now);
       if (late) why.push(late);
-      if (why.length === 0 && !signs(crl, issuer)) why.push(`its signature does not verify with the key of ${who(issuer)}`);
+      if (why.length === 0) {
+        const ok = signs(crl, issuer);
+        if (ok === null) why.push("its signature was not checked: the chain's signature budget ran out first");
+        else if (!ok) why.push(`its signature does not verify with the key of ${who(issuer)}`);
+      }
       if (why.length > 0) refused.push(`${named(crl)}: ${why.join("; ")}`);
       else usable.push(crl);
     }

@@ -14,8 +14,10 @@ $out = & $m {
     try {
         $test = $r.Test()
         $get = $r.Get()
-        $r.Set()
-        @{ ok = $true; test = $test; getType = $get.GetType().Name; inDesiredState = $get.InDesiredState; profile = $get.Profile
+        # Set() reaches `ldaps-audit dsc set`, which refuses a snapshot: it changes this host, judged as it is now.
+        $setError = $null
+        try { $r.Set() } catch { $setError = $_.Exception.Message }
+        @{ ok = $true; test = $test; getType = $get.GetType().Name; inDesiredState = $get.InDesiredState; profile = $get.Profile; setError = $setError
            reasonType = $(if ($get.Reasons.Count) { $get.Reasons[0].GetType().Name } else { '' })
            reasons = @($get.Reasons | ForEach-Object { @{ code = $_.Code; phrase = $_.Phrase } }) }
     } catch {

@@ -78,6 +78,11 @@ interface SyntaxResult {
     expect(r.reasons.find((x) => x.code.endsWith("C02"))!.phrase).toMatch(/web\.corp\.example\.test/);
   });
 
+  test("Set() runs `ldaps-audit dsc set` and throws its refusal (a snapshot is not this host; nothing changed)", () => {
+    const r = runPwsh("Invoke-ClassResource.ps1", ["-ModulePath", PSD1, "-CliPath", CLI, "-SnapshotPath", join(REPO, "examples", "wrong-name.snapshot.json"), "-Now", NOW]) as Record<string, unknown>;
+    expect(r).toMatchObject({ ok: true, setError: expect.stringMatching(/^ldaps-audit dsc set failed \(exit 2\): snapshotPath: set changes this host/) });
+  });
+
   test("a failed audit throws (an operation error, not non-compliance) with the tool's message", () => {
     const r = runPwsh("Invoke-ClassResource.ps1", ["-ModulePath", PSD1, "-CliPath", CLI, "-SnapshotPath", join(REPO, "examples", "no-such.snapshot.json"), "-Now", NOW]) as Record<string, unknown>;
     expect(r).toMatchObject({ ok: false, error: expect.stringMatching(/ldaps-audit dsc test failed \(exit 2\): .*no-such\.snapshot\.json: no such file/) });

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
-import { dscInDesiredState, invoke, readManifest, referenceAjv, referenceSchema, REPO } from "./harness";
+import { dscInDesiredState, invoke, invokeSet, readManifest, referenceAjv, referenceSchema, REPO } from "./harness";
 
 const EXAMPLES = join(REPO, "dsc", "examples");
 const manifest = readManifest();
@@ -65,8 +65,8 @@ function validDocument(doc: Document): void {
   }
 }
 
-test("the three examples are there and the README explains each", () => {
-  expect(files).toEqual(["baseline.dsc.config.yaml", "gate-on-ldaps.dsc.config.yaml", "offline-snapshot.dsc.config.yaml"]);
+test("the four examples are there and the README explains each", () => {
+  expect(files).toEqual(["baseline.dsc.config.yaml", "fix-ldaps.dsc.config.yaml", "gate-on-ldaps.dsc.config.yaml", "offline-snapshot.dsc.config.yaml"]);
   const readme = readFileSync(join(EXAMPLES, "README.md"), "utf8");
   for (const f of files) expect(readme).toContain(f);
   expect(readme).toMatch(/dsc config test --file/);
@@ -94,6 +94,18 @@ test("baseline example: the baseline profile, collected on the host", () => {
   const [{ resource, doc }] = auditInstances(load("baseline.dsc.config.yaml"), () => undefined);
   const props = resolveParameters(resource.properties!, doc);
   expect(props).toEqual({ profile: "baseline", lookbackDays: 7 });
+});
+
+test("fix example: demands an elevated dsc, and its set --what-if (on a 1220 host's snapshot) plans the enrolment", () => {
+  const doc = load("fix-ldaps.dsc.config.yaml") as Document & { metadata?: Record<string, Record<string, unknown>> };
+  expect(doc.metadata?.["Microsoft.DSC"]?.securityContext).toBe("elevated");
+  const [{ resource, doc: d }] = auditInstances(doc, () => undefined);
+  const props = { ...resolveParameters(resource.properties ?? {}, d), snapshotPath: "../examples/event-1220-no-certificate.snapshot.json", now: "2026-11-24T00:00:00Z" };
+  const r = invokeSet(manifest, JSON.stringify(props), true);
+  if ("error" in r) throw new Error(JSON.stringify(r.error.traces));
+  const whatIf = (r.afterState._metadata as { whatIf: string[] }).whatIf;
+  expect(whatIf.map((l) => l.split(":")[0])).toEqual(["obtain-certificate/NTDS", "reload-certificate/NTDS", "verify/NTDS"]);
+  expect(whatIf[0]).toMatch(/KerberosAuthentication/);
 });
 
 test("gate example: a later resource depends on an Assertion wrapping the audit", () => {

@@ -24,6 +24,8 @@ export interface Manifest {
   version: string;
   get: Method;
   test: Method;
+  set?: Method & { implementsPretest?: boolean };
+  whatIf?: Method & { implementsPretest?: boolean };
   exitCodes?: Record<string, string>;
   schema: { embedded: { properties: Record<string, { readOnly?: boolean }> } & Record<string, unknown> };
   [k: string]: unknown;
@@ -48,8 +50,9 @@ export interface Invocation {
 }
 
 /** Spawn one operation exactly as dsc would. `input` is sent verbatim on stdin (dsc sends the desired-state JSON). */
-export function invoke(manifest: Manifest, operation: "get" | "test", input: string | undefined, manifestPath = MANIFEST, extraEnv: Record<string, string> = {}): Invocation {
+export function invoke(manifest: Manifest, operation: "get" | "test" | "set" | "whatIf", input: string | undefined, manifestPath = MANIFEST, extraEnv: Record<string, string> = {}): Invocation {
   const method = manifest[operation];
+  if (!method) throw new Error(`the manifest has no ${operation} method`);
   const args: string[] = [];
   for (const a of method.args ?? []) {
     if (typeof a === "string") args.push(a);
@@ -114,4 +117,35 @@ export function referenceAjv(): Ajv2020 {
 
 export function referenceSchema(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(REFERENCE, name), "utf8"));
+}
+
+export interface SetOutcome {
+  /** dsc's ResourceSetResponse: the state before (from get), after (from set), and the properties that changed. */
+  beforeState: Record<string, unknown>;
+  afterState: Record<string, unknown>;
+  changedProperties: string[];
+  get: Invocation;
+  set: Invocation;
+}
+
+/**
+ * `dsc resource set [--what-if]` as dsc runs a command resource (dsc_lib command_resource.rs invoke_set): the
+ * whatIf method in what-if mode (when the manifest has one); test first unless the method implementsPretest;
+ * then get for the state before, then the method, whose one JSON line is the state after; changedProperties is
+ * dsc's diff of after against before. Any non-zero exit is dsc's error, returned here with the invocations.
+ */
+export function invokeSet(manifest: Manifest, input: string, whatIf: boolean, manifestPath = MANIFEST, extraEnv: Record<string, string> = {}): SetOutcome | { error: Invocation; step: "get" | "set" } {
+  const operation = whatIf ? "whatIf" : "set";
+  const method = manifest[operation] ?? (whatIf ? manifest.set : undefined);
+  if (!method) throw new Error("set is not implemented by this resource");
+  if (!method.implementsPretest) throw new Error("this emulation covers resources that implement their own pretest (as ours does)");
+  const get = invoke(manifest, "get", input, manifestPath, extraEnv);
+  if (get.code !== 0) return { error: get, step: "get" };
+  const set = invoke(manifest, manifest[operation] ? operation : "set", input, manifestPath, extraEnv);
+  if (set.code !== 0) return { error: set, step: "set" };
+  if (get.stdoutLines.length !== 1 || set.stdoutLines.length !== 1) throw new Error(`dsc expects one JSON line from get and from set (return: state); got ${get.stdoutLines.length} and ${set.stdoutLines.length}`);
+  const beforeState = get.stdoutLines[0] as Record<string, unknown>;
+  const afterState = set.stdoutLines[0] as Record<string, unknown>;
+  const props = manifest.schema.embedded.properties;
+  return { beforeState, afterState, changedProperties: dscDiff(afterState, beforeState, props), get, set };
 }

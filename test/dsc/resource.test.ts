@@ -164,7 +164,10 @@ describe("manifest", () => {
     }
     expect(manifest.test.return).toBe("stateAndDiff");
     expect(manifest.schema.embedded.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
-    expect(manifest).not.toHaveProperty("set"); // audit only
+    // set judges the host itself (its plan is empty when compliant), so dsc need not run test first;
+    // whatIf is the same command with --what-if (without it dsc would fake what-if from test).
+    expect(manifest.set).toEqual({ executable: "node", args: ["../bin/ldaps-audit.js", "dsc", "set"], input: "stdin", implementsPretest: true, return: "state" });
+    expect(manifest.whatIf).toEqual({ executable: "node", args: ["../bin/ldaps-audit.js", "dsc", "set", "--what-if"], input: "stdin", implementsPretest: true, return: "state" });
   });
 
   test("only fields dsc's ResourceManifest knows (it deserializes with deny_unknown_fields)", () => {
@@ -172,6 +175,9 @@ describe("manifest", () => {
     expect(Object.keys(manifest).filter((k) => !top.includes(k))).toEqual([]);
     expect(Object.keys(manifest.get).filter((k) => !["executable", "args", "input"].includes(k))).toEqual([]);
     expect(Object.keys(manifest.test).filter((k) => !["executable", "args", "input", "return"].includes(k))).toEqual([]);
+    // SetMethod: no requireSecurityContext or the like (dsc would refuse the whole manifest); elevation is the
+    // configuration document's metadata (Microsoft.DSC securityContext) and set's own check.
+    for (const m of [manifest.set, manifest.whatIf]) expect(Object.keys(m ?? {}).filter((k) => !["executable", "args", "input", "implementsPretest", "handlesExist", "return"].includes(k))).toEqual([]);
     expect(Object.keys(manifest.schema)).toEqual(["embedded"]);
     for (const k of Object.keys(manifest.exitCodes ?? {})) expect(k).toMatch(/^-?\d+$/);
   });

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectLocal } from "../../lib/collect";
 import { applyFix, APPLY_EXIT, APPLY_SCHEMA_ID, ApplyOptions } from "../../lib/fix/apply";
+import { applyWithFix, runDscSet } from "../../lib/dsc/set";
 import { describeErrors, validatorFor } from "../../lib/schemas";
 import { planFix } from "../../lib/fix/plan";
 import type { Plan } from "../../lib/fix/types";
@@ -403,5 +404,57 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
       expect(machine()).toBe(0);
       expect(inNtds(h, pki.leafThumbprint)).toBe(false);
     });
+  });
+
+  // DSC set (lib/dsc/set.ts) is this same apply: planned from a fresh collection, applied through applyWithFix, then
+  // the host collected and judged again for the state dsc records. The PFX password arrives as the write-only
+  // pfxPassword property and reaches the PowerShell session's environment only.
+  test("DSC set with pfxPath + pfxPassword: planned, applied and verified; the state after is the host judged again", async () => {
+    const h = await host();
+    const ports = { ldaps: await freePort(), ldap: await freePort() };
+    let slapd = await startSlapd(certs.old, { ports });
+    let restarts = 0;
+    const clock = fakeClock(async () => {
+      if (restarts++ > 0) return;
+      await slapd.stop();
+      slapd = await startSlapd(certs.leaf, { ports });
+    });
+    const env = { ...h.env };
+    delete env.PFXPW; // no other way to the password than set's own
+    const traces: string[] = [];
+    const trace = (level: string, message: string) => traces.push(`${level}: ${message}`);
+    let collections = 0;
+    try {
+      const out = await runDscSet(
+        { pfxPath: pki.leafPfx, pfxPassword: pki.password, backupDir: join(h.dir, "backup") },
+        {
+          whatIf: false,
+          isElevated: () => true,
+          trace,
+          collect: async () => {
+            collections++;
+            return collectLocal({ executable: pwsh!, shimScripts: shims(), env, timeoutMs: 120000 });
+          },
+          apply: applyWithFix(trace, {
+            lockFile: join(h.dir, "apply.lock"),
+            shimScripts: shims(reloadShim),
+            powershell: { executable: pwsh!, env, timeoutMs: 120000 },
+            backupDir: join(h.dir, "backup"),
+            verify: { host: "127.0.0.1", ports: [ports.ldaps], deadlineMs: 60_000, intervalMs: 5000 },
+            now: clock.now,
+            sleep: clock.sleep,
+          }),
+        },
+      );
+      expect(inNtds(h, pki.leafThumbprint)).toBe(true);
+      expect(collections).toBe(2);
+      expect(traces).toContainEqual("info: verify/NTDS: checked: 127.0.0.1 presents " + pki.leafThumbprint + " on " + ports.ldaps);
+      expect(out.state.controls.find((c) => c.id === "LDAPS-S01")?.status).toBe("pass");
+      expect(JSON.stringify(out.state)).not.toContain(pki.password);
+      expect(traces.join("\n")).not.toContain(pki.password);
+      expect(out.state).not.toHaveProperty("pfxPassword");
+    } finally {
+      await slapd.stop();
+    }
   });
 });

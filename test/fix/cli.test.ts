@@ -78,6 +78,9 @@ test("bad input: one line, exit 2, never a stack trace", () => {
   expectCleanError(runCli(["fix", ex("wrong-name"), "--pfx", ex("healthy-dc"), "--password-env", "NO_SUCH_VAR_LDAPS"]), 2, /--password-env NO_SUCH_VAR_LDAPS: that environment variable is not set/);
   expectCleanError(runCli(["fix", ex("wrong-name"), "--enroll", "LDAPS\nX=1"]), 2, /--enroll "LDAPS\\nX=1": expected a certificate template name/);
   expectCleanError(runCli(["fix", ex("wrong-name"), "--request", tmp, "--extra-name", "a b"]), 2, /--extra-name "a b": expected a DNS name/);
+  expectCleanError(runCli(["fix", ex("two-qualifying"), "--thumbprint", "6AB3"]), 2, /--thumbprint: expected a SHA-1 thumbprint/);
+  expectCleanError(runCli(["fix", ex("two-qualifying"), "--thumbprint", "6AB384440534A15782E9C1B2E288323D50DD3DD1", "--enroll", "LDAPS"]), 2, /mutually exclusive/);
+  expectCleanError(runCli(["fix", ex("expired"), ...NOW, "--thumbprint", "C0E333364D083B221901CF1CF93799069C1C8166"]), 2, /certificate C0E333364D083B221901CF1CF93799069C1C8166 cannot serve LDAPS on dc1\.corp\.example\.test: expired on 2025-06-30/);
   // A probe-only snapshot says nothing about the stores: no plan is guessed.
   const probe = join(tmp, "probe.json");
   writeFileSync(probe, JSON.stringify({ schemaVersion: 1, collector: { name: "ldaps-audit-probe" }, host: { fqdn: "dc1.example.test" } }));
@@ -109,10 +112,18 @@ test("--apply refuses with one line and exit 2 before anything runs, and writes 
   expect(existsSync(out)).toBe(false);
 });
 
+test("--thumbprint: a certificate on the host that Windows would not pick is placed in NTDS\\My (not optional)", () => {
+  const r = runCli(["fix", ex("two-qualifying"), ...NOW, "--thumbprint", "6a b3 84 44 05 34 a1 57 82 e9 c1 b2 e2 88 32 3d 50 dd 3d d1"]);
+  expect(r.code).toBe(1);
+  const plan = validPlan(r.stdout);
+  expect(plan.steps.map((s: { action: string; optional: boolean }) => `${s.action}${s.optional ? "?" : ""}`)).toEqual(["place-certificate", "reload-certificate", "verify"]);
+  expect(plan.targets[0].intendedCertificate).toMatchObject({ thumbprint: "6AB384440534A15782E9C1B2E288323D50DD3DD1", source: "existing", store: "NTDS\\My" });
+});
+
 test("--help teaches: every source with an example, the actions, the exit codes", () => {
   const h = runCli(["fix", "--help"]);
   expect(h.code).toBe(0);
-  for (const s of ["--pfx dc1.pfx --password-env PFX_PASS", "--enroll LDAPS", "--request", "--restart-service", "--profile", "--now"]) expect(h.stdout).toContain(s);
+  for (const s of ["--pfx dc1.pfx --password-env PFX_PASS", "--enroll LDAPS", "--request", "--thumbprint", "6AB384440534A15782E9C1B2E288323D50DD3DD1", "--restart-service", "--profile", "--now"]) expect(h.stdout).toContain(s);
   for (const a of ["obtain-certificate", "place-certificate", "grant-key-read", "remove-competing-certificate", "reload-certificate", "verify"]) expect(h.stdout).toContain(a);
   const flat = h.stdout.replace(/\s+/g, " ");
   expect(flat).toMatch(/--apply \(on the DC, elevated\) carries a plan out through PowerShell/);

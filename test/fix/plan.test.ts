@@ -212,3 +212,35 @@ test("the wire shows another certificate than the stores predict (renewed, not r
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+// A certificate already on the host, named by thumbprint (fix --thumbprint, DSC certificateThumbprint): it becomes
+// the intended one, placed where Windows looks first when Windows would pick another; refused when it cannot serve.
+describe("a named certificate (source: thumbprint)", () => {
+  const PICKED = "06EBDDBED90CF9FB43A018B5B8380D7432D8F026"; // two-qualifying: the later notAfter, Windows' pick
+  const OTHER = "6AB384440534A15782E9C1B2E288323D50DD3DD1";
+  const named = (name: string, thumbprint: string) => plan(name, { source: { kind: "thumbprint", thumbprint } });
+  const table: Array<{ example: string; thumbprint: string; steps: string[]; store?: string }> = [
+    // Windows would pick another: the named one goes to NTDS\My, and that is not optional.
+    { example: "two-qualifying", thumbprint: OTHER, steps: ["place-certificate[LDAPS-S02]", "reload-certificate[]", "verify[LDAPS-N03]"], store: "NTDS\\My" },
+    // Naming Windows' own pick changes nothing against the plain plan.
+    { example: "two-qualifying", thumbprint: PICKED, steps: ["place-certificate?[LDAPS-S02]", "reload-certificate?[]", "verify?[LDAPS-N03]"], store: "NTDS\\My" },
+    { example: "healthy-dc", thumbprint: OTHER, steps: [], store: "LocalMachine\\My" },
+    // Nothing qualifies yet; the grant makes the named one qualify and it is then Windows' only choice: no placement.
+    { example: "key-not-readable", thumbprint: OTHER, steps: ["grant-key-read[LDAPS-S01,LDAPS-C04,LDAPS-E03]", ...RELOAD_VERIFY], store: "LocalMachine\\My" },
+  ];
+  test.each(table)("$example, $thumbprint -> $steps", ({ example, thumbprint, steps, store }) => {
+    const p = named(example, thumbprint);
+    expect(shape(p)).toEqual(steps);
+    expect(p.targets[0].intendedCertificate).toMatchObject({ thumbprint, source: "existing", store });
+    expect(p.stopped).toBeNull();
+    const place = p.steps.find((s) => s.action === "place-certificate");
+    if (place && !place.optional) expect(place.precondition).toMatchObject({ pointer: "/selection/predicted", observed: PICKED, doneWhen: { equalsIntended: true } });
+  });
+  test.each([
+    { example: "healthy-dc", thumbprint: "00".repeat(20), error: /is not in NTDS\\My or LocalMachine\\My on dc1\.corp\.example\.test/ },
+    { example: "expired", thumbprint: "C0E333364D083B221901CF1CF93799069C1C8166", error: /cannot serve LDAPS on dc1\.corp\.example\.test: expired on 2025-06-30/ },
+    { example: "wrong-name", thumbprint: "62B3D47C98C68FF45F67CE2D88E102711F1E43AB", error: /cannot serve LDAPS on dc1\.corp\.example\.test: .*dc1\.corp\.example\.test/ },
+  ])("refused: $example, $thumbprint", ({ example, thumbprint, error }) => {
+    expect(() => named(example, thumbprint)).toThrow(error);
+  });
+});

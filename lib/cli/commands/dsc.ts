@@ -1,4 +1,4 @@
-// `ldaps-audit dsc get|test`: the DSC v3 resource LdapsAudit/Compliance (dsc/ldaps-audit.dsc.resource.json).
+// `ldaps-audit dsc get|test|set`: the DSC v3 resource LdapsAudit/Compliance (dsc/ldaps-audit.dsc.resource.json).
 // dsc runs it with the desired-state JSON on stdin; stdout gets exactly the JSON lines dsc parses,
 // stderr only JSON trace lines. Every failure is caught here (not by main's one-line error text) so
 // that dsc sees an {"error": "..."} trace line and a non-zero exit code.
@@ -6,9 +6,12 @@ import type { CommandModule } from "yargs";
 import { EXIT, InputError, RuntimeFailure } from "../../errors";
 
 interface DscArgs {
-  operation: "get" | "test";
+  operation: "get" | "test" | "set";
+  "what-if"?: boolean;
   exitCode?: number;
 }
+
+type Trace = (level: "error" | "warn" | "info" | "debug" | "trace", message: string) => void;
 
 async function readStdin(): Promise<string> {
   // Without input (e.g. `dsc resource get` with no properties) dsc does not pipe stdin: never wait on a terminal.
@@ -23,18 +26,30 @@ export const dscCommand: CommandModule<object, DscArgs> = {
   describe: "DSC v3 resource operations (LdapsAudit/Compliance): desired-state JSON on stdin, actual state as a JSON line on stdout",
   builder: (y) =>
     y
-      .positional("operation", { choices: ["get", "test"] as const, demandOption: true, describe: "get: the actual state; test: the actual state with _inDesiredState, then the differing property names" })
+      .positional("operation", { choices: ["get", "test", "set"] as const, demandOption: true, describe: "get: the actual state; test: the actual state with _inDesiredState, then the differing property names; set: make the host compliant (the plan of `fix`, applied), then the state after" })
+      .option("what-if", { type: "boolean", describe: "set only: change nothing; the state as it is, with the steps set would take in _metadata.whatIf" })
       .example(`echo '{"snapshotPath":"examples/healthy-dc.snapshot.json"}' | $0 dsc test`, "What dsc runs for `dsc resource test -r LdapsAudit/Compliance`")
+      .example(`echo '{"snapshotPath":"examples/two-qualifying.snapshot.json"}' | $0 dsc set --what-if`, "What `dsc resource set --what-if` shows: the steps, nothing changed")
       .epilogue(
-        "Exit 0 when the audit ran, compliant or not (see _inDesiredState and reasons); 2 for bad input (JSON, properties,\n" +
-          "missing files, profile errors); 3 when collection or the tool failed. Trace lines on stderr: {\"info\"|\"warn\"|\"error\": \"...\"}.",
+        "Exit 0 when the audit ran, compliant or not (see _inDesiredState and reasons), or set reached the desired state;\n" +
+          "2 for bad input, changing nothing (JSON, properties, missing files, profile errors, set not elevated or without a\n" +
+          "certificate source it needs); 3 when collection, the tool, or set's apply failed (the apply's steps were rolled back).\n" +
+          "Trace lines on stderr: {\"info\"|\"warn\"|\"error\": \"...\"}.",
       ) as never,
   handler: async (args) => {
-    const { outputLines, parseDesiredState, runDscOperation, traceLine } = await import("../../dsc");
-    const trace = (level: Parameters<typeof traceLine>[0], message: string) => process.stderr.write(traceLine(level, message) + "\n");
+    const { outputLines, parseDesiredState, runDscOperation, traceLine, defaultCollector } = await import("../../dsc");
+    const trace: Trace = (level, message) => process.stderr.write(traceLine(level, message) + "\n");
     try {
+      if (args["what-if"] && args.operation !== "set") throw new InputError(`--what-if belongs to set, not ${args.operation}`);
       const desired = parseDesiredState(await readStdin(), trace);
-      const outcome = await runDscOperation(args.operation, desired, { trace });
+      let outcome;
+      if (args.operation === "set") {
+        const { runDscSet, applyWithFix } = await import("../../dsc/set");
+        const collect = desired.snapshotPath === undefined ? await defaultCollector() : undefined;
+        outcome = await runDscSet(desired, { trace, whatIf: args["what-if"] === true, collect, apply: applyWithFix(trace) });
+      } else {
+        outcome = await runDscOperation(args.operation, desired, { trace });
+      }
       process.stdout.write(outputLines(outcome).join("\n") + "\n");
       args.exitCode = EXIT.compliant;
     } catch (e) {

@@ -19,6 +19,7 @@ interface FixArgs {
   roots?: string[];
   enroll?: string;
   request?: string;
+  thumbprint?: string;
   "extra-name"?: string[];
   "restart-service": boolean;
   "backup-dir"?: string;
@@ -63,12 +64,14 @@ export const fixCommand: CommandModule<object, FixArgs> = {
       .option("roots", { type: "string", array: true, describe: "Trusted root file(s) for the PFX's preflight chain check (without them the chain control is skipped)" })
       .option("enroll", { type: "string", describe: "Certificate source: enrol as the machine from this ADCS template (SAN = the host's FQDN plus --extra-name)" })
       .option("request", { type: "string", describe: "Certificate source: write a certreq .inf into this folder for an external CA; the plan stops at the CSR" })
+      .option("thumbprint", { type: "string", describe: "Certificate source: a certificate already on the host (by SHA-1 thumbprint) that must become the LDAPS certificate; refused unless it can qualify" })
       .option("extra-name", { type: "string", array: true, describe: "More SAN DNS names for --enroll or --request (e.g. the domain name, if clients use it)" })
       .option("restart-service", { type: "boolean", default: false, describe: "Also restart the directory service when reloading (the rootDSE renewServerCertificate modify needs no restart)" })
       .option("backup-dir", { type: "string", describe: "Where apply will export removed certificates first (default C:\\ProgramData\\ldaps-audit\\backup)" })
       .option("verify-deadline", { type: "number", describe: "Seconds verify waits for the intended certificate on the wire (default 300)" })
-      .conflicts("pfx", ["enroll", "request"])
-      .conflicts("enroll", "request")
+      .conflicts("pfx", ["enroll", "request", "thumbprint"])
+      .conflicts("enroll", ["request", "thumbprint"])
+      .conflicts("request", "thumbprint")
       .epilogue(
         "The plan's steps, in the order an administrator would take them: obtain-certificate (only when no certificate can " +
           "qualify, or the profile faults the one Windows picks), place-certificate (NTDS\\My or ADAM_<instance>\\My, which Windows " +
@@ -87,6 +90,7 @@ export const fixCommand: CommandModule<object, FixArgs> = {
       .example("$0 fix dc1.snapshot.json", "What would make LDAPS work on dc1 (says which certificate source is needed, if any)")
       .example("PFX_PASS=... $0 fix dc1.snapshot.json --pfx dc1.pfx --password-env PFX_PASS --roots root.pem", "Plan with a PFX you have (refused unless it passes preflight for dc1)")
       .example("$0 fix dc1.snapshot.json --enroll LDAPS --extra-name corp.example.test", "Plan an enrolment from the enterprise CA's LDAPS template")
+      .example("$0 fix dc1.snapshot.json --thumbprint 6AB384440534A15782E9C1B2E288323D50DD3DD1", "Make a certificate already on dc1 the LDAPS certificate (placed in NTDS\\My when Windows would pick another)")
       .example("$0 fix dc1.snapshot.json --request C:\\csr", "Write a certreq .inf for an external CA; the plan stops at the CSR")
       .example("$0 fix dc1.snapshot.json --format json -o dc1.plan.json", "The plan as JSON (schemas/plan.schema.json)")
       .example("$0 fix --apply --plan dc1.plan.json --what-if", "On dc1: check the plan still fits the host and show what each step would do, changing nothing")
@@ -139,6 +143,10 @@ function planOptions(args: FixArgs, snapshot: string): import("../../fix/plan").
     source = { kind: "pfx", file: args.pfx, passwordEnv: args["password-env"], password, roots: args.roots };
   } else if (args.enroll !== undefined) {
     source = { kind: "enroll", template: args.enroll, extraNames: args["extra-name"] };
+  } else if (args.thumbprint !== undefined) {
+    const thumbprint = args.thumbprint.replace(/\s+/g, "").toUpperCase();
+    if (!/^[0-9A-F]{40}$/.test(thumbprint)) throw new InputError("--thumbprint: expected a SHA-1 thumbprint (40 hexadecimal digits), as certutil or Get-ChildItem Cert: show it");
+    source = { kind: "thumbprint", thumbprint };
   } else if (args.request !== undefined) {
     if (!args.request) throw new InputError("--request: name the folder for the certreq .inf file");
     source = { kind: "request", dir: args.request, extraNames: args["extra-name"] };
