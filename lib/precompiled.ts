@@ -19,13 +19,12 @@ import type { Control, ControlPart, LoadedProfile } from "./profile/types";
 /** dist/generated when this module runs from dist/lib. */
 export const GENERATED_DIR = join(__dirname, "..", "generated");
 const MANIFEST = "manifest.json";
-const VALIDATORS = "validators.js";
 
 /** Compiled modules whose logic shapes the generated code (the loader and the effective controls). */
 const LOADER_MODULES = ["schemas", "precompiled", "profile/load", "profile/effective", "profile/lint", "profile/pointer"];
 
 interface SerializedPart {
-  /** Export name of the validator in validators.js. */
+  /** The validator: "<file in dist/generated>#<export name>". */
   v: string;
   location: string;
   defs?: Record<string, string>;
@@ -54,7 +53,7 @@ interface SerializedProfile {
 
 export interface Manifest {
   digest: string;
-  /** Schema $id -> export name, for validatorFor(). */
+  /** Schema $id -> "<file>#<export name>", for validatorFor(). */
   schemas: Record<string, string>;
   profiles: Record<string, SerializedProfile>;
 }
@@ -76,43 +75,52 @@ export function sourcesDigest(): string {
 }
 
 let disabled = false;
-let loaded: { manifest: Manifest; validators: Record<string, ValidateFunction> } | null | undefined;
+let manifest: Manifest | null | undefined;
+const modules = new Map<string, Record<string, ValidateFunction>>();
 
 /** Compile everything at run time from here on (the generator itself, and tests comparing the two). */
 export function disablePrecompiled(): void {
   disabled = true;
 }
 
-function load(): typeof loaded {
+function current(): Manifest | null {
   if (disabled) return null;
-  if (loaded !== undefined) return loaded;
-  loaded = null;
-  const manifestPath = join(GENERATED_DIR, MANIFEST);
-  if (!existsSync(manifestPath)) return loaded;
-  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
-  if (manifest.digest !== sourcesDigest()) return loaded;
-  loaded = { manifest, validators: require(join(GENERATED_DIR, VALIDATORS)) as Record<string, ValidateFunction> };
-  return loaded;
+  if (manifest !== undefined) return manifest;
+  manifest = null;
+  const path = join(GENERATED_DIR, MANIFEST);
+  if (!existsSync(path)) return manifest;
+  const m = JSON.parse(readFileSync(path, "utf8")) as Manifest;
+  if (m.digest === sourcesDigest()) manifest = m;
+  return manifest;
+}
+
+/**
+ * One validator by its manifest name, "<file>#<export>". Each schema and each profile has a file of its
+ * own, so a run loads the code of what it uses (evaluate: the snapshot schema and one profile).
+ */
+function validator(ref: string): ValidateFunction {
+  const [file, name] = ref.split("#");
+  let mod = modules.get(file);
+  if (!mod) {
+    mod = require(join(GENERATED_DIR, file)) as Record<string, ValidateFunction>;
+    modules.set(file, mod);
+  }
+  const v = mod[name];
+  if (!v) throw new Error(`${GENERATED_DIR}: validator ${ref} is missing; run npm run build`);
+  return v;
 }
 
 /** The build-time validator of a shipped schema, or undefined (then ajv compiles it). */
 export function precompiledValidator(schemaId: string): ValidateFunction | undefined {
-  const l = load();
-  const name = l?.manifest.schemas[schemaId];
-  return name ? l!.validators[name] : undefined;
+  const ref = current()?.schemas[schemaId];
+  return ref ? validator(ref) : undefined;
 }
 
 /** A shipped profile as loadProfile() would build it, from the generated code; undefined when there is none. */
 export function precompiledProfile(name: string, source: string): LoadedProfile | undefined {
-  const l = load();
-  const p = l?.manifest.profiles[name];
-  if (!l || !p) return undefined;
-  const part = (s: SerializedPart | null): ControlPart | null => {
-    if (!s) return null;
-    const validate = l.validators[s.v];
-    if (!validate) throw new Error(`${GENERATED_DIR}: validator ${s.v} is missing; run npm run build`);
-    return { validate, location: s.location, ...(s.defs ? { defs: s.defs } : {}) };
-  };
+  const p = current()?.profiles[name];
+  if (!p) return undefined;
+  const part = (s: SerializedPart | null): ControlPart | null => (s ? { validate: validator(s.v), location: s.location, ...(s.defs ? { defs: s.defs } : {}) } : null);
   const built = new Map<string, Control>();
   const revive = (id: string): Control => {
     const hit = built.get(id);
@@ -166,4 +174,4 @@ export function serializeProfile(profile: LoadedProfile, exportOf: (controlId: s
   return { id: profile.id, title: profile.title, schemaId: profile.schemaId, sha256: profile.sha256, selected: profile.controls.map((c) => c.meta.id), controls };
 }
 
-export const GENERATED_FILES = { manifest: MANIFEST, validators: VALIDATORS };
+export const MANIFEST_FILE = MANIFEST;
