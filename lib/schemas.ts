@@ -28,7 +28,7 @@ function addProfileKeywords(ajv: Ajv2020): void {
   ajv.addKeyword({ keyword: "ldapsWarning", schemaType: ["object", "boolean"] });
 }
 
-export function schemaFiles(dir: string): string[] {
+function schemaFiles(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);
@@ -38,8 +38,8 @@ export function schemaFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** The options every ajv of the project is made with (the build's standalone code included). */
-export const AJV_OPTIONS: Options = { strict: true, strictTypes: false, strictRequired: false, allErrors: true, allowUnionTypes: true };
+/** The options of the shared ajv (and so of the standalone code generated from it). */
+const AJV_OPTIONS: Options = { strict: true, strictTypes: false, strictRequired: false, allErrors: true, allowUnionTypes: true };
 
 let keepSource = false;
 /** For scripts/build-validators.js: the shared ajv keeps each validator's source for standalone code. */

@@ -30,7 +30,7 @@ export const SHIPPED_PROFILES = ["baseline", "hardened"];
 /** Where the shipped control files live (one per control id). */
 export const CONTROLS_BASE = `${SCHEMA_BASE}controls/`;
 
-export function shippedId(name: string): string {
+function shippedId(name: string): string {
   return `${SCHEMA_BASE}profiles/${name}.profile.json`;
 }
 
