@@ -1,7 +1,11 @@
-// Builds a synthetic fleet for benchmarks: 20 certificates made by the openssl CLI (one wildcard
-// certificate that qualifies for every host, 19 others that do not), reused across N host snapshots.
+// Builds a synthetic fleet for benchmarks: 20 certificates made by the openssl CLI, reused across N host
+// snapshots. At benchNow() all 20 are valid; the 3650-day wildcard "ok" qualifies for every host, and so do
+// the four 1-day wildcards "shortN" (they fail LDAPS-C07, expiry runway, which does not take a certificate
+// out of the service's choice: the host gets LDAPS-S02's ambiguity warning and still complies); the other
+// 15 miss a selection requirement each (EKU or name).
 "use strict";
 const { execFileSync } = require("node:child_process");
+const { X509Certificate } = require("node:crypto");
 const { mkdirSync, mkdtempSync, readFileSync, writeFileSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const { join } = require("node:path");
@@ -10,7 +14,7 @@ function openssl(dir, args) {
   execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
 }
 
-/** 20 DER certificates: index 0 qualifies for *.fleet.example.test, the rest miss one requirement each. */
+/** 20 DER certificates: index 0 qualifies for *.fleet.example.test, the rest miss one requirement each (see above). */
 function makeCertificates(dir) {
   const specs = [];
   specs.push(["ok", "DNS:*.fleet.example.test", "serverAuth", 3650]);
@@ -34,7 +38,21 @@ function makeCertificates(dir) {
     files.push(join(dir, `${name}.der`));
     ders.push(readFileSync(join(dir, `${name}.der`)));
   }
-  return { ders, files, root: readFileSync(join(dir, "ca.pem"), "utf8"), dir };
+  // The 20 certificates as one PEM bundle: what `openssl storeutl` reads for one host.
+  const bundle = join(dir, "bundle.pem");
+  writeFileSync(bundle, ders.map((d) => new X509Certificate(d).toString()).join(""));
+  return { ders, files, bundle, root: readFileSync(join(dir, "ca.pem"), "utf8"), dir, now: benchNow(ders) };
+}
+
+/**
+ * The instant the fleet is judged at (--now): one hour after the newest notBefore. The certificates are
+ * made at run time, so a fixed date would fall before them (and no host would comply); one hour later
+ * every certificate is valid, the 3650-day ones for years and the 1-day ones for under a day (they miss
+ * the remaining-validity requirement, which is their point).
+ */
+function benchNow(ders) {
+  const newest = Math.max(...ders.map((d) => Date.parse(new X509Certificate(d).validFrom)));
+  return new Date(newest + 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 const ACL = [{ identity: "NT AUTHORITY\\SYSTEM", sid: "S-1-5-18", rights: "FullControl", type: "Allow" }];
@@ -71,4 +89,4 @@ function writeFleet(n, ders, parent) {
   return paths;
 }
 
-module.exports = { makeCertificates, hostSnapshot, writeFleet, tmp: () => mkdtempSync(join(tmpdir(), "ldaps-audit-bench-")) };
+module.exports = { makeCertificates, benchNow, hostSnapshot, writeFleet, tmp: () => mkdtempSync(join(tmpdir(), "ldaps-audit-bench-")) };

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Probe throughput: ldaps-audit probe against 200 LDAPS endpoints on loopback (one real slapd with 200
-// ldaps:// listeners, certificates made by the openssl CLI), compared in the same run with
-// `testssl -p -S` and `nmap --script ssl-cert` on a small sample. Run after `npm run build`:
-//   node bench/probe.js [--endpoints 200] [--sample 3] [--concurrency 32]
+// Probe throughput: the ldaps-audit CLI (`probe`, with its defaults and with --no-versions) against 200
+// LDAPS endpoints on loopback (one real slapd with 200 ldaps:// listeners, certificates made by the openssl
+// CLI), compared in the same run, interleaved, with one `nmap --script ssl-cert` over all the ports; plus
+// `testssl -p -S` and nmap one endpoint at a time on a small sample. Run after `npm run build`:
+//   node bench/probe.js [--endpoints 200] [--sample 3] [--rounds 3] [--quick]
 "use strict";
 const { execFileSync, spawn, spawnSync } = require("node:child_process");
 const { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } = require("node:fs");
@@ -17,13 +18,13 @@ const opt = (name, dflt) => {
 };
 const ENDPOINTS = opt("endpoints", 200);
 const SAMPLE = opt("sample", 3);
-const CONCURRENCY = opt("concurrency", 32);
+const ROUNDS = opt("rounds", argv.includes("--quick") ? 1 : 3);
+const goals = require("./goals");
+const ENV = goals.cleanEnv();
+const BIN = join(__dirname, "..", "bin", "ldaps-audit.js");
 
-let probeLib;
-try {
-  probeLib = require("../dist/lib/probe");
-} catch (e) {
-  console.error("bench/probe.js: build first (npm run build):", e.message);
+if (!existsSync(join(__dirname, "..", "dist", "lib", "cli", "main.js"))) {
+  console.error("bench/probe.js: build first (npm run build)");
   process.exit(3);
 }
 
@@ -78,12 +79,12 @@ async function startSlapd(dir, ports) {
 
 function timeRun(cmd, args) {
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 28, timeout: 300000 });
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 28, timeout: 300000, env: ENV });
   return { ms: Number(process.hrtime.bigint() - t) / 1e6, status: r.status, out: r.stdout, err: r.stderr, error: r.error };
 }
 
 function table(rows) {
-  const header = ["tool", "what", "endpoints", "seconds", "endpoints/s", "vs probe"];
+  const header = ["tool", "what", "endpoints", "seconds", "endpoints/s", "ratio"];
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (c) => c.map((x, i) => String(x).padEnd(w[i])).join("  ");
   console.log(`\n${line(header)}\n${w.map((n) => "-".repeat(n)).join("  ")}\n${rows.map(line).join("\n")}`);
@@ -100,24 +101,47 @@ async function main() {
       if (!ports.includes(p)) ports.push(p);
     }
     slapd = await startSlapd(dir, ports);
-    const ca = [readFileSync(join(dir, "ca.pem"), "utf8")];
-    const targets = ports.map((port) => ({ host: "127.0.0.1", port }));
     const rows = [];
-    const runProbe = async (versions) => {
-      const t = process.hrtime.bigint();
-      const res = await probeLib.probeHosts(targets, { ca, servername: "dc1.example.test", concurrency: CONCURRENCY, timeoutMs: 10000, versions });
-      const s = Number(process.hrtime.bigint() - t) / 1e9;
-      const ok = res.filter((r) => r.snapshot.network.endpoints.every((e) => !e.failure && e.tls && e.tls.authorized && e.ldap && e.ldap.rootDse)).length;
-      if (ok !== targets.length) console.error(`warning: ${targets.length - ok} endpoint(s) did not verify or read the rootDSE`);
-      return s;
+    // The CLI as a user runs it (its start-up included, as nmap's is): --concurrency and --timeout at
+    // their defaults, by address with the certificate's name as --servername; JSON on stdout.
+    const cli = (extra) => {
+      const r = timeRun(process.execPath, [BIN, "probe", ...ports.map((p) => `127.0.0.1:${p}`), "--ca", join(dir, "ca.pem"), "--servername", "dc1.example.test", "--format", "json", ...extra]);
+      if (r.error) throw r.error;
+      let healthy = 0;
+      try {
+        for (const snap of JSON.parse(r.out)) for (const e of snap.network.endpoints) if (!e.failure && e.tls && e.tls.authorized && e.ldap && e.ldap.rootDse) healthy++;
+      } catch (e) {
+        throw new Error(`probe ${extra.join(" ")} exited ${r.status}: ${(r.err || e.message).trim().split("\n").pop()}`);
+      }
+      if (healthy !== ENDPOINTS) console.error(`warning: probe ${extra.join(" ")}: ${ENDPOINTS - healthy} endpoint(s) did not verify or read the rootDSE`);
+      return r.ms;
     };
-    await runProbe(false); // warm-up (JIT, slapd threads)
-    const base = await runProbe(false);
-    const probeRate = ENDPOINTS / base;
-    rows.push(["ldaps-audit probe", `TLS+chain+verify+rootDSE, concurrency ${CONCURRENCY}`, ENDPOINTS, base.toFixed(2), probeRate.toFixed(1), "1.0x"]);
-    const withVersions = await runProbe(true);
-    rows.push(["ldaps-audit probe", "same + TLS 1.0-1.3 one by one", ENDPOINTS, withVersions.toFixed(2), (ENDPOINTS / withVersions).toFixed(1), `${(probeRate / (ENDPOINTS / withVersions)).toFixed(1)}x slower`]);
-
+    const nmap = which("nmap");
+    cli(["--no-versions"]); // warm-up (page cache, slapd threads)
+    const cases = { defaults: () => cli([]), noVersions: () => cli(["--no-versions"]) };
+    if (nmap) cases.nmap = () => {
+      const r = timeRun(nmap, ["-Pn", "-n", "-p", ports.join(","), "--script", "ssl-cert", "127.0.0.1"]);
+      if (r.error) throw r.error;
+      const seen = (r.out.match(/Subject: commonName=dc1\.example\.test/g) || []).length;
+      if (seen !== ENDPOINTS) console.error(`warning: nmap printed ${seen} of ${ENDPOINTS} certificates`);
+      return r.ms;
+    };
+    const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+    const keys = Object.keys(cases);
+    for (let r = 0; r < ROUNDS; r++) for (let i = 0; i < keys.length; i++) times[keys[(i + r) % keys.length]].push(cases[keys[(i + r) % keys.length]]());
+    const med = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    const rate = (ms) => ENDPOINTS / (ms / 1000);
+    const ref = nmap ? rate(med(times.nmap)) : undefined;
+    const vs = (r) => (ref ? `${(r / ref).toFixed(2)}x nmap` : "-");
+    const dflt = rate(med(times.defaults));
+    const nov = rate(med(times.noVersions));
+    rows.push(["ldaps-audit probe (CLI defaults)", "TLS+chain+verify+rootDSE, TLS 1.0-1.3 versions, concurrency 32", ENDPOINTS, (med(times.defaults) / 1000).toFixed(2), dflt.toFixed(1), vs(dflt)]);
+    rows.push(["ldaps-audit probe --no-versions", "TLS+chain+verify+rootDSE, concurrency 32", ENDPOINTS, (med(times.noVersions) / 1000).toFixed(2), nov.toFixed(1), vs(nov)]);
+    if (nmap) {
+      rows.push(["nmap --script ssl-cert", `all ${ENDPOINTS} ports in one run (nmap parallelises; one handshake, no verification, no LDAP)`, ENDPOINTS, (med(times.nmap) / 1000).toFixed(2), ref.toFixed(1), "1.00x nmap"]);
+      goals.goal(`probe --no-versions vs nmap, ${ENDPOINTS} endpoints`, nov / ref, ">=", 2, `${nov.toFixed(0)} vs ${ref.toFixed(0)} endpoints/s`);
+      goals.goal(`probe (CLI defaults) vs nmap, ${ENDPOINTS} endpoints`, dflt / ref, ">=", 0.6, `${dflt.toFixed(0)} vs ${ref.toFixed(0)} endpoints/s`);
+    }
     const sample = ports.slice(0, SAMPLE);
     const testssl = which("testssl") || which("testssl.sh");
     if (testssl) {
@@ -128,9 +152,8 @@ async function main() {
         total += r.ms;
       }
       const rate = sample.length / (total / 1000);
-      rows.push(["testssl -p -S", "protocols + server defaults, sequential", sample.length, (total / 1000).toFixed(2), rate.toFixed(2), `${(probeRate / rate).toFixed(0)}x slower`]);
+      rows.push(["testssl -p -S", "protocols + server defaults, sequential", sample.length, (total / 1000).toFixed(2), rate.toFixed(2), `${(rate / ref || 0).toFixed(3)}x nmap`]);
     } else rows.push(["testssl", "not installed (apt-get install testssl.sh)", 0, "-", "-", "-"]);
-    const nmap = which("nmap");
     if (nmap) {
       let total = 0;
       for (const p of sample) {
@@ -139,12 +162,9 @@ async function main() {
         total += r.ms;
       }
       const rate = sample.length / (total / 1000);
-      rows.push(["nmap --script ssl-cert", "one run per endpoint, sequential", sample.length, (total / 1000).toFixed(2), rate.toFixed(2), `${(probeRate / rate).toFixed(0)}x slower`]);
-      const all = timeRun(nmap, ["-Pn", "-n", "-p", ports.join(","), "--script", "ssl-cert", "127.0.0.1"]);
-      const rateAll = ENDPOINTS / (all.ms / 1000);
-      rows.push(["nmap --script ssl-cert", `all ${ENDPOINTS} ports in one run (parallel)`, ENDPOINTS, (all.ms / 1000).toFixed(2), rateAll.toFixed(1), `${(probeRate / rateAll).toFixed(1)}x slower`]);
+      rows.push(["nmap --script ssl-cert", "one run per endpoint, sequential", sample.length, (total / 1000).toFixed(2), rate.toFixed(2), `${(rate / ref || 0).toFixed(3)}x nmap`]);
     } else rows.push(["nmap", "not installed (apt-get install nmap)", 0, "-", "-", "-"]);
-    console.log(`Probe benchmark: ${ENDPOINTS} LDAPS endpoints (one slapd, ${ENDPOINTS} ldaps:// listeners on 127.0.0.1), node ${process.versions.node}, OpenSSL ${process.versions.openssl}`);
+    console.log(`\nProbe benchmark: ${ENDPOINTS} LDAPS endpoints (one slapd, ${ENDPOINTS} ldaps:// listeners on 127.0.0.1), node ${process.versions.node}, OpenSSL ${process.versions.openssl}; median of ${ROUNDS} interleaved rounds; load average ${require("node:os").loadavg().map((x) => x.toFixed(2)).join(" ")}`);
     table(rows);
   } finally {
     if (slapd && slapd.pid) {

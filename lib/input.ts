@@ -2,7 +2,9 @@
 // Every JSON or YAML input goes through parseJsonText / parseJsonOrYaml: duplicate keys are refused in
 // both (naming file and pointer), and nesting is bounded (lib/limits.ts) so no consumer overflows the stack.
 import { readFileSync, statSync } from "node:fs";
-import YAML from "yaml";
+// `yaml` is required where a YAML file is parsed (waivers may be YAML): every other run, JSON-only,
+// would pay its ~40 ms load for nothing.
+import type * as YamlModule from "yaml";
 import { InputError } from "./errors";
 import { jsonStructureProblem, valueDepthProblem } from "./json-structure";
 import { MAX_INPUT_BYTES, MAX_JSON_DEPTH } from "./limits";
@@ -73,7 +75,7 @@ export function parseJsonOrYaml(text: string, path: string): unknown {
   if (text.trim() === "") throw new InputError(`${path}: file is empty, expected YAML`);
   let value: unknown;
   try {
-    value = YAML.parse(text, { prettyErrors: true, uniqueKeys: true });
+    value = (require("yaml") as typeof YamlModule).parse(text, { prettyErrors: true, uniqueKeys: true });
   } catch (e) {
     // The yaml parser recurses per nesting level and reports a stack overflow as a parse error.
     if (e instanceof RangeError || /Maximum call stack size exceeded/.test((e as Error).message)) throw tooDeep(path, "/");

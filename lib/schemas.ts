@@ -1,11 +1,14 @@
 // One ajv (JSON Schema 2020-12, strict) for the whole run: every shipped schema is added once and
 // each validator is compiled once and cached. Also turns ajv errors into one readable line.
-import Ajv2020, { ErrorObject, ValidateFunction } from "ajv/dist/2020";
-import addFormats from "ajv-formats";
+// The shipped schemas' validators are compiled at build time (lib/precompiled.ts); ajv itself is loaded
+// only when something needs it at run time (a user profile, lint, a build without the generated code).
+import type Ajv2020 from "ajv/dist/2020";
+import type { ErrorObject, Options, ValidateFunction } from "ajv/dist/2020";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "./errors";
 import { packageRoot } from "./paths";
+import { precompiledValidator } from "./precompiled";
 
 export const SCHEMA_BASE = "https://ldaps-audit.dev/schemas/";
 export const SNAPSHOT_SCHEMA_ID = `${SCHEMA_BASE}snapshot.schema.json`;
@@ -35,11 +38,26 @@ function schemaFiles(dir: string): string[] {
   return out.sort();
 }
 
+/** The options of the shared ajv (and so of the standalone code generated from it). */
+const AJV_OPTIONS: Options = { strict: true, strictTypes: false, strictRequired: false, allErrors: true, allowUnionTypes: true };
+
+let keepSource = false;
+/** For scripts/build-validators.js: the shared ajv keeps each validator's source for standalone code. */
+export function keepValidatorSource(): void {
+  if (shared) throw new Error("keepValidatorSource() must come before the first getAjv()");
+  keepSource = true;
+}
+
 export function getAjv(): Ajv2020 {
   if (shared) return shared;
+  // Loaded here, not at the top: runs that only use precompiled validators never load ajv (~70 ms).
+  const Ajv = (require("ajv/dist/2020") as typeof import("ajv/dist/2020")).default;
+  const addFormats = (require("ajv-formats") as typeof import("ajv-formats")).default;
   // Strict about unknown keywords and formats (typos in profiles fail loudly); not about "type" next to
   // "properties"/"required", which profile authors should not have to repeat.
-  const ajv = new Ajv2020({ strict: true, strictTypes: false, strictRequired: false, allErrors: true, allowUnionTypes: true });
+  // Standalone code names the formats by the module it will require them from at run time.
+  const code = keepSource ? { code: { source: true, formats: (require("ajv") as typeof import("ajv"))._`require("ajv-formats/dist/formats").fullFormats` } } : {};
+  const ajv = new Ajv({ ...AJV_OPTIONS, ...code });
   addFormats(ajv);
   addProfileKeywords(ajv);
   for (const file of schemaFiles(join(packageRoot(), "schemas"))) {
@@ -54,7 +72,7 @@ const compiled = new Map<string, ValidateFunction>();
 export function validatorFor(id: string): ValidateFunction {
   let v = compiled.get(id);
   if (!v) {
-    v = getAjv().getSchema(id);
+    v = precompiledValidator(id) ?? getAjv().getSchema(id);
     if (!v) throw new Error(`schema ${id} is not registered`);
     compiled.set(id, v);
   }

@@ -1,6 +1,7 @@
 // Reading certificates and keys from files for preflight: PEM (any mix of blocks), DER, PFX/PKCS#12.
 import { createPrivateKey, createPublicKey, KeyObject, X509Certificate as NodeX509 } from "node:crypto";
-import forge from "node-forge";
+// node-forge reads PFX files only; required there, so PEM/DER readers (e.g. probe --ca) do not load it.
+import type Forge from "node-forge";
 import { InputError } from "../errors";
 import { readInputFile } from "../input";
 import { MAX_CERTIFICATE_FILE_BYTES } from "../limits";
@@ -13,7 +14,8 @@ export interface ImportedMaterial {
 }
 
 function pfxMaterial(data: Buffer, path: string, password: string | undefined): ImportedMaterial {
-  let p12: forge.pkcs12.Pkcs12Pfx;
+  const forge = require("node-forge") as typeof Forge;
+  let p12: Forge.pkcs12.Pkcs12Pfx;
   try {
     p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(data.toString("binary")), false, password ?? "");
   } catch (e) {

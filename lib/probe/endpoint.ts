@@ -3,7 +3,7 @@
 import { isIP } from "node:net";
 import type { SecureVersion } from "node:tls";
 import type { EndpointEvidence } from "../snapshot";
-import { Attempt, openTls, TlsSettings } from "./connect";
+import { Attempt, NO_TRUST_ANCHORS, openTls, TlsSettings } from "./connect";
 import { ProbeError, classify } from "./failure";
 import { ldapOverTls } from "./ldap";
 import { EndpointResult, EndpointSpec, ProbeOptions, TLS_VERSIONS, TlsVersion } from "./types";
@@ -104,7 +104,7 @@ export async function probeEndpoint(spec: EndpointSpec, options: ProbeOptions = 
     evidence.address = addr.address;
   }
   if (evidence.tls && options.versions !== false) {
-    evidence.versions = await probeVersions(spec, options, deadline);
+    evidence.versions = await probeVersions(spec, options, deadline, evidence.tls.protocol);
   }
   evidence.durationMs = clock() - started;
   return { evidence, ...(discovered ? { discovered } : {}) };
@@ -114,22 +114,27 @@ export async function probeEndpoint(spec: EndpointSpec, options: ProbeOptions = 
  * Which versions the server accepts when the client offers only that one. true = handshake completed,
  * false = the server refused (alert, reset or close), null = could not tell (the local TLS library cannot
  * offer it, or a timeout/other failure).
+ * `negotiated` is the version the endpoint's main handshake agreed on: accepted, so not asked again (the
+ * server is spared one full handshake). The others are asked at once, each connection only reading the
+ * agreed protocol (no chain, no name check); a refused version costs the server an alert.
  */
 export async function probeVersions(
   spec: EndpointSpec,
   options: ProbeOptions = {},
   deadline = new Deadline(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.clock),
+  negotiated?: string | null,
 ): Promise<NonNullable<EndpointEvidence["versions"]>> {
   const base = settingsFor(spec, options);
   // No time left (e.g. the main connection's LDAP step used it all): "could not tell", without connecting.
   if (deadline.remaining() <= 0) return Object.fromEntries(TLS_VERSIONS.map((v) => [v, null])) as NonNullable<EndpointEvidence["versions"]>;
   const results = await Promise.all(
     TLS_VERSIONS.map(async (v): Promise<[TlsVersion, boolean | null]> => {
+      if (v === negotiated) return [v, true];
       const attempt = new Attempt(deadline.remaining());
       try {
-        const settings: TlsSettings = { ...base, minVersion: v as SecureVersion, maxVersion: v as SecureVersion };
+        const settings: TlsSettings = { ...base, ca: NO_TRUST_ANCHORS, minVersion: v as SecureVersion, maxVersion: v as SecureVersion };
         if (v === "TLSv1" || v === "TLSv1.1") settings.ciphers = LEGACY_CIPHERS;
-        const hs = await openTls(attempt, { host: spec.host, port: spec.port, mode: spec.mode, dnsServers: options.dnsServers }, settings);
+        const hs = await openTls(attempt, { host: spec.host, port: spec.port, mode: spec.mode, dnsServers: options.dnsServers }, settings, undefined, true);
         return [v, hs.protocol === v];
       } catch (e) {
         const f = e instanceof ProbeError ? e.failure : classify(e, attempt.stage);

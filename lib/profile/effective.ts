@@ -181,6 +181,17 @@ function parameterSources(c: MergedControl, uses: Control["uses"]): Record<strin
   return Object.fromEntries([...sources].filter(([, locs]) => locs.size === 1).map(([name, locs]) => [name, [...locs][0]]));
 }
 
+/** Where a profile's effective control documents are registered with ajv. */
+function effectiveBase(profileId: string): string {
+  const key = createHash("sha256").update(profileId).digest("hex").slice(0, 16);
+  return `${SCHEMA_BASE}effective/${key}/controls/`;
+}
+
+/** The ajv reference of one compiled part of a profile's effective control (scripts/build-validators.js exports it). */
+export function effectivePartRef(profileId: string, controlId: string, part: PartName): string {
+  return `${effectiveBase(profileId)}${controlId}.json#/${part}`;
+}
+
 export interface EffectiveControls {
   selected: Control[];
   /** Text that changes whenever any control, as this profile applies it, changes (for the profile digest). */
@@ -194,8 +205,7 @@ export interface EffectiveControls {
  */
 export function buildEffectiveControls(profileId: string, merged: MergedControl[], defaults: MergedControl[]): EffectiveControls {
   const ajv = getAjv();
-  const key = createHash("sha256").update(profileId).digest("hex").slice(0, 16);
-  const base = `${SCHEMA_BASE}effective/${key}/controls/`;
+  const base = effectiveBase(profileId);
   const all = new Map<string, MergedControl>(defaults.map((c) => [c.meta.id, c]));
   for (const c of merged) all.set(c.meta.id, c);
   const docs = new Map<string, Json>();

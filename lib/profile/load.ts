@@ -18,6 +18,7 @@ import type { ValidateFunction } from "ajv";
 import { InputError } from "../errors";
 import { parseJsonText, readInputFile } from "../input";
 import { packageRoot } from "../paths";
+import { precompiledProfile } from "../precompiled";
 import { describeErrors, getAjv, PROFILE_META_ID, SCHEMA_BASE } from "../schemas";
 import { buildEffectiveControls, MergedControl } from "./effective";
 import { escapePointerPart, pointerGet, resolveRef } from "./pointer";
@@ -223,6 +224,12 @@ export function loadProfile(nameOrPath: string): LoadedProfile {
   if (hit) return hit;
   const shipped = SHIPPED_PROFILES.includes(nameOrPath);
   const source = shipped ? join(packageRoot(), "schemas", "profiles", `${nameOrPath}.profile.json`) : nameOrPath;
+  // A shipped profile compiled at build time (lib/precompiled.ts): no ajv, no compiling.
+  const pre = shipped ? precompiledProfile(nameOrPath, source) : undefined;
+  if (pre) {
+    cache.set(nameOrPath, pre);
+    return pre;
+  }
   const { schemaId, text } = shipped ? { schemaId: shippedId(nameOrPath), text: readFileSync(source, "utf8") } : registerUserProfile(nameOrPath);
   const doc = rawDocument(schemaId) as Json;
   const raws: RawControl[] = [];

@@ -1,0 +1,177 @@
+// The shipped schemas' validators and the shipped profiles' controls, compiled at build time
+// (scripts/build-validators.js, run by `npm run build` and pretest) into dist/generated/: ajv standalone
+// code plus a manifest. Starting a run from them skips what dominated a cold `evaluate` (issue 17):
+// loading ajv, meta-validating every shipped schema and compiling the snapshot schema and each control.
+// User profiles are still compiled at run time (lib/profile/load.ts).
+//
+// The manifest records a digest of everything the generated code was made from: the shipped schema files
+// and the compiled loader modules. When they differ at run time (a schema edited, or tsc run without the
+// generator), the precompiled code is ignored and everything is compiled as before; never stale verdicts.
+// Run from lib/ (ts-jest) there is no dist/generated next to it, so in-process tests compile at run time;
+// test/precompiled.test.ts proves both give the same verdicts and the same errors.
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { ValidateFunction } from "ajv";
+import { packageRoot } from "./paths";
+import type { Control, ControlPart, LoadedProfile } from "./profile/types";
+
+/** dist/generated when this module runs from dist/lib. */
+export const GENERATED_DIR = join(__dirname, "..", "generated");
+const MANIFEST = "manifest.json";
+
+/** Compiled modules whose logic shapes the generated code (the loader and the effective controls). */
+const LOADER_MODULES = ["schemas", "precompiled", "profile/load", "profile/effective", "profile/lint", "profile/pointer"];
+
+interface SerializedPart {
+  /** The validator: "<file in dist/generated>#<export name>". */
+  v: string;
+  location: string;
+  defs?: Record<string, string>;
+}
+
+interface SerializedControl {
+  meta: Control["meta"];
+  location: string;
+  applies: SerializedPart | null;
+  requirement: SerializedPart;
+  warning: SerializedPart | null;
+  parameters: Record<string, unknown>;
+  uses: Array<{ path: string[]; id: string }>;
+  judges: string[];
+  warns: string[];
+}
+
+interface SerializedProfile {
+  id: string;
+  title: string;
+  schemaId: string;
+  sha256: string;
+  selected: string[];
+  controls: Record<string, SerializedControl>;
+}
+
+export interface Manifest {
+  digest: string;
+  /** Schema $id -> "<file>#<export name>", for validatorFor(). */
+  schemas: Record<string, string>;
+  profiles: Record<string, SerializedProfile>;
+}
+
+/** What the generated code was made from: every shipped schema file and the loader modules, by content. */
+export function sourcesDigest(): string {
+  const h = createHash("sha256");
+  const root = join(packageRoot(), "schemas");
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith(".json") ? [join(dir, e.name)] : []))
+      .sort();
+  for (const file of walk(root)) h.update(relative(root, file)).update("\0").update(readFileSync(file)).update("\0");
+  for (const m of LOADER_MODULES) {
+    const file = join(__dirname, `${m}${__filename.endsWith(".ts") ? ".ts" : ".js"}`);
+    h.update(m).update("\0").update(existsSync(file) ? readFileSync(file) : "").update("\0");
+  }
+  return h.digest("hex");
+}
+
+let disabled = false;
+let manifest: Manifest | null | undefined;
+const modules = new Map<string, Record<string, ValidateFunction>>();
+
+/** Compile everything at run time from here on (the generator itself, and tests comparing the two). */
+export function disablePrecompiled(): void {
+  disabled = true;
+}
+
+function current(): Manifest | null {
+  if (disabled) return null;
+  if (manifest !== undefined) return manifest;
+  manifest = null;
+  const path = join(GENERATED_DIR, MANIFEST);
+  if (!existsSync(path)) return manifest;
+  const m = JSON.parse(readFileSync(path, "utf8")) as Manifest;
+  if (m.digest === sourcesDigest()) manifest = m;
+  return manifest;
+}
+
+/**
+ * One validator by its manifest name, "<file>#<export>". Each schema and each profile has a file of its
+ * own, so a run loads the code of what it uses (evaluate: the snapshot schema and one profile).
+ */
+function validator(ref: string): ValidateFunction {
+  const [file, name] = ref.split("#");
+  let mod = modules.get(file);
+  if (!mod) {
+    mod = require(join(GENERATED_DIR, file)) as Record<string, ValidateFunction>;
+    modules.set(file, mod);
+  }
+  const v = mod[name];
+  if (!v) throw new Error(`${GENERATED_DIR}: validator ${ref} is missing; run npm run build`);
+  return v;
+}
+
+/** The build-time validator of a shipped schema, or undefined (then ajv compiles it). */
+export function precompiledValidator(schemaId: string): ValidateFunction | undefined {
+  const ref = current()?.schemas[schemaId];
+  return ref ? validator(ref) : undefined;
+}
+
+/** A shipped profile as loadProfile() would build it, from the generated code; undefined when there is none. */
+export function precompiledProfile(name: string, source: string): LoadedProfile | undefined {
+  const p = current()?.profiles[name];
+  if (!p) return undefined;
+  const part = (s: SerializedPart | null): ControlPart | null => (s ? { validate: validator(s.v), location: s.location, ...(s.defs ? { defs: s.defs } : {}) } : null);
+  const built = new Map<string, Control>();
+  const revive = (id: string): Control => {
+    const hit = built.get(id);
+    if (hit) return hit;
+    const c = p.controls[id];
+    const control: Control = {
+      meta: c.meta,
+      location: c.location,
+      applies: part(c.applies),
+      requirement: part(c.requirement)!,
+      warning: part(c.warning),
+      parameters: c.parameters,
+      uses: c.uses.map((u) => ({ path: u.path, control: revive(u.id) })),
+      judges: c.judges,
+      warns: c.warns,
+    };
+    built.set(id, control);
+    return control;
+  };
+  return { id: p.id, title: p.title, schemaId: p.schemaId, source, sha256: p.sha256, controls: p.selected.map(revive) };
+}
+
+/**
+ * For the generator: a loaded (runtime-compiled) profile as manifest data. `exportOf` names the standalone
+ * export for a control part, given the control id and the part.
+ */
+export function serializeProfile(profile: LoadedProfile, exportOf: (controlId: string, part: "if" | "then" | "ldapsWarning") => string): SerializedProfile {
+  const controls: Record<string, SerializedControl> = {};
+  const part = (id: string, name: "if" | "then" | "ldapsWarning", p: ControlPart | null): SerializedPart | null =>
+    p ? { v: exportOf(id, name), location: p.location, ...(p.defs ? { defs: p.defs } : {}) } : null;
+  const add = (c: Control): void => {
+    const id = c.meta.id;
+    if (controls[id]) {
+      if (controls[id].location !== c.location) throw new Error(`profile ${profile.id}: two different controls ${id}`);
+      return;
+    }
+    controls[id] = {
+      meta: c.meta,
+      location: c.location,
+      applies: part(id, "if", c.applies),
+      requirement: part(id, "then", c.requirement)!,
+      warning: part(id, "ldapsWarning", c.warning),
+      parameters: c.parameters,
+      uses: c.uses.map((u) => ({ path: u.path, id: u.control.meta.id })),
+      judges: c.judges,
+      warns: c.warns,
+    };
+    c.uses.forEach((u) => add(u.control));
+  };
+  profile.controls.forEach(add);
+  return { id: profile.id, title: profile.title, schemaId: profile.schemaId, sha256: profile.sha256, selected: profile.controls.map((c) => c.meta.id), controls };
+}
+
+export const MANIFEST_FILE = MANIFEST;

@@ -1,0 +1,80 @@
+// Start-up (issue 17): --version and --help answer before anything heavy loads, and each heavy module
+// loads only on the paths that need it. Asserted as the modules a real CLI process loaded (recorded by
+// test/helpers/loaded-modules.js), never as elapsed time.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BIN } from "./helpers/cli";
+
+const ROOT = join(__dirname, "..");
+const tmp = mkdtempSync(join(tmpdir(), "ldaps-audit-startup-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+let n = 0;
+function loaded(args: string[]): { code: number | null; files: string[]; builtins: string[]; stderr: string } {
+  const out = join(tmp, `modules-${n++}.json`);
+  const r = spawnSync(process.execPath, ["-r", join(__dirname, "helpers", "loaded-modules.js"), BIN, ...args], {
+    env: { ...process.env, LDAPS_AUDIT_TEST_MODULES: out, NO_COLOR: "1" },
+    encoding: "utf8",
+    cwd: ROOT,
+  });
+  const { files, builtins } = JSON.parse(readFileSync(out, "utf8")) as { files: string[]; builtins: string[] };
+  const recorder = join(__dirname, "helpers", "loaded-modules.js");
+  return { code: r.status, files: files.filter((f) => f !== recorder).map((f) => f.replace(`${ROOT}/`, "")), builtins, stderr: r.stderr };
+}
+
+// What each heavy module looks like in the CommonJS cache.
+const HEAVY: Record<string, RegExp> = {
+  yargs: /node_modules\/yargs\//,
+  yaml: /node_modules\/yaml\//,
+  "@peculiar/x509": /node_modules\/@peculiar\//,
+  "reflect-metadata": /node_modules\/reflect-metadata\//,
+  // The compiler; precompiled validators need only its small runtime helpers (ajv/dist/runtime/*).
+  "ajv compiler": /node_modules\/ajv\/dist\/(2020|core|ajv|compile\/index)\.js$/,
+  "probe modules": /dist\/lib\/probe\//,
+};
+const heavyIn = (files: string[]) => Object.entries(HEAVY).filter(([, re]) => files.some((f) => re.test(f))).map(([name]) => name);
+
+test("--version loads nothing but the launcher and package.json", () => {
+  const r = loaded(["--version"]);
+  expect(r.code).toBe(0);
+  expect(r.files.sort()).toEqual(["bin/ldaps-audit.js", "package.json"]);
+});
+
+test("--help loads yargs and the command list, nothing heavy", () => {
+  const r = loaded(["--help"]);
+  expect(r.code).toBe(0);
+  expect(heavyIn(r.files)).toEqual(["yargs"]);
+  expect(r.builtins).not.toContain("tls");
+});
+
+test("evaluate of a JSON snapshot with a shipped profile: precompiled validators, no ajv compiler, no yaml, no probe/tls", () => {
+  const r = loaded(["evaluate", "examples/healthy-dc.snapshot.json", "--now", "2026-11-24T00:00:00Z", "--format", "json"]);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  // Certificates are parsed with @peculiar/x509 (issue 17 item 2 would change that, not this one).
+  expect(heavyIn(r.files)).toEqual(["yargs", "@peculiar/x509", "reflect-metadata"]);
+  // Only the generated code of what the run uses: the snapshot schema and the baseline profile.
+  expect(r.files.filter((f) => f.startsWith("dist/generated/")).sort()).toEqual(["dist/generated/profile-baseline.js", "dist/generated/schema-snapshot.schema.js"]);
+  expect(r.builtins).not.toContain("tls");
+});
+
+test("the paths that need them still load them: YAML waivers load yaml, a user profile compiles with ajv", () => {
+  const yaml = loaded(["evaluate", "examples/healthy-dc.snapshot.json", "--now", "2026-11-24T00:00:00Z", "--format", "json", "--waivers", "examples/waivers.yaml"]);
+  expect(yaml.stderr).toBe("");
+  expect(heavyIn(yaml.files)).toContain("yaml");
+  expect(heavyIn(yaml.files)).not.toContain("ajv compiler");
+  const user = loaded(["evaluate", "examples/healthy-dc.snapshot.json", "--now", "2026-11-24T00:00:00Z", "--format", "json", "--profile", "examples/profiles/contoso.profile.json"]);
+  expect(user.stderr).toBe("");
+  expect(heavyIn(user.files)).toContain("ajv compiler");
+});
+
+test("probe with a PEM --ca: no node-forge (PFX only), no ajv compiler, no yaml", () => {
+  // A refused loopback port: the run reads --ca, connects, records the failure and writes the snapshot.
+  const r = loaded(["probe", "127.0.0.1:1", "--ca", "examples/certs/root.pem", "--no-versions", "--timeout", "5000", "--format", "json"]);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(1); // the endpoint is not healthy
+  expect(heavyIn(r.files)).toEqual(["yargs", "@peculiar/x509", "reflect-metadata", "probe modules"]);
+  expect(r.files.some((f) => f.includes("node_modules/node-forge/"))).toBe(false);
+});
