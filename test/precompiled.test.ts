@@ -9,6 +9,7 @@ import { parse as parseYaml } from "yaml";
 import { evaluateFiles } from "../lib/audit";
 import { deriveFacts } from "../lib/facts";
 import { disablePrecompiled } from "../lib/precompiled";
+import { applyFix } from "../lib/fix/apply";
 import { planFix } from "../lib/fix/plan";
 import { evaluateTarget } from "../lib/profile/evaluate";
 import { loadProfile, SHIPPED_PROFILES } from "../lib/profile/load";
@@ -87,6 +88,14 @@ const documents: Json[] = [
   ...mutations(waivers, 20),
   ...mutations(profiles[0], 30),
 ];
+
+// An apply record, as fix --apply writes it: a plan that stops (no certificate source) is refused before any
+// PowerShell runs, so this one needs no Windows seams.
+beforeAll(async () => {
+  const stopped = planFix({ snapshot: join(EXAMPLES, "event-1220-no-certificate.snapshot.json"), now: NOWS[0] }).plan;
+  const record = plain((await applyFix({ plan: stopped, whatIf: true })).record);
+  documents.push(record, ...mutations(record, 30));
+});
 
 test("dist/generated exists and is current (npm run build; pretest runs it)", () => {
   expect(built.precompiledValidator(Object.keys(manifest.schemas)[0])).toBeDefined();
