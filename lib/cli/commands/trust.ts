@@ -32,15 +32,16 @@ export const trustCommand: CommandModule<object, TrustArgs> = {
     refuseConflictingOutputs(namedPaths("bundle", args.bundle), namedPaths("--output", args.output));
     const { readMaterial } = await import("../../import/files");
     const { parseCertificate } = await import("../../x509/certificate");
-    const { clientKit } = await import("../../trust/clients");
+    const { checkedPath, clientKit } = await import("../../trust/clients");
     const { parseTarget } = await import("../../probe");
     const { emit } = await import("../output");
     const material = readMaterial(args.bundle, undefined);
     if (material.keys.length) throw new InputError(`${args.bundle}: holds a private key; a trust bundle must hold certificates only (give clients the CA certificates, never a key)`);
     if (!material.certificates.length) throw new InputError(`${args.bundle}: holds no certificate`);
+    const bundlePath = checkedPath(args["install-path"] ?? resolve(args.bundle), args["install-path"] !== undefined ? "--install-path" : "bundle");
     const target = args.host ? parseTarget(args.host) : undefined;
     const kit = clientKit(args.for, {
-      bundlePath: args["install-path"] ?? resolve(args.bundle),
+      bundlePath,
       certificates: material.certificates.map((der) => parseCertificate(der)),
       host: target?.host,
       port: target?.port,
