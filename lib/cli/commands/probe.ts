@@ -21,6 +21,7 @@ interface ProbeArgs {
   output?: string;
   format?: "json" | "text";
   "export-trust"?: string;
+  enforcement: boolean;
   exitCode?: number;
 }
 
@@ -49,6 +50,13 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       .option("versions", { type: "boolean", default: true, describe: "Test TLS 1.0/1.1/1.2/1.3 one by one (--no-versions to skip)" })
       .option("output", { alias: "o", type: "string", describe: "Write the snapshot to this file; with several hosts, an existing directory gets <host>.probe.json per host" })
       .option("format", { choices: ["json", "text"] as const, describe: "Output format (default: text on a terminal, json otherwise)" })
+      .option("enforcement", {
+        type: "boolean",
+        default: false,
+        describe:
+          "Also check on the wire whether LDAP signing (389) and LDAPS channel binding (636) are enforced, with throw-away binds " +
+          "(no credentials; each is a failed logon in the DC's Security log, and the 389 bind is counted as an insecure bind)",
+      })
       .option("export-trust", {
         type: "string",
         describe: "Also write, as a PEM bundle, the CA certificates that verify the presented chains (intermediates, and the root from --ca or the default store); then see `trust`",
@@ -102,6 +110,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       credentials,
       insecure: args.insecure,
       versions: args.versions,
+      enforcement: args.enforcement,
       timeoutMs: args.timeout,
       servername: args.servername,
       concurrency: args.concurrency,

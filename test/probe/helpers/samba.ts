@@ -29,6 +29,8 @@ export interface SambaDc {
   dir: string;
   /** Stop, install this certificate + key, start again. */
   swapCertificate(certFile: string, keyFile: string): Promise<void>;
+  /** Stop, set these smb.conf [global] options (replacing the ones set before), start again. */
+  setOptions(options: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -92,6 +94,14 @@ export async function startSambaDc(certFile: string, keyFile: string): Promise<S
     swapCertificate: async (c, k) => {
       await stopProcess();
       install(c, k);
+      await start();
+    },
+    setOptions: async (options) => {
+      await stopProcess();
+      const MARK = "# ldaps-audit test options";
+      const base = readFileSync(conf, "utf8").replace(new RegExp(`${MARK}[\\s\\S]*?${MARK} end\\n`), "");
+      const block = `${MARK}\n${Object.entries(options).map(([k, v]) => `\t${k} = ${v}\n`).join("")}${MARK} end\n`;
+      writeFileSync(conf, base.replace(/^\[global\]\n/m, (g) => g + block));
       await start();
     },
     stop: async () => {
