@@ -132,7 +132,11 @@ export async function probeEnforcement(o: EnforcementOptions): Promise<Enforceme
     ldapsPort === null
       ? null
       : sicilyBind({ ...o, port: ldapsPort }).then(async (withoutToken) => {
-          const decided = withoutToken.resultCode !== 49 || adErrorData(withoutToken.diagnosticMessage) === SEC_E_BAD_BINDINGS;
+          // AD-shaped answers are 49 with "data <hex>", or success (an account that binds, e.g. Guest); the second
+          // bind is only needed when the first neither showed "always" nor came from something that is not AD.
+          const data = adErrorData(withoutToken.diagnosticMessage);
+          const adLike = (withoutToken.resultCode === 49 && data !== null) || withoutToken.resultCode === 0;
+          const decided = !adLike || data === SEC_E_BAD_BINDINGS;
           // A wrong token: 16 random bytes are not the MD5 of this channel's gss_channel_bindings_struct.
           const wrongToken = decided ? null : await sicilyBind({ ...o, port: ldapsPort }, randomBytes(16));
           return { port: ldapsPort, withoutToken, wrongToken };
