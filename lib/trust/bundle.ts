@@ -65,9 +65,13 @@ function parsed(der: Buffer): CertificateInfo | null {
   }
 }
 
-/** Self-issued and verified by its own key: a root, or a self-signed leaf. */
+const selfSignedCache = new WeakMap<CertificateInfo, boolean>();
+
+/** Self-issued and verified by its own key: a root, or a self-signed leaf (memoized: the default store has ~150 roots). */
 export function selfSigned(c: CertificateInfo): boolean {
-  return c.selfIssued && verifySignature(c, c);
+  let v = selfSignedCache.get(c);
+  if (v === undefined) selfSignedCache.set(c, (v = c.selfIssued && verifySignature(c, c)));
+  return v;
 }
 
 /** The anchors, parsed once (unparsable entries are skipped: node:tls would not use them either). */

@@ -102,7 +102,8 @@ function javaLines(o: ClientKitOptions): string[] {
   const lines = [
     "# Java (JNDI, Spring LDAP, UnboundID, Keycloak): keytool imports ONE certificate per call, so each certificate",
     "# of the bundle is cut out and imported under its own alias into a PKCS#12 truststore. The store password is",
-    "# read from the environment variable TRUSTSTORE_PASSWORD (set it first; never on the command line).",
+    "# read from the environment variable TRUSTSTORE_PASSWORD (set it first; never on the command line). POSIX shell",
+    "# (awk); on Windows run them in WSL or Git Bash, or import each certificate with keytool -importcert -file.",
   ];
   o.certificates.forEach((c, i) => {
     const alias = `ldaps-ca-${i + 1}-${c.sha256.slice(0, 12).toLowerCase()}`;

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import type { Snapshot } from "../../lib/snapshot";
 import { renderBundle, trustBundle } from "../../lib/trust/bundle";
+import { defaultAnchors } from "../../lib/trust/export";
 import { checkedPath, clientKit, psQuote, pyQuote, shQuote, TRUST_CLIENTS } from "../../lib/trust/clients";
 import { parseCertificate } from "../../lib/x509/certificate";
 import { Pki, Issued } from "../helpers/openssl";
@@ -108,6 +109,26 @@ d("trust kit", () => {
     expect(execFileSync("openssl", ["verify", "-CAfile", file, leaf.certPath], { encoding: "utf8" })).toMatch(/: OK/);
   });
 
+  test("without --ca: Node's root store (which holds no test root) covers nothing; NODE_EXTRA_CA_CERTS, as Node reads it, does", () => {
+    const saved = process.env.NODE_EXTRA_CA_CERTS;
+    try {
+      delete process.env.NODE_EXTRA_CA_CERTS;
+      const plain = defaultAnchors();
+      expect(plain.source).toBe("Node's root store");
+      expect(plain.certificates.length).toBeGreaterThan(50);
+      expect(trustBundle([probeSnapshot([[leaf, intermediate]])], plain, NOW).certificates).toEqual([]);
+      process.env.NODE_EXTRA_CA_CERTS = root.certPath;
+      const extra = defaultAnchors();
+      expect(extra.source).toBe("Node's root store and NODE_EXTRA_CA_CERTS");
+      const b = trustBundle([probeSnapshot([[leaf, intermediate]])], extra, NOW);
+      expect(names(b.certificates)).toEqual(["intermediate:Test Issuing CA", "root:Test Root CA"]);
+      expect(b.certificates[1].source).toBe("Node's root store and NODE_EXTRA_CA_CERTS");
+    } finally {
+      if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+      else process.env.NODE_EXTRA_CA_CERTS = saved;
+    }
+  });
+
   test("a hostile subject never starts a line of the bundle, of the warnings or of `trust` output", async () => {
     const b = trustBundle([probeSnapshot([[hostile]])], { certificates: [root.pem], source: "--ca" }, NOW);
     const pem = renderBundle(b, "test");
@@ -167,7 +188,7 @@ d("trust kit", () => {
       expect(kit.warnings).toEqual([]);
       expect(kit.lines.join("\n")).toMatch(/\/etc\/ssl\/ldaps ca\.pem/);
     }
-    const java = clientKit("java", { bundlePath: "/etc/ssl/ca.pem", certificates: certs }).lines.filter((l) => l.includes("keytool -importcert"));
+    const java = clientKit("java", { bundlePath: "/etc/ssl/ca.pem", certificates: certs }).lines.filter((l) => !l.startsWith("#") && l.includes("keytool -importcert"));
     expect(java).toHaveLength(2); // keytool imports one certificate per call
     expect(java.join("\n")).not.toMatch(/-storepass [^:]/); // the password comes from the environment
   });
