@@ -127,9 +127,9 @@ export type NetworkFacts = {
     reason: string;
   };
   /**
-   * On-the-wire enforcement (probe --enforcement), judged from the DC's answers to throw-away binds (lib/facts/enforcement.ts).
+   * On-the-wire enforcement (probe --enforcement), judged from the DC's answers to throw-away binds (lib/facts/enforcement.ts). Always derived now; optional so that reports written before it existed still validate (diff, report).
    */
-  enforcement: {
+  enforcement?: {
     signing: {
       tested: boolean;
       port: number | null;

@@ -154,6 +154,13 @@ test("CLI: exit 1 on regression, 0 otherwise, 2 for bad input; JSON output", () 
       expect(change).toMatchObject({ from: "CN=Old Issuing CA", to: "CN=New Issuing CA", regression: false });
       expect(change!.message).toMatch(/presented on port 636 is now issued by CN=New Issuing CA \(was CN=Old Issuing CA\): clients that trust only the old issuer .*export the trust again/);
       expect(renderDiffText(d)).toMatch(/\n  NEW ISSUER +the certificate presented on port 636/);
+      // A report written before network.enforcement existed still reads (diff compares it with today's).
+      const older = JSON.parse(JSON.stringify(before)) as Report;
+      for (const t of older.targets) delete (t.facts.network as { enforcement?: unknown } | null)?.enforcement;
+      expect(before.targets[0].facts.network).toHaveProperty("enforcement");
+      const r = runCli(["diff", save("before-enforcement.json", older), save("moved.json", moved), "--format", "json"]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).targets[0].changes.map((c: { kind: string }) => c.kind)).toContain("issuer-changed");
     } finally {
       pki.cleanup();
     }
