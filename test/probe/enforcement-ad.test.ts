@@ -12,6 +12,8 @@ import * as tls from "node:tls";
 import { probeEnforcement } from "../../lib/probe/enforcement";
 import { enforcementFacts } from "../../lib/facts/enforcement";
 import { Pki } from "../helpers/openssl";
+import { renderProbeText } from "../../lib/probe/render";
+import { expectTerminalSafe, MARK } from "../helpers/terminal";
 import { hasCommand, PEER_DEADLINE_MS, requirePeer } from "../helpers/peers";
 
 const haveOpenssl = requirePeer("openssl", hasCommand("openssl", ["version"]), "apt-get install openssl");
@@ -86,7 +88,7 @@ const WRONG_CREDENTIALS = "80090308: LdapErr: DSID-0C090569, comment: AcceptSecu
 const BAD_BINDINGS = "80090346: LdapErr: DSID-0C090594, comment: AcceptSecurityContext error, data 80090346, v4563";
 
 /** A DC's LDAPS port with LdapEnforceChannelBinding = `setting`; every AUTHENTICATE it saw is in `seen`. */
-async function fakeDc(cert: { key: Buffer; cert: string }, setting: 0 | 1 | 2): Promise<{ port: number; seen: Seen[]; close: () => Promise<void> }> {
+async function fakeDc(cert: { key: Buffer; cert: string }, setting: 0 | 1 | 2, wrongCredentials = WRONG_CREDENTIALS): Promise<{ port: number; seen: Seen[]; close: () => Promise<void> }> {
   const seen: Seen[] = [];
   const server = tls.createServer({ key: cert.key, cert: cert.cert }, (s) => {
     let buf = Buffer.alloc(0);
@@ -111,7 +113,7 @@ async function fakeDc(cert: { key: Buffer; cert: string }, setting: 0 | 1 | 2): 
           const got = { ...readAuthenticate(value), names: [...names] };
           seen.push(got);
           const refuse = (setting === 2 && !got.cbt) || (setting >= 1 && got.cbt !== null);
-          s.write(bindResponse(messageId, 49, Buffer.alloc(0), refuse ? BAD_BINDINGS : WRONG_CREDENTIALS));
+          s.write(bindResponse(messageId, 49, Buffer.alloc(0), refuse ? BAD_BINDINGS : wrongCredentials));
         } else s.write(bindResponse(messageId, 7, Buffer.alloc(0), "unexpected bind choice"));
       }
     });
@@ -152,6 +154,18 @@ d("channel binding on the wire against a DC-shaped LDAPS server", () => {
       expect(dc.seen[0].cbt).toBeNull();
       if (binds === 2) expect(dc.seen[1].cbt).toHaveLength(16);
       expect(new Set(dc.seen.map((s) => s.user)).size).toBe(binds); // a new throw-away name each time
+    } finally {
+      await dc.close();
+    }
+  });
+
+  test("a server's diagnostic message reaches the probe's text escaped (no forged line, no raw controls)", async () => {
+    const dc = await fakeDc(cert, 0, `80090308: comment: AcceptSecurityContext error, data 52e\n${MARK}\x1b[2J\u202e`);
+    try {
+      const evidence = await probeEnforcement({ host: "127.0.0.1", ldapPort: null, ldapsPort: dc.port, timeoutMs: PEER_DEADLINE_MS });
+      const text = renderProbeText([{ schemaVersion: 1, collector: { name: "ldaps-audit-probe" }, host: { fqdn: "dc1.corp.example.test" }, network: { endpoints: [], enforcement: evidence } }]);
+      expect(text).toMatch(/LDAPS channel binding on \d+: never checked/);
+      expectTerminalSafe(text);
     } finally {
       await dc.close();
     }
