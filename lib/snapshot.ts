@@ -128,6 +128,23 @@ export interface ProbeFailure {
   code?: string | null;
 }
 
+/** How the server answered one bind of an enforcement check (lib/probe/enforcement.ts); error = no LDAP answer. */
+export interface BindAnswer {
+  resultCode: number | null;
+  diagnosticMessage: string | null;
+  error: string | null;
+}
+
+/**
+ * The on-the-wire enforcement checks, made without credentials (probe --enforcement): a simple bind with a
+ * throw-away name on plain LDAP (signing), and NTLM binds over LDAPS without and with a wrong channel-binding
+ * token (channel binding, the LdapRelayScan method). Raw answers only; lib/facts reads them.
+ */
+export interface EnforcementEvidence {
+  signing: { port: number; answer: BindAnswer } | null;
+  channelBinding: { port: number; withoutToken: BindAnswer; wrongToken: BindAnswer | null } | null;
+}
+
 export interface EndpointEvidence {
   host: string;
   address?: string | null;
@@ -228,7 +245,7 @@ export interface Snapshot {
   intermediates?: string[];
   registry?: { ntds?: LdapPolicy; adlds?: Record<string, LdapPolicy>; schannel?: { EventLogging?: number | null } };
   events?: EventsEvidence;
-  network?: { probedAt?: string; prober?: string; endpoints: EndpointEvidence[] };
+  network?: { probedAt?: string; prober?: string; endpoints: EndpointEvidence[]; enforcement?: EnforcementEvidence };
   clients?: ClientsEvidence;
   errors?: CollectionError[];
 }

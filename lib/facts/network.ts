@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import type { EndpointEvidence, Snapshot } from "../snapshot";
 import type { CertificateFacts, EndpointFacts, NetworkFacts, TargetInfo } from "./types";
+import { enforcementFacts } from "./enforcement";
 export type { EndpointFacts, NetworkFacts };
 
 // Which versions are acceptable is policy (a parameter of the profile's protocol control); the facts only say which
@@ -110,5 +111,6 @@ export function networkFacts(snapshot: Snapshot, target: TargetInfo, certificate
     starttls,
     isGlobalCatalog,
     store: { evidence: storeEvidence, predicted, presented: presentedThumb, matches, reason },
+    enforcement: enforcementFacts(net.enforcement),
   };
 }

@@ -126,6 +126,30 @@ export type NetworkFacts = {
     matches: boolean | null;
     reason: string;
   };
+  /**
+   * On-the-wire enforcement (probe --enforcement), judged from the DC's answers to throw-away binds (lib/facts/enforcement.ts). Always derived now; optional so that reports written before it existed still validate (diff, report).
+   */
+  enforcement?: {
+    signing: {
+      tested: boolean;
+      port: number | null;
+      /**
+       * A simple bind on plain LDAP is refused with strongerAuthRequired (8); null = could not tell.
+       */
+      required: boolean | null;
+      resultCode: number | null;
+      reason: string;
+    };
+    channelBinding: {
+      tested: boolean;
+      port: number | null;
+      /**
+       * LdapEnforceChannelBinding as the wire shows it (2, 1, 0); null = could not tell.
+       */
+      setting: "always" | "when-supported" | "never" | null;
+      reason: string;
+    };
+  };
 } | null;
 /**
  * Which clients try LDAPS (and insecure LDAP) on one directory service, and which evidence says so (lib/facts/clients.ts); null when the snapshot has no host evidence (no clients and no events).

@@ -118,3 +118,82 @@ export const RESULT_CODES: Record<number, string> = {
   48: "inappropriateAuthentication", 49: "invalidCredentials", 50: "insufficientAccessRights", 51: "busy",
   52: "unavailable", 53: "unwillingToPerform", 80: "other",
 };
+
+// --- Bind requests for the enforcement checks (lib/probe/enforcement.ts) ---------------------------------
+
+function integer(n: number): Buffer {
+  const bytes: number[] = [];
+  let v = n;
+  do {
+    bytes.unshift(v & 0xff);
+    v = Math.floor(v / 256);
+  } while (v > 0);
+  if (bytes[0] & 0x80) bytes.unshift(0);
+  return tlv(0x02, Buffer.from(bytes));
+}
+
+/**
+ * LDAPMessage { messageID, BindRequest [APPLICATION 0] { version 3, name, authentication } }. `auth.tag` is the
+ * context tag of the AuthenticationChoice: 0x80 simple, 0x89 sicilyPackageDiscovery, 0x8a sicilyNegotiate,
+ * 0x8b sicilyResponse (MS-ADTS 5.1.1.1.3; Sicily is Active Directory's NTLM bind).
+ */
+export function bindRequest(messageId: number, name: string, auth: { tag: number; value: Buffer }): Buffer {
+  const op = tlv(0x60, Buffer.concat([integer(3), tlv(0x04, Buffer.from(name, "utf8")), tlv(auth.tag, auth.value)]));
+  return tlv(0x30, Buffer.concat([integer(messageId), op]));
+}
+
+/** LDAPMessage { messageID, UnbindRequest [APPLICATION 2] NULL }. */
+export function unbindRequest(messageId: number): Buffer {
+  return tlv(0x30, Buffer.concat([integer(messageId), Buffer.from([0x42, 0x00])]));
+}
+
+export interface LdapResultMessage {
+  messageId: number;
+  /** The protocol op's tag (0x61 BindResponse, 0x78 ExtendedResponse). */
+  op: number;
+  resultCode: number;
+  /** As bytes: a Sicily negotiate answer carries the NTLM CHALLENGE message here. */
+  matchedDN: Buffer;
+  diagnosticMessage: string;
+}
+
+/**
+ * The first complete LDAP message in `buf` whose op is an LDAPResult (bind, extended or any other response):
+ * null while incomplete; throws BerError on bytes that are not one.
+ */
+export function parseLdapResult(buf: Buffer, maxBytes = MAX_STARTTLS_RESPONSE): { message: LdapResultMessage; length: number } | null {
+  if (buf.length === 0) return null;
+  if (buf[0] !== 0x30) throw new BerError(`the server did not answer with an LDAP message (first byte 0x${buf[0].toString(16).padStart(2, "0")})`);
+  let msg: Tlv | null;
+  try {
+    msg = readTlv(buf, 0);
+  } catch (e) {
+    throw new BerError((e as Error).message);
+  }
+  if (!msg) {
+    if (buf.length > maxBytes) throw new BerError(`the answer exceeds ${maxBytes} bytes`);
+    return null;
+  }
+  try {
+    const id = readTlv(buf, msg.start);
+    if (!id || id.tag !== 0x02) throw new Error("no message id");
+    let messageId = 0;
+    for (let i = id.start; i < id.end; i++) messageId = messageId * 256 + buf[i];
+    const op = readTlv(buf, id.end);
+    if (!op || (op.tag & 0xe0) !== 0x60) throw new Error(`expected a response op, got tag 0x${op?.tag.toString(16) ?? "?"}`);
+    const code = readTlv(buf, op.start);
+    if (!code || code.tag !== 0x0a) throw new Error("no result code");
+    let resultCode = 0;
+    for (let i = code.start; i < code.end; i++) resultCode = resultCode * 256 + buf[i];
+    const dn = readTlv(buf, code.end);
+    if (!dn || dn.tag !== 0x04) throw new Error("no matchedDN");
+    const diag = readTlv(buf, dn.end);
+    if (!diag || diag.tag !== 0x04) throw new Error("no diagnosticMessage");
+    return {
+      message: { messageId, op: op.tag, resultCode, matchedDN: Buffer.from(buf.subarray(dn.start, dn.end)), diagnosticMessage: buf.subarray(diag.start, diag.end).toString("utf8") },
+      length: msg.end,
+    };
+  } catch (e) {
+    throw new BerError(`malformed LDAP response: ${(e as Error).message}`);
+  }
+}

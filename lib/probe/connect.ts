@@ -112,7 +112,7 @@ export async function resolveHost(host: string, dnsServers?: string[]): Promise<
   return address;
 }
 
-function tcpConnect(attempt: Attempt, address: string, port: number): Promise<Socket> {
+export function tcpConnect(attempt: Attempt, address: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = attempt.track(netConnect({ host: address, port }));
     s.once("connect", () => {

@@ -57,6 +57,11 @@ export interface HostProbeResult {
 export async function probeHost(target: HostTarget, options: ProbeOptions & { ports?: number[] } = {}): Promise<HostProbeResult> {
   const ports = target.port ? [target.port] : options.ports ?? DEFAULT_PORTS;
   const probedAt = new Date().toISOString();
+  const enforcement = options.enforcement
+    ? import("./enforcement").then(({ probeEnforcement }) =>
+        probeEnforcement({ host: target.host, servername: options.servername, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, dnsServers: options.dnsServers }),
+      )
+    : undefined;
   const results = await Promise.all(ports.map((p) => probeEndpoint(endpointFor(target.host, p), options)));
   const endpoints: EndpointEvidence[] = results.map((r) => r.evidence);
   const discovered = [...new Set(results.flatMap((r) => r.discovered ?? []).map((h) => h.toLowerCase()))];
@@ -67,7 +72,12 @@ export async function probeHost(target: HostTarget, options: ProbeOptions & { po
       collectedAt: probedAt,
       collector: { name: PROBE_COLLECTOR, version: toolVersion() },
       host: { fqdn },
-      network: { probedAt, prober: `ldaps-audit ${toolVersion()} (node ${process.versions.node}, OpenSSL ${process.versions.openssl})`, endpoints },
+      network: {
+        probedAt,
+        prober: `ldaps-audit ${toolVersion()} (node ${process.versions.node}, OpenSSL ${process.versions.openssl})`,
+        endpoints,
+        ...(enforcement ? { enforcement: await enforcement } : {}),
+      },
     },
     discovered,
   };

@@ -2,6 +2,7 @@
 import { X509Certificate } from "node:crypto";
 import type { EndpointEvidence, Snapshot } from "../snapshot";
 import { terminalText } from "../terminal";
+import { enforcementFacts } from "../facts/enforcement";
 
 function leafLine(b64: string | undefined): string {
   if (!b64) return "no certificate";
@@ -50,7 +51,26 @@ export function renderProbeText(snapshots: Snapshot[]): string {
         }
       }
     }
+    lines.push(...enforcementLines(s));
   }
   // Subjects, rootDSE values and error messages come from the server: lib/terminal.ts escapes them.
   return terminalText(lines);
 }
+
+/** The enforcement checks (probe --enforcement), judged the way the facts judge them. */
+function enforcementLines(s: Snapshot): string[] {
+  const e = s.network?.enforcement;
+  if (!e) return [];
+  const f = enforcementFacts(e);
+  const out: string[] = [];
+  if (f.signing.tested) {
+    const v = f.signing.required === null ? "could not tell" : f.signing.required ? "REQUIRED" : "not required";
+    out.push(`  LDAP signing on ${f.signing.port}: ${v} (${f.signing.reason})`);
+  }
+  if (f.channelBinding.tested) {
+    const v = f.channelBinding.setting === null ? "could not tell" : f.channelBinding.setting === "always" ? "ALWAYS required" : f.channelBinding.setting === "when-supported" ? "checked when supported (not required)" : "never checked";
+    out.push(`  LDAPS channel binding on ${f.channelBinding.port}: ${v} (${f.channelBinding.reason})`);
+  }
+  return out;
+}
+

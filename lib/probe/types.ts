@@ -30,6 +30,11 @@ export interface ProbeOptions {
   versions?: boolean;
   /** After a successful bind, list the DCs in OU=Domain Controllers (for --domain discovery). */
   discoverDomainControllers?: boolean;
+  /**
+   * Also check on the wire whether LDAP signing (389) and LDAPS channel binding (636) are enforced, with
+   * throw-away binds (lib/probe/enforcement.ts). Opt-in: each check is a failed logon on the DC.
+   */
+  enforcement?: boolean;
   /** Resolver used for host names (tests point it at loopback); default: the OS resolver (getaddrinfo). */
   dnsServers?: string[];
 }

@@ -1,10 +1,10 @@
 // What changed between two reports (or two sets of reports), per target and control: newly failing,
-// fixed, other status changes, the predicted certificate replaced, runway shrinking. A regression is a
+// fixed, other status changes, the predicted certificate replaced, runway shrinking, a new issuer. A regression is a
 // control that got worse (pass/skip/waived -> warn/fail/error, warn -> fail/error), a target that went
 // compliant -> non-compliant, or a target that appeared non-compliant.
 import type { Status } from "../profile/types";
 import { badness, predictedCertificate, targetKey, targetLabel } from "./common";
-import type { Report, ReportTarget } from "./types";
+import type { Report, ReportCertificate, ReportTarget } from "./types";
 import { terminalText } from "../terminal";
 
 export type ChangeKind =
@@ -18,7 +18,8 @@ export type ChangeKind =
   | "certificate-replaced"
   | "certificate-gained"
   | "certificate-lost"
-  | "runway-shrinking";
+  | "runway-shrinking"
+  | "issuer-changed";
 
 export interface DiffChange {
   kind: ChangeKind;
@@ -109,6 +110,8 @@ function diffTarget(a: ReportTarget, b: ReportTarget): TargetDiff {
       });
     }
   }
+  const issuer = issuerChange(a, b);
+  if (issuer) changes.push(issuer);
   const statusRegressed = a.status === "compliant" && b.status === "noncompliant";
   return {
     host: b.host,
@@ -118,6 +121,38 @@ function diffTarget(a: ReportTarget, b: ReportTarget): TargetDiff {
     to: b.status,
     regression: statusRegressed || changes.some((c) => c.regression),
     changes,
+  };
+}
+
+/**
+ * The certificate clients verify: the one presented on the wire (LDAPS port first), else the store's prediction.
+ * `where` says which, for the message.
+ */
+function servedCertificate(t: ReportTarget): { cert: ReportCertificate; where: string } | null {
+  const wire = t.certificates.filter((c) => c.source === "network" && c.presentedOn.length > 0);
+  const onWire = wire.find((c) => c.presentedOn.includes(636)) ?? wire[0];
+  if (onWire) return { cert: onWire, where: `presented on port ${onWire.presentedOn.join(", ")}` };
+  const p = predictedCertificate(t);
+  return p ? { cert: p, where: "predicted from the stores" } : null;
+}
+
+/**
+ * A new issuer is what breaks clients given a trust kit (probe --export-trust) or a pinned CA: the certificate
+ * may be perfectly valid and every control pass, yet a client that trusts only the old issuing CA refuses it.
+ * Not a regression of the host; a warning to re-export the trust and hand it to the clients.
+ */
+function issuerChange(a: ReportTarget, b: ReportTarget): DiffChange | null {
+  const x = servedCertificate(a);
+  const y = servedCertificate(b);
+  if (!x || !y || x.cert.issuer === y.cert.issuer) return null;
+  return {
+    kind: "issuer-changed",
+    from: x.cert.issuer,
+    to: y.cert.issuer,
+    regression: false,
+    message:
+      `the certificate ${y.where} is now issued by ${y.cert.issuer} (was ${x.cert.issuer}): clients that trust only the old issuer ` +
+      `(a bundle from probe --export-trust, a pinned CA, a Java truststore) will refuse it; export the trust again and give it to them`,
   };
 }
 
@@ -195,6 +230,7 @@ const LABELS: Record<ChangeKind, string> = {
   "certificate-gained": "CERT GAINED",
   "certificate-lost": "CERT LOST",
   "runway-shrinking": "RUNWAY",
+  "issuer-changed": "NEW ISSUER",
 };
 
 const verdict = (s: ReportTarget["status"] | null) => (s === null ? "absent" : s === "compliant" ? "compliant" : "NON-COMPLIANT");

@@ -8,6 +8,8 @@ import { expectCleanError, runCli } from "../helpers/cli";
 import { Pki } from "../helpers/openssl";
 import { hasCommand, requirePeer } from "../helpers/peers";
 import { evaluateExample, fleetCerts, fleetPlan, fleetReport, NOW } from "./fleet";
+import { evaluateSnapshots } from "../../lib/audit";
+import type { Snapshot } from "../../lib/snapshot";
 
 const tmp = mkdtempSync(join(tmpdir(), "ldaps-audit-diff-"));
 const one = (report: Report, path = "r.json") => [{ report, path }];
@@ -118,3 +120,49 @@ test("CLI: exit 1 on regression, 0 otherwise, 2 for bad input; JSON output", () 
   expectCleanError(runCli(["diff", healthy, join(tmp, "missing.json")]), 2, /missing\.json: no such file/);
   expectCleanError(runCli(["diff", healthy]), 2, /Not enough non-option arguments/);
 });
+
+(requirePeer("openssl", hasCommand("openssl", ["version"]), "apt-get install openssl") ? test : test.skip)(
+  "two probes of one DC whose certificate comes from a new CA: NEW ISSUER, telling clients with a trust kit to re-export (not a regression)",
+  () => {
+    const pki = new Pki();
+    try {
+      const spec = { cn: "dc1.example.test", san: "DNS:dc1.example.test", eku: "serverAuth", keyUsage: "critical,digitalSignature,keyEncipherment" };
+      const oldCa = pki.issue("old-ca", { cn: "Old Issuing CA", ca: true });
+      const newCa = pki.issue("new-ca", { cn: "New Issuing CA", ca: true });
+      const probe = (leaf: ReturnType<Pki["issue"]>, ca: ReturnType<Pki["issue"]>): Snapshot => ({
+        schemaVersion: 1,
+        collector: { name: "ldaps-audit-probe" },
+        host: { fqdn: "dc1.example.test" },
+        network: {
+          endpoints: [
+            {
+              host: "dc1.example.test", address: "192.0.2.1", port: 636, mode: "ldaps", purpose: "ldap", servername: "dc1.example.test", failure: null, versions: null,
+              tls: { protocol: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384", chain: [leaf.der.toString("base64"), ca.der.toString("base64")], authorized: true, authorizationError: null, hostnameMatches: true },
+              ldap: { rootDse: { dnsHostName: "dc1.example.test", isGlobalCatalogReady: null, supportedLDAPVersion: ["3"], defaultNamingContext: null, vendorName: null }, rootDseError: null, bind: null },
+            },
+          ],
+        },
+      });
+      const now = new Date("2030-01-01T00:00:00Z");
+      const before = evaluateSnapshots([{ snapshot: probe(pki.issue("before", spec, oldCa), oldCa), source: "before.probe.json" }], { now });
+      const renewed = evaluateSnapshots([{ snapshot: probe(pki.issue("renewed", spec, oldCa), oldCa), source: "renewed.probe.json" }], { now });
+      const moved = evaluateSnapshots([{ snapshot: probe(pki.issue("after", spec, newCa), newCa), source: "after.probe.json" }], { now });
+      // A renewal by the same CA: no issuer change.
+      expect(diffReports(one(before), one(renewed)).targets[0].changes.filter((c) => c.kind === "issuer-changed")).toEqual([]);
+      const d = diffReports(one(before), one(moved));
+      const change = d.targets[0].changes.find((c) => c.kind === "issuer-changed");
+      expect(change).toMatchObject({ from: "CN=Old Issuing CA", to: "CN=New Issuing CA", regression: false });
+      expect(change!.message).toMatch(/presented on port 636 is now issued by CN=New Issuing CA \(was CN=Old Issuing CA\): clients that trust only the old issuer .*export the trust again/);
+      expect(renderDiffText(d)).toMatch(/\n  NEW ISSUER +the certificate presented on port 636/);
+      // A report written before network.enforcement existed still reads (diff compares it with today's).
+      const older = JSON.parse(JSON.stringify(before)) as Report;
+      for (const t of older.targets) delete (t.facts.network as { enforcement?: unknown } | null)?.enforcement;
+      expect(before.targets[0].facts.network).toHaveProperty("enforcement");
+      const r = runCli(["diff", save("before-enforcement.json", older), save("moved.json", moved), "--format", "json"]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).targets[0].changes.map((c: { kind: string }) => c.kind)).toContain("issuer-changed");
+    } finally {
+      pki.cleanup();
+    }
+  },
+);

@@ -8,4 +8,4 @@ import { diffCommand } from "./diff";
 import { fixCommand } from "./fix";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: Array<CommandModule<any, any>> = [evaluateCommand, preflightCommand, require("./collect").collectCommand, require("./check").checkCommand, require("./schedule").scheduleCommand, require("./probe").probeCommand, reportCommand, diffCommand, fixCommand, dscCommand];
+export const commands: Array<CommandModule<any, any>> = [evaluateCommand, preflightCommand, require("./collect").collectCommand, require("./check").checkCommand, require("./schedule").scheduleCommand, require("./probe").probeCommand, require("./trust").trustCommand, reportCommand, diffCommand, fixCommand, dscCommand];

@@ -20,6 +20,8 @@ interface ProbeArgs {
   versions: boolean;
   output?: string;
   format?: "json" | "text";
+  "export-trust"?: string;
+  enforcement: boolean;
   exitCode?: number;
 }
 
@@ -48,16 +50,29 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       .option("versions", { type: "boolean", default: true, describe: "Test TLS 1.0/1.1/1.2/1.3 one by one (--no-versions to skip)" })
       .option("output", { alias: "o", type: "string", describe: "Write the snapshot to this file; with several hosts, an existing directory gets <host>.probe.json per host" })
       .option("format", { choices: ["json", "text"] as const, describe: "Output format (default: text on a terminal, json otherwise)" })
+      .option("enforcement", {
+        type: "boolean",
+        default: false,
+        describe:
+          "Also check on the wire whether LDAP signing (389) and LDAPS channel binding (636) are enforced, with throw-away binds " +
+          "(no credentials; each is a failed logon in the DC's Security log, and the 389 bind is counted as an insecure bind)",
+      })
+      .option("export-trust", {
+        type: "string",
+        describe: "Also write, as a PEM bundle, the CA certificates that verify the presented chains (intermediates, and the root from --ca or the default store); then see `trust`",
+      })
       .check((a) => {
         if (!a.hosts?.length && !a.domain) throw new InputError("name at least one host, or --domain");
         if (a["bind-dn"] && !a["password-env"]) throw new InputError("--bind-dn needs --password-env (the name of the variable holding the password)");
         if (!Number.isInteger(a.concurrency) || a.concurrency < 1) throw new InputError("--concurrency must be a positive integer");
+        if (a["export-trust"] === "-" && (!a.output || a.output === "-")) throw new InputError("--export-trust -: the snapshots already go to stdout; give the bundle a file name");
         if (!(a.timeout >= 100 && a.timeout <= 600000)) throw new InputError("--timeout must be between 100 and 600000 ms");
         return true;
       })
       .example("$0 probe dc1.example.test --ca root.pem", "LDAPS, GC and StartTLS on one DC, verified against your root")
       .example("$0 probe --domain example.test --bind-dn audit@example.test --password-env LDAP_PW --ca root.pem -o out/", "Every DC of the domain, with a bind; one snapshot per DC")
       .example("$0 probe 10.0.0.5:636 --servername dc1.example.test --format text", "By address, checking the certificate against the DC's name")
+      .example("$0 probe dc1.example.test --ca root.pem --export-trust ldaps-ca.pem", "Write the certificates LDAP clients must trust; `$0 trust ldaps-ca.pem --for openldap` says how")
       .example("$0 evaluate dc1.snapshot.json --probe dc1.probe.json", "Then compare what the store predicts with what the wire shows (LDAPS-N03)") as never,
   handler: async (args) => {
     const { probeHosts, parseTarget } = await import("../../probe");
@@ -82,16 +97,20 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       }
     }
     // Refused before probing: the output is not a directory, so it must be a file that is not a --ca input.
-    if (!isDir) refuseConflictingOutputs(caInputs, namedPaths("--output", args.output));
+    const trustOut = namedPaths("--export-trust", args["export-trust"]);
+    if (!isDir) refuseConflictingOutputs(caInputs, [...namedPaths("--output", args.output), ...trustOut]);
+    else refuseConflictingOutputs(caInputs, trustOut);
     const targets = (args.hosts ?? []).map(parseTarget);
+    const ca = args.ca ? readCaFiles(args.ca) : undefined;
     const total = targets.length;
     const progress = total > 3 || args.domain;
     const results = await probeHosts(targets, {
       ports: parsePorts(args.ports),
-      ca: args.ca ? readCaFiles(args.ca) : undefined,
+      ca,
       credentials,
       insecure: args.insecure,
       versions: args.versions,
+      enforcement: args.enforcement,
       timeoutMs: args.timeout,
       servername: args.servername,
       concurrency: args.concurrency,
@@ -112,7 +131,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       // Every endpoint probed gets its own file, also when several share a host name (--servername).
       const stems = hostFileStems(snapshots.map((s) => s.host.fqdn));
       const files = stems.map((stem) => join(args.output!, `${stem}.probe.${format === "json" ? "json" : "txt"}`));
-      refuseConflictingOutputs(caInputs, namedPaths("--output", files));
+      refuseConflictingOutputs(caInputs, [...namedPaths("--output", files), ...trustOut]);
       snapshots.forEach((s, i) => emit(render([s]), files[i]));
       stderrLine(`wrote ${files.length} snapshot file(s) to ${args.output}`);
     } else {
@@ -121,7 +140,12 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       }
       emit(render(snapshots), args.output);
     }
+    let exported = true;
+    if (args["export-trust"]) {
+      const { exportTrust } = await import("../../trust/export");
+      exported = exportTrust(snapshots, args["export-trust"], ca);
+    }
     const healthy = snapshots.every((s) => (s.network?.endpoints ?? []).every(endpointHealthy));
-    args.exitCode = healthy ? EXIT.compliant : EXIT.nonCompliant;
+    args.exitCode = healthy && exported ? EXIT.compliant : EXIT.nonCompliant;
   },
 };

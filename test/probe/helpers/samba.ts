@@ -1,8 +1,9 @@
 // A real Samba Active Directory DC on loopback (DESIGN §6): provisioned into a temp dir with our own
 // certificate, serving 389/636/3268/3269 on 127.0.0.1 and ::1. Samba's LDAP ports are fixed, so only one
-// such DC can run at a time on a machine.
+// such DC can run at a time in a network namespace: suites that start one take turns (a lock file per
+// namespace), so jest's parallel workers do not collide on the ports.
 import { ChildProcess, execFile, spawn } from "node:child_process";
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -29,12 +30,76 @@ export interface SambaDc {
   dir: string;
   /** Stop, install this certificate + key, start again. */
   swapCertificate(certFile: string, keyFile: string): Promise<void>;
+  /** Stop, set these smb.conf [global] options (replacing the ones set before), start again. */
+  setOptions(options: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Hang guard for waiting on another suite's DC (the suites that use one take a minute or two each). */
+const LOCK_WAIT_MS = 540_000;
+
+/**
+ * Wait until no other process of this network namespace runs a Samba DC, then hold the turn (a lock file with
+ * our pid, taken over when its holder is gone). Returns the release function.
+ */
+async function sambaTurn(): Promise<() => void> {
+  let ns = "default";
+  try {
+    ns = readlinkSync("/proc/self/ns/net").replace(/\D/g, "");
+  } catch {
+    /* not Linux: one namespace */
+  }
+  const path = join(tmpdir(), `ldaps-audit-samba-${ns}.lock`);
+  const giveUp = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const fd = openSync(path, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      const release = () => rmSync(path, { force: true });
+      process.once("exit", release);
+      return () => {
+        process.removeListener("exit", release);
+        release();
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    let holder = NaN;
+    try {
+      holder = Number(readFileSync(path, "utf8"));
+    } catch {
+      continue; // released meanwhile
+    }
+    let alive = false;
+    try {
+      process.kill(holder, 0);
+      alive = holder !== process.pid;
+    } catch {
+      alive = false;
+    }
+    if (!alive && Number.isInteger(holder) && holder > 0) {
+      rmSync(path, { force: true }); // its holder is gone (a crashed suite)
+      continue;
+    }
+    if (Date.now() > giveUp) throw new Error(`another test process (pid ${holder}) has held the Samba DC turn for ${LOCK_WAIT_MS} ms (${path})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 export async function startSambaDc(certFile: string, keyFile: string): Promise<SambaDc> {
   const { samba, tool } = sambaPaths();
   if (!samba || !tool) throw new Error("samba / samba-tool not installed");
+  const release = await sambaTurn();
+  try {
+    return await startSambaDcHolding(samba, tool, certFile, keyFile, release);
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+async function startSambaDcHolding(samba: string, tool: string, certFile: string, keyFile: string, release: () => void): Promise<SambaDc> {
   for (const p of SAMBA_PORTS) {
     if (await portBusy(p)) throw new Error(`127.0.0.1:${p} is already in use; the Samba DC test needs the standard LDAP ports`);
   }
@@ -94,9 +159,18 @@ export async function startSambaDc(certFile: string, keyFile: string): Promise<S
       install(c, k);
       await start();
     },
+    setOptions: async (options) => {
+      await stopProcess();
+      const MARK = "# ldaps-audit test options";
+      const base = readFileSync(conf, "utf8").replace(new RegExp(`${MARK}[\\s\\S]*?${MARK} end\\n`), "");
+      const block = `${MARK}\n${Object.entries(options).map(([k, v]) => `\t${k} = ${v}\n`).join("")}${MARK} end\n`;
+      writeFileSync(conf, base.replace(/^\[global\]\n/m, (g) => g + block));
+      await start();
+    },
     stop: async () => {
       await stopProcess();
       rmSync(dir, { recursive: true, force: true });
+      release();
     },
   };
 }
