@@ -338,6 +338,27 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
     expect(rec.event).toBeNull();
   });
 
+  test("the CLI without a snapshot collects on the host first: fix plans as from a snapshot; fix --apply --what-if plans and checks, changing nothing", async () => {
+    const h = await host();
+    const env = { ...(h.env as Record<string, string>), LDAPS_AUDIT_POWERSHELL: pwsh! };
+    const shimArgs = shims().flatMap((f) => ["--ps-shim", f]);
+    const source = ["--pfx", pki.leafPfx, "--password-env", "PFXPW", "--roots", join(pki.dir, "ca.pem"), "--backup-dir", join(h.dir, "backup")];
+    const planned = await runCliAsync(["fix", ...source, ...shimArgs, "--format", "json"], env);
+    expect(planned.code).toBe(1);
+    expect(planned.stderr).toMatch(/^ldaps-audit: no snapshot given: collecting LDAPS evidence on this host first/);
+    const plan = JSON.parse(planned.stdout) as Plan;
+    expect(plan.snapshot.path).toBe("collected:dc1.example.test");
+    expect(plan.steps.map((st) => st.id)).toEqual(h.plan.steps.map((st) => st.id));
+    expect(plan.stateDigest).toEqual(h.plan.stateDigest);
+    const before = readFileSync(h.fixture);
+    const r = await runCliAsync(["fix", "--apply", "--what-if", ...source, "--lock-file", join(h.dir, "apply.lock"), ...shimArgs, "--format", "json"], env);
+    expect(r.code).toBe(0);
+    const rec = JSON.parse(r.stdout);
+    expectValidRecord(rec);
+    expect(rec).toMatchObject({ whatIf: true, status: "what-if", plan: { snapshot: { path: "collected:dc1.example.test" } } });
+    expect(readFileSync(h.fixture).equals(before)).toBe(true);
+  });
+
   test("a host changed since the plan (a key ACL) is refused with one line, and nothing runs", async () => {
     const h = await host();
     const f = JSON.parse(readFileSync(h.fixture, "utf8"));

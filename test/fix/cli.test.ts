@@ -67,7 +67,11 @@ test("--output writes the plan atomically and says so on stderr", () => {
 });
 
 test("bad input: one line, exit 2, never a stack trace", () => {
-  expectCleanError(runCli(["fix"]), 2, /fix needs a snapshot file/);
+  // Without a snapshot fix collects on this host first: without PowerShell that is a runtime failure (exit 3), said once.
+  const none = runCli(["fix"], { LDAPS_AUDIT_POWERSHELL: join(tmp, "no-such-powershell") });
+  expect(none.code).toBe(3);
+  expect(none.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^ldaps-audit: no snapshot given: collecting LDAPS evidence on this host first/), expect.stringMatching(/^ldaps-audit: PowerShell was not found/)]);
+  expect(none.stdout).toBe("");
   expectCleanError(runCli(["fix", join(tmp, "missing.json")]), 2, /missing\.json: no such file/);
   const bad = join(tmp, "bad.json");
   writeFileSync(bad, "{}");
@@ -102,10 +106,12 @@ test("--apply refuses with one line and exit 2 before anything runs, and writes 
   writeFileSync(lock, JSON.stringify({ pid: process.pid, host: require("node:os").hostname(), started: "2026-11-24T00:00:00Z" }));
   expectCleanError(runCli(["fix", "--apply", "--plan", planFile, "--lock-file", lock, "-o", out]), 2, new RegExp(`^ldaps-audit: fix --apply refused: another fix --apply holds the lock .* \\(pid ${process.pid} on `));
   expect(readFileSync(lock, "utf8")).toContain(String(process.pid));
-  // Not a plan; a plan and a snapshot; neither; options of --apply without it; a PFX password variable that is not set.
+  // Not a plan; a plan and a snapshot; neither (collects first, see above); options of --apply without it; a PFX password variable that is not set.
   expectCleanError(runCli(["fix", "--apply", "--plan", ex("key-not-readable"), "-o", out]), 2, /^ldaps-audit: .*key-not-readable\.snapshot\.json: not a valid plan: /);
   expectCleanError(runCli(["fix", ex("key-not-readable"), "--apply", "--plan", planFile]), 2, /^ldaps-audit: fix --apply: give either --plan FILE or a snapshot to plan from, not both\n$/);
-  expectCleanError(runCli(["fix", "--apply"]), 2, /^ldaps-audit: fix --apply needs the plan: --plan dc1\.plan\.json/);
+  const applyNone = runCli(["fix", "--apply", "--enroll", "LDAPS", "--what-if", "--lock-file", join(tmp, "none.lock")], { LDAPS_AUDIT_POWERSHELL: join(tmp, "no-such-powershell") });
+  expect([applyNone.code, applyNone.stdout]).toEqual([3, ""]);
+  expect(applyNone.stderr).toMatch(/collecting LDAPS evidence on this host first[\s\S]*PowerShell was not found/);
   expectCleanError(runCli(["fix", ex("key-not-readable"), "--what-if"]), 2, /^ldaps-audit: --what-if is an option of fix --apply\n$/);
   delete process.env.LDAPS_AUDIT_TEST_UNSET_VARIABLE;
   expectCleanError(runCli(["fix", "--apply", "--plan", planFile, "--password-env", "LDAPS_AUDIT_TEST_UNSET_VARIABLE"]), 2, /^ldaps-audit: --password-env LDAPS_AUDIT_TEST_UNSET_VARIABLE: that environment variable is not set\n$/);

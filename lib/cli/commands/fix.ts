@@ -42,7 +42,7 @@ export const fixCommand: CommandModule<object, FixArgs> = {
   describe: "Plan the steps that make LDAPS work on the host a snapshot describes (--plan, the default: nothing is changed), or carry a plan out on the DC (--apply)",
   builder: (y) =>
     y
-      .positional("snapshot", { type: "string", describe: "The collector's snapshot of the host (ldaps-audit collect), read offline" })
+      .positional("snapshot", { type: "string", describe: "The collector's snapshot of the host (ldaps-audit collect), read offline; without it (and without --plan FILE for --apply) fix collects on this host first" })
       .option("plan", { type: "string", describe: "Print the plan (the default mode). With --apply: --plan FILE is the plan (JSON from fix --format json -o FILE) to carry out" })
       .option("apply", { type: "boolean", describe: "Carry the plan out on this host (elevated, on the DC): lock, state-digest check, each step with ShouldProcess, verify, rollback on failure" })
       .option("what-if", { type: "boolean", default: false, describe: "With --apply: run every step with -WhatIf; nothing is changed" })
@@ -87,12 +87,14 @@ export const fixCommand: CommandModule<object, FixArgs> = {
           "Application-log event (source ldaps-audit, 1010 applied ... 1014 rolled back; none for --what-if). Exit codes of --apply: 0 applied, nothing to do or " +
           "what-if; 2 refused (nothing changed, also when a what-if finds a step would fail); 4 failed and rolled back; 5 failed and the rollback is incomplete.",
       )
+      .example("$0 fix", "On the DC, elevated: collect first, then plan for this host as it is now")
       .example("$0 fix dc1.snapshot.json", "What would make LDAPS work on dc1 (says which certificate source is needed, if any)")
       .example("PFX_PASS=... $0 fix dc1.snapshot.json --pfx dc1.pfx --password-env PFX_PASS --roots root.pem", "Plan with a PFX you have (refused unless it passes preflight for dc1)")
       .example("$0 fix dc1.snapshot.json --enroll LDAPS --extra-name corp.example.test", "Plan an enrolment from the enterprise CA's LDAPS template")
       .example("$0 fix dc1.snapshot.json --thumbprint 6AB384440534A15782E9C1B2E288323D50DD3DD1", "Make a certificate already on dc1 the LDAPS certificate (placed in NTDS\\My when Windows would pick another)")
       .example("$0 fix dc1.snapshot.json --request C:\\csr", "Write a certreq .inf for an external CA; the plan stops at the CSR")
       .example("$0 fix dc1.snapshot.json --format json -o dc1.plan.json", "The plan as JSON (schemas/plan.schema.json)")
+      .example("$0 fix --apply --enroll LDAPS --what-if", "On the DC: collect, plan and show what each step would do, changing nothing")
       .example("$0 fix --apply --plan dc1.plan.json --what-if", "On dc1: check the plan still fits the host and show what each step would do, changing nothing")
       .example("PFX_PASS=... $0 fix --apply --plan dc1.plan.json --password-env PFX_PASS -o dc1.apply.json", "On dc1, elevated: carry the plan out; the apply record goes to dc1.apply.json") as never,
   handler: async (args) => {
@@ -107,13 +109,12 @@ export const fixCommand: CommandModule<object, FixArgs> = {
     // `fix --plan snapshot.json`: the string option took the snapshot's name.
     if (planFile && !args.snapshot) args.snapshot = planFile;
     else if (planFile) throw new InputError("--plan FILE names a plan for --apply; to make a plan, give the snapshot: ldaps-audit fix dc1.snapshot.json --plan");
-    // The positional is optional in the syntax because --apply --plan FILE needs none.
-    if (!args.snapshot) throw new InputError("fix needs a snapshot file (ldaps-audit collect -o host.snapshot.json), e.g. ldaps-audit fix dc1.snapshot.json");
     if (args["password-env"] && !args.pfx) throw new InputError("--password-env names the password of --pfx: give --pfx FILE too");
     checkPlanArgs(args);
     refuseUnsafeOutputs(args, [...namedPaths("snapshot", args.snapshot), ...namedPaths("--pfx", args.pfx), ...namedPaths("--roots", args.roots), ...profileInputs(args)]);
     const { planFix, planExitCode } = await import("../../fix/plan");
-    const { plan, written } = planFix(planOptions(args, args.snapshot));
+    // Without a snapshot, plan for this host as it is now (the DC, elevated): collect first.
+    const { plan, written } = planFix(planOptions(args, args.snapshot ?? (await collectHere(args))));
     const toTerminal = !args.output && process.stdout.isTTY;
     const format = args.format ?? (toTerminal ? "text" : "json");
     let out: string;
@@ -132,7 +133,16 @@ function checkPlanArgs(args: FixArgs): void {
   if (args["verify-deadline"] !== undefined && !(Number.isInteger(args["verify-deadline"]) && args["verify-deadline"] > 0)) throw new InputError("--verify-deadline: expected a whole number of seconds above 0");
 }
 
-function planOptions(args: FixArgs, snapshot: string): import("../../fix/plan").PlanOptions {
+/** No snapshot and no plan given: collect on this host first, as `ldaps-audit collect` does (needs the DC, elevated). */
+async function collectHere(args: FixArgs): Promise<{ snapshot: import("../../snapshot").Snapshot; source: string; sha256: string }> {
+  const { collectLocal } = await import("../../collect");
+  const { sha256 } = await import("../../audit");
+  stderrLine("no snapshot given: collecting LDAPS evidence on this host first (run elevated on the DC; give a snapshot file to plan offline)");
+  const snapshot = await collectLocal(args["ps-shim"]?.length ? { shimScripts: args["ps-shim"] } : {});
+  return { snapshot, source: `collected:${snapshot.host.fqdn}`, sha256: sha256(JSON.stringify(snapshot)) };
+}
+
+function planOptions(args: FixArgs, snapshot: import("../../fix/plan").PlanOptions["snapshot"]): import("../../fix/plan").PlanOptions {
   let source: import("../../fix/plan").CertificateSource | undefined;
   if (args.pfx) {
     let password: string | undefined;
@@ -166,7 +176,6 @@ function planOptions(args: FixArgs, snapshot: string): import("../../fix/plan").
 /** fix --apply: read (--plan FILE) or make (snapshot) the plan, carry it out, print and write the apply record. */
 async function applyHandler(args: FixArgs, planFile: string | undefined): Promise<void> {
   if (planFile && args.snapshot) throw new InputError("fix --apply: give either --plan FILE or a snapshot to plan from, not both");
-  if (!planFile && !args.snapshot) throw new InputError("fix --apply needs the plan: --plan dc1.plan.json (from fix --format json -o), or a snapshot to plan from");
   if (args["ldap-user"] && !args["ldap-password-env"]) throw new InputError("--ldap-user needs --ldap-password-env (the variable holding the password)");
   if (args["ldap-port"] !== undefined && !(Number.isInteger(args["ldap-port"]) && args["ldap-port"] >= 1 && args["ldap-port"] <= 65535)) throw new InputError("--ldap-port: expected 1-65535");
   for (const p of args["verify-port"] ?? []) if (!(Number.isInteger(p) && p >= 1 && p <= 65535)) throw new InputError("--verify-port: expected 1-65535");
@@ -181,7 +190,7 @@ async function applyHandler(args: FixArgs, planFile: string | undefined): Promis
     plan = assertValid(PLAN_SCHEMA_ID, parseJsonText(readInputFile(planFile).toString("utf8"), planFile), planFile, "plan");
   } else {
     const { planFix } = await import("../../fix/plan");
-    plan = planFix(planOptions(args, args.snapshot!)).plan;
+    plan = planFix(planOptions(args, args.snapshot ?? (await collectHere(args)))).plan;
   }
   const { applyFix } = await import("../../fix/apply");
   const outcome = await applyFix({
