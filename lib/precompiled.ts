@@ -4,9 +4,13 @@
 // loading ajv, meta-validating every shipped schema and compiling the snapshot schema and each control.
 // User profiles are still compiled at run time (lib/profile/load.ts).
 //
-// The manifest records a digest of everything the generated code was made from: the shipped schema files
-// and the compiled loader modules. When they differ at run time (a schema edited, or tsc run without the
-// generator), the precompiled code is ignored and everything is compiled as before; never stale verdicts.
+// The manifest records a digest of everything the generated code was made from: the shipped schema files,
+// the compiled loader modules and the installed ajv and ajv-formats versions (the standalone code is ajv's
+// output and requires their runtime modules). When they differ at run time (a schema edited, tsc run without
+// the generator, or ajv upgraded without a rebuild), the precompiled code is ignored and everything is
+// compiled as before; never stale verdicts. A manifest that does not parse, or a generated file that is
+// missing or does not load, is treated the same way: the run compiles at run time (one debug line under
+// LDAPS_AUDIT_DEBUG=1), it never fails for an optimisation.
 // Run from lib/ (ts-jest) there is no dist/generated next to it, so in-process tests compile at run time;
 // test/precompiled.test.ts proves both give the same verdicts and the same errors.
 import { createHash } from "node:crypto";
@@ -14,6 +18,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { ValidateFunction } from "ajv";
 import { packageRoot } from "./paths";
+import { stderrLine } from "./terminal";
 import type { Control, ControlPart, LoadedProfile } from "./profile/types";
 
 /** dist/generated when this module runs from dist/lib. */
@@ -58,9 +63,23 @@ export interface Manifest {
   profiles: Record<string, SerializedProfile>;
 }
 
-/** What the generated code was made from: every shipped schema file and the loader modules, by content. */
+/** Packages whose code generates (and is required by) the standalone validators. */
+const GENERATOR_PACKAGES = ["ajv", "ajv-formats"];
+
+/** The version of an installed package, as resolved from here ("" when it cannot be read). */
+function packageVersion(name: string): string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return String((require(`${name}/package.json`) as { version?: unknown }).version ?? "");
+  } catch {
+    return "";
+  }
+}
+
+/** What the generated code was made from: every shipped schema file and the loader modules, by content, and the ajv versions. */
 export function sourcesDigest(): string {
   const h = createHash("sha256");
+  for (const p of GENERATOR_PACKAGES) h.update(`package:${p}`).update("\0").update(packageVersion(p)).update("\0");
   const root = join(packageRoot(), "schemas");
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true })
@@ -83,14 +102,28 @@ export function disablePrecompiled(): void {
   disabled = true;
 }
 
+/** Precompiled code is unusable: say why under LDAPS_AUDIT_DEBUG=1 only, and compile at run time from here on. */
+function fallBack(why: string): void {
+  manifest = null;
+  if (process.env.LDAPS_AUDIT_DEBUG === "1") stderrLine(`debug: precompiled validators not used (${why}); compiling at run time`);
+}
+
 function current(): Manifest | null {
   if (disabled) return null;
   if (manifest !== undefined) return manifest;
   manifest = null;
   const path = join(GENERATED_DIR, MANIFEST);
   if (!existsSync(path)) return manifest;
-  const m = JSON.parse(readFileSync(path, "utf8")) as Manifest;
+  let m: Manifest;
+  try {
+    m = JSON.parse(readFileSync(path, "utf8")) as Manifest;
+    if (!m || typeof m !== "object" || typeof m.schemas !== "object" || !m.schemas || typeof m.profiles !== "object" || !m.profiles) throw new Error("not a manifest");
+  } catch (e) {
+    fallBack(`${path}: ${(e as Error).message}`);
+    return manifest;
+  }
   if (m.digest === sourcesDigest()) manifest = m;
+  else fallBack(`${path} is stale; run npm run build`);
   return manifest;
 }
 
@@ -113,13 +146,28 @@ function validator(ref: string): ValidateFunction {
 /** The build-time validator of a shipped schema, or undefined (then ajv compiles it). */
 export function precompiledValidator(schemaId: string): ValidateFunction | undefined {
   const ref = current()?.schemas[schemaId];
-  return ref ? validator(ref) : undefined;
+  if (!ref) return undefined;
+  try {
+    return validator(ref);
+  } catch (e) {
+    fallBack((e as Error).message);
+    return undefined;
+  }
 }
 
 /** A shipped profile as loadProfile() would build it, from the generated code; undefined when there is none. */
 export function precompiledProfile(name: string, source: string): LoadedProfile | undefined {
   const p = current()?.profiles[name];
   if (!p) return undefined;
+  try {
+    return reviveProfile(p, source);
+  } catch (e) {
+    fallBack((e as Error).message);
+    return undefined;
+  }
+}
+
+function reviveProfile(p: SerializedProfile, source: string): LoadedProfile {
   const part = (s: SerializedPart | null): ControlPart | null => (s ? { validate: validator(s.v), location: s.location, ...(s.defs ? { defs: s.defs } : {}) } : null);
   const built = new Map<string, Control>();
   const revive = (id: string): Control => {

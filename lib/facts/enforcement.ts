@@ -44,8 +44,14 @@ export function errorData(a: BindAnswer | null): string | null {
 
 const BAD_BINDINGS = "80090346";
 
-function signingFacts(e: EnforcementEvidence["signing"] | undefined): SigningFacts {
-  if (!e) return { tested: false, port: null, required: null, resultCode: null, reason: "not checked (probe --enforcement)" };
+// With --enforcement, a check is only skipped when the probed ports are not AD DS's own (lib/probe/index.ts
+// enforcementPorts), e.g. `probe host:50636`: 389/636 of that machine may be another service.
+const NOT_ASKED = "not checked (probe --enforcement)";
+const NO_LDAP_PORT = "not checked: the port probed is not AD DS's own (389, 636, 3268, 3269) and that service's plain LDAP port is not known; 389 may be another service";
+const NO_LDAPS_PORT = "not checked: no LDAPS port was among the ports probed";
+
+function signingFacts(e: EnforcementEvidence["signing"] | undefined, asked: boolean): SigningFacts {
+  if (!e) return { tested: false, port: null, required: null, resultCode: null, reason: asked ? NO_LDAP_PORT : NOT_ASKED };
   const a = e.answer;
   const base = { tested: true, port: e.port, resultCode: a.resultCode };
   const what = `a simple bind with a throw-away name on plain LDAP port ${e.port} was answered ${describeAnswer(a)}`;
@@ -54,8 +60,8 @@ function signingFacts(e: EnforcementEvidence["signing"] | undefined): SigningFac
   return { ...base, required: null, reason: `could not tell: ${what}` };
 }
 
-function channelBindingFacts(e: EnforcementEvidence["channelBinding"] | undefined): ChannelBindingFacts {
-  if (!e) return { tested: false, port: null, setting: null, reason: "not checked (probe --enforcement)" };
+function channelBindingFacts(e: EnforcementEvidence["channelBinding"] | undefined, asked: boolean): ChannelBindingFacts {
+  if (!e) return { tested: false, port: null, setting: null, reason: asked ? NO_LDAPS_PORT : NOT_ASKED };
   const base = { tested: true, port: e.port };
   const w = e.withoutToken;
   const without = `an NTLM bind over LDAPS port ${e.port} without a channel-binding token was answered ${describeAnswer(w)}`;
@@ -71,5 +77,5 @@ function channelBindingFacts(e: EnforcementEvidence["channelBinding"] | undefine
 }
 
 export function enforcementFacts(e: EnforcementEvidence | undefined): EnforcementFacts {
-  return { signing: signingFacts(e?.signing), channelBinding: channelBindingFacts(e?.channelBinding) };
+  return { signing: signingFacts(e?.signing, e !== undefined), channelBinding: channelBindingFacts(e?.channelBinding, e !== undefined) };
 }

@@ -48,6 +48,22 @@ export function endpointFor(host: string, port: number): EndpointSpec {
   return { host, port, mode: port === 389 || port === 3268 ? "starttls" : "ldaps", purpose: port === 3268 || port === 3269 ? "gc" : "ldap" };
 }
 
+/** The ports of AD DS itself on a DC: plain LDAP, LDAPS and the GC's two. */
+const DC_PORTS = [389, 636, 3268, 3269];
+
+/**
+ * Where probe --enforcement asks, given the ports being probed. When any of them is one of AD DS's own ports,
+ * the checks go to AD DS's 389 (signing) and 636 (channel binding), as always. When none is (e.g.
+ * `probe host:50636`, an AD LDS instance), asking 389/636 would judge another service of the same machine:
+ * channel binding is checked on the target's own LDAPS port, and signing is not checked (null in the snapshot;
+ * lib/facts/enforcement.ts says why), since that service's plain LDAP port is not known (endpointFor probes
+ * a non-standard port as LDAPS).
+ */
+export function enforcementPorts(ports: number[]): { ldapPort: number | null; ldapsPort: number | null } {
+  if (ports.some((p) => DC_PORTS.includes(p))) return { ldapPort: 389, ldapsPort: 636 };
+  return { ldapPort: null, ldapsPort: ports[0] ?? null };
+}
+
 export interface HostProbeResult {
   snapshot: Snapshot;
   /** DCs listed in the directory (with --domain and a bind). */
@@ -59,7 +75,7 @@ export async function probeHost(target: HostTarget, options: ProbeOptions & { po
   const probedAt = new Date().toISOString();
   const enforcement = options.enforcement
     ? import("./enforcement").then(({ probeEnforcement }) =>
-        probeEnforcement({ host: target.host, servername: options.servername, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, dnsServers: options.dnsServers }),
+        probeEnforcement({ host: target.host, ...enforcementPorts(ports), servername: options.servername, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, dnsServers: options.dnsServers }),
       )
     : undefined;
   const results = await Promise.all(ports.map((p) => probeEndpoint(endpointFor(target.host, p), options)));

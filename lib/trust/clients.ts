@@ -99,22 +99,34 @@ const openldapLines = (o: ClientKitOptions, who: string): string[] => [
 
 function javaLines(o: ClientKitOptions): string[] {
   const store = o.truststore ?? o.bundlePath.replace(/(\.[A-Za-z0-9]+)?$/, ".p12");
+  // A truststore holds public certificates only, so it needs no secret to be read: keytool is told to store
+  // them unencrypted and without a MAC, and the JVM then loads the store with no password at all. Without
+  // these two properties keytool encrypts the certificates with the store password, and a JVM started without
+  // -Djavax.net.ssl.trustStorePassword silently loads an EMPTY store (checked with OpenJDK 17 and 25), which
+  // would push users to put the password on the command line, visible in every process list.
+  const unprotected = "-J-Dkeystore.pkcs12.certProtectionAlgorithm=NONE -J-Dkeystore.pkcs12.macAlgorithm=NONE";
   const lines = [
     "# Java (JNDI, Spring LDAP, UnboundID, Keycloak): keytool imports ONE certificate per call, so each certificate",
-    "# of the bundle is cut out and imported under its own alias into a PKCS#12 truststore. The store password is",
-    "# read from the environment variable TRUSTSTORE_PASSWORD (set it first; never on the command line). POSIX shell",
-    "# (awk); on Windows run them in WSL or Git Bash, or import each certificate with keytool -importcert -file.",
+    "# of the bundle is cut out and imported under its own alias into a PKCS#12 truststore. The certificates are",
+    "# public, so the store is written unencrypted (certProtectionAlgorithm/macAlgorithm NONE, Java 11.0.12+ and 17+)",
+    "# and the JVM reads it with no password: none is ever on a command line. keytool still asks for one when it",
+    "# writes the store; it is read from the environment variable TRUSTSTORE_PASSWORD (set it first). With no MAC,",
+    "# the file's permissions are what protect it: writable by its owner (root) only. POSIX shell (awk); on Windows",
+    "# run them in WSL or Git Bash, or import each certificate with keytool -importcert -file.",
   ];
   o.certificates.forEach((c, i) => {
     const alias = `ldaps-ca-${i + 1}-${c.sha256.slice(0, 12).toLowerCase()}`;
     lines.push(
-      `awk -v n=${i + 1} '/-----BEGIN CERTIFICATE-----/ { k++ } k == n' ${shQuote(o.bundlePath)} | keytool -importcert -noprompt -alias ${shQuote(alias)} -keystore ${shQuote(store)} -storetype PKCS12 -storepass:env TRUSTSTORE_PASSWORD`,
+      `awk -v n=${i + 1} '/-----BEGIN CERTIFICATE-----/ { k++ } k == n' ${shQuote(o.bundlePath)} | keytool -importcert ${unprotected} -noprompt -alias ${shQuote(alias)} -keystore ${shQuote(store)} -storetype PKCS12 -storepass:env TRUSTSTORE_PASSWORD`,
     );
   });
   lines.push(
-    "# Then start the JVM with the truststore (or set the same properties in the application's configuration):",
-    `java -Djavax.net.ssl.trustStore=${shQuote(store)} -Djavax.net.ssl.trustStoreType=PKCS12 -Djavax.net.ssl.trustStorePassword="$TRUSTSTORE_PASSWORD" ...`,
-    "# Check the truststore: keytool -list -keystore " + shQuote(store) + " -storepass:env TRUSTSTORE_PASSWORD",
+    "# Then start the JVM with the truststore and NO trustStorePassword (or set the same two properties in the",
+    "# application's configuration):",
+    `java -Djavax.net.ssl.trustStore=${shQuote(store)} -Djavax.net.ssl.trustStoreType=PKCS12 ...`,
+    "# Check the truststore as the JVM reads it, with no password (press Enter at the prompt): it must list every",
+    "# certificate; \"contains 0 entries\" means the store was written without the two properties above.",
+    "# keytool -list -keystore " + shQuote(store),
   );
   return lines;
 }

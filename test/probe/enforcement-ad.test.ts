@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import * as tls from "node:tls";
 import { probeEnforcement } from "../../lib/probe/enforcement";
+import { enforcementPorts, probeHost } from "../../lib/probe";
 import { enforcementFacts } from "../../lib/facts/enforcement";
 import { Pki } from "../helpers/openssl";
 import { renderProbeText } from "../../lib/probe/render";
@@ -157,6 +158,33 @@ d("channel binding on the wire against a DC-shaped LDAPS server", () => {
     } finally {
       await dc.close();
     }
+  });
+
+  test("probe host:PORT --enforcement asks that port, not 389/636 of the same machine (an AD LDS instance on its own port)", async () => {
+    const dc = await fakeDc(cert, 2);
+    try {
+      const { snapshot } = await probeHost({ host: "127.0.0.1", port: dc.port }, { enforcement: true, timeoutMs: PEER_DEADLINE_MS });
+      const evidence = snapshot.network!.enforcement!;
+      expect(evidence.channelBinding?.port).toBe(dc.port);
+      expect(evidence.signing).toBeNull(); // its plain LDAP port is not known: not checked rather than 389's answer
+      const facts = enforcementFacts(evidence);
+      expect(facts.channelBinding).toMatchObject({ tested: true, port: dc.port, setting: "always" });
+      expect(facts.signing).toMatchObject({ tested: false, port: null, required: null });
+      expect(facts.signing.reason).toMatch(/^not checked: the port probed is not AD DS's own \(389, 636, 3268, 3269\)/);
+      expect(dc.seen).toHaveLength(1);
+    } finally {
+      await dc.close();
+    }
+  });
+
+  test.each([
+    [[636, 3269, 389], 389, 636],
+    [[636], 389, 636],
+    [[3269], 389, 636],
+    [[50636], null, 50636],
+    [[50636, 50000], null, 50636],
+  ])("enforcement ports for probed ports %j: signing on %s, channel binding on %s", (ports, ldapPort, ldapsPort) => {
+    expect(enforcementPorts(ports)).toEqual({ ldapPort, ldapsPort });
   });
 
   test("a server's diagnostic message reaches the probe's text escaped (no forged line, no raw controls)", async () => {

@@ -193,6 +193,34 @@ d("trust kit", () => {
     expect(java.join("\n")).not.toMatch(/-storepass [^:]/); // the password comes from the environment
   });
 
+  test("the Java recipe, run for real (keytool, then the JVM line), gives a truststore the JVM reads with every certificate and no password on any command line", () => {
+    const have = hasCommand("keytool", ["-help"]) && hasCommand("java", ["-version"]);
+    if (!requirePeer("java", have, "apt-get install openjdk-17-jdk-headless")) return;
+    const bundle = join(dir, "java bundle.pem");
+    writeFileSync(bundle, intermediate.pem + root.pem);
+    const store = join(dir, "java truststore.p12");
+    const certs = [parseCertificate(intermediate.der), parseCertificate(root.der)];
+    const code = clientKit("java", { bundlePath: bundle, certificates: certs, truststore: store }).lines.filter((l) => !l.startsWith("#"));
+    const password = "kit-store-secret";
+    // No password, nor the variable that holds it, on any command line (the process list shows them).
+    for (const line of code) expect(line).not.toMatch(/trustStorePassword|-storepass(?!:env)|kit-store-secret|\$TRUSTSTORE_PASSWORD/);
+    const env = { ...process.env, TRUSTSTORE_PASSWORD: password };
+    for (const line of code.filter((l) => l.includes("keytool -"))) execFileSync("sh", ["-c", line], { env, stdio: "pipe" });
+    // The JVM line as printed, its "..." a program printing how many issuers the default trust manager accepts.
+    const count = join(dir, "Count.java");
+    writeFileSync(count, [
+      "import javax.net.ssl.*; import java.security.KeyStore;",
+      "public class Count { public static void main(String[] a) throws Exception {",
+      "  TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm()); f.init((KeyStore) null);",
+      "  for (java.security.cert.X509Certificate c : ((X509TrustManager) f.getTrustManagers()[0]).getAcceptedIssuers()) System.out.println(c.getSubjectX500Principal().getName()); } }",
+    ].join("\n"));
+    const jvm = code.find((l) => l.startsWith("java "))!;
+    expect(jvm).toMatch(/ \.\.\.$/);
+    const { TRUSTSTORE_PASSWORD: _, ...noPassword } = env;
+    const accepted = execFileSync("sh", ["-c", jvm.replace(/\.\.\.$/, shQuote(count))], { env: noPassword, encoding: "utf8" }).trim().split("\n").sort();
+    expect(accepted).toEqual([intermediate, root].map((c) => new X509Certificate(c.pem).subject.split("\n").reverse().join(",")).sort());
+  });
+
   test("the Windows snippet is Windows PowerShell 5.1 syntax and, run by real pwsh, puts the root in Root and the intermediate in CA", () => {
     const pwsh = findPwsh();
     if (!requirePeer("pwsh", pwsh !== null, "dotnet tool install --tool-path .tools/pwsh PowerShell --version 7.6.9")) return;
