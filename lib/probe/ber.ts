@@ -59,11 +59,23 @@ export interface ExtendedResponse {
 
 export class BerError extends Error {}
 
+/** The fields every LDAPResult carries, located in the first complete LDAP message of `buf`. */
+interface ResultFrame {
+  messageId: number;
+  op: Tlv;
+  resultCode: number;
+  dn: Tlv;
+  diag: Tlv;
+  /** Where the message ends (the next one starts). */
+  end: number;
+}
+
 /**
- * Parse the server's answer to StartTLS from the bytes received so far.
- * Returns null while incomplete; throws BerError when the bytes are not an LDAP extended response.
+ * The first complete LDAP message in `buf`, read as an LDAPResult: null while incomplete (up to `maxBytes`);
+ * BerError when the bytes are not an LDAP message, the message is not one `opError` accepts (it returns why
+ * not, or null), or the result is malformed (`what` names it in the message).
  */
-export function parseExtendedResponse(buf: Buffer): ExtendedResponse | null {
+function parseResultFrame(buf: Buffer, maxBytes: number, tooLong: string, what: string, opError: (tag: number | undefined) => string | null): ResultFrame | null {
   if (buf.length === 0) return null;
   if (buf[0] !== 0x30) throw new BerError(`the server did not answer with an LDAP message (first byte 0x${buf[0].toString(16).padStart(2, "0")})`);
   let msg: Tlv | null;
@@ -73,7 +85,7 @@ export function parseExtendedResponse(buf: Buffer): ExtendedResponse | null {
     throw new BerError((e as Error).message);
   }
   if (!msg) {
-    if (buf.length > MAX_STARTTLS_RESPONSE) throw new BerError(`the answer to StartTLS exceeds ${MAX_STARTTLS_RESPONSE} bytes`);
+    if (buf.length > maxBytes) throw new BerError(tooLong);
     return null;
   }
   try {
@@ -82,7 +94,8 @@ export function parseExtendedResponse(buf: Buffer): ExtendedResponse | null {
     let messageId = 0;
     for (let i = id.start; i < id.end; i++) messageId = messageId * 256 + buf[i];
     const op = readTlv(buf, id.end);
-    if (!op || op.tag !== 0x78) throw new Error(`expected an extended response (tag 0x78), got tag 0x${op?.tag.toString(16) ?? "?"}`);
+    const wrongOp = opError(op?.tag);
+    if (!op || wrongOp) throw new Error(wrongOp ?? "no protocol op");
     const code = readTlv(buf, op.start);
     if (!code || code.tag !== 0x0a) throw new Error("no result code");
     let resultCode = 0;
@@ -91,24 +104,41 @@ export function parseExtendedResponse(buf: Buffer): ExtendedResponse | null {
     if (!dn || dn.tag !== 0x04) throw new Error("no matchedDN");
     const diag = readTlv(buf, dn.end);
     if (!diag || diag.tag !== 0x04) throw new Error("no diagnosticMessage");
-    let responseName: string | null = null;
-    let at = diag.end;
-    while (at < op.end) {
+    return { messageId, op, resultCode, dn, diag, end: msg.end };
+  } catch (e) {
+    throw new BerError(`malformed ${what}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Parse the server's answer to StartTLS from the bytes received so far.
+ * Returns null while incomplete; throws BerError when the bytes are not an LDAP extended response.
+ */
+export function parseExtendedResponse(buf: Buffer): ExtendedResponse | null {
+  const what = "LDAP extended response";
+  const f = parseResultFrame(buf, MAX_STARTTLS_RESPONSE, `the answer to StartTLS exceeds ${MAX_STARTTLS_RESPONSE} bytes`, what, (tag) =>
+    tag === 0x78 ? null : `expected an extended response (tag 0x78), got tag 0x${tag?.toString(16) ?? "?"}`,
+  );
+  if (!f) return null;
+  let responseName: string | null = null;
+  try {
+    let at = f.diag.end;
+    while (at < f.op.end) {
       const t = readTlv(buf, at);
       if (!t) break;
       if (t.tag === 0x8a) responseName = buf.subarray(t.start, t.end).toString("latin1");
       at = t.end;
     }
-    return {
-      messageId,
-      resultCode,
-      matchedDN: buf.subarray(dn.start, dn.end).toString("utf8"),
-      diagnosticMessage: buf.subarray(diag.start, diag.end).toString("utf8"),
-      responseName,
-    };
   } catch (e) {
-    throw new BerError(`malformed LDAP extended response: ${(e as Error).message}`);
+    throw new BerError(`malformed ${what}: ${(e as Error).message}`);
   }
+  return {
+    messageId: f.messageId,
+    resultCode: f.resultCode,
+    matchedDN: buf.subarray(f.dn.start, f.dn.end).toString("utf8"),
+    diagnosticMessage: buf.subarray(f.diag.start, f.diag.end).toString("utf8"),
+    responseName,
+  };
 }
 
 /** RFC 4511 result code names, for messages. */
@@ -162,38 +192,12 @@ export interface LdapResultMessage {
  * null while incomplete; throws BerError on bytes that are not one.
  */
 export function parseLdapResult(buf: Buffer, maxBytes = MAX_STARTTLS_RESPONSE): { message: LdapResultMessage; length: number } | null {
-  if (buf.length === 0) return null;
-  if (buf[0] !== 0x30) throw new BerError(`the server did not answer with an LDAP message (first byte 0x${buf[0].toString(16).padStart(2, "0")})`);
-  let msg: Tlv | null;
-  try {
-    msg = readTlv(buf, 0);
-  } catch (e) {
-    throw new BerError((e as Error).message);
-  }
-  if (!msg) {
-    if (buf.length > maxBytes) throw new BerError(`the answer exceeds ${maxBytes} bytes`);
-    return null;
-  }
-  try {
-    const id = readTlv(buf, msg.start);
-    if (!id || id.tag !== 0x02) throw new Error("no message id");
-    let messageId = 0;
-    for (let i = id.start; i < id.end; i++) messageId = messageId * 256 + buf[i];
-    const op = readTlv(buf, id.end);
-    if (!op || (op.tag & 0xe0) !== 0x60) throw new Error(`expected a response op, got tag 0x${op?.tag.toString(16) ?? "?"}`);
-    const code = readTlv(buf, op.start);
-    if (!code || code.tag !== 0x0a) throw new Error("no result code");
-    let resultCode = 0;
-    for (let i = code.start; i < code.end; i++) resultCode = resultCode * 256 + buf[i];
-    const dn = readTlv(buf, code.end);
-    if (!dn || dn.tag !== 0x04) throw new Error("no matchedDN");
-    const diag = readTlv(buf, dn.end);
-    if (!diag || diag.tag !== 0x04) throw new Error("no diagnosticMessage");
-    return {
-      message: { messageId, op: op.tag, resultCode, matchedDN: Buffer.from(buf.subarray(dn.start, dn.end)), diagnosticMessage: buf.subarray(diag.start, diag.end).toString("utf8") },
-      length: msg.end,
-    };
-  } catch (e) {
-    throw new BerError(`malformed LDAP response: ${(e as Error).message}`);
-  }
+  const f = parseResultFrame(buf, maxBytes, `the answer exceeds ${maxBytes} bytes`, "LDAP response", (tag) =>
+    tag !== undefined && (tag & 0xe0) === 0x60 ? null : `expected a response op, got tag 0x${tag?.toString(16) ?? "?"}`,
+  );
+  if (!f) return null;
+  return {
+    message: { messageId: f.messageId, op: f.op.tag, resultCode: f.resultCode, matchedDN: Buffer.from(buf.subarray(f.dn.start, f.dn.end)), diagnosticMessage: buf.subarray(f.diag.start, f.diag.end).toString("utf8") },
+    length: f.end,
+  };
 }
