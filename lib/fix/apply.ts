@@ -412,6 +412,8 @@ class Runner {
     if (!want) return { ok: false, detail: "the intended certificate's thumbprint is not known, so nothing can be verified" };
     const v = this.o.verify ?? {};
     const ports = v.ports ?? step.changes.filter((c) => c.operation === "probe" && c.port).map((c) => c.port!);
+    // No port means no probe: [].every() would pass, so an empty list is a failure, never a silent pass.
+    if (ports.length === 0) return { ok: false, detail: "no port to verify (give --verify-port or plan again)" };
     const host = v.host ?? this.o.plan.host;
     const deadline = this.now().getTime() + (v.deadlineMs ?? 300_000);
     const sleep = this.o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));

@@ -276,6 +276,15 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
     expect(JSON.parse(readFileSync(h.fixture, "utf8")).reloads).toEqual(["localhost:389", "localhost:389"]);
   });
 
+  test("verify with no port to probe fails (never a silent pass): rolled back, exit 4", async () => {
+    const h = await host();
+    const clock = fakeClock();
+    const o = await applyFix(options(h, { shimScripts: shims(reloadShim), verify: { host: "127.0.0.1", ports: [] }, now: clock.now, sleep: clock.sleep }));
+    expect([o.status, o.exitCode]).toEqual(["rolled-back", 4]);
+    expect(o.steps[3]).toMatchObject({ id: "verify/NTDS", outcome: "failed", detail: "no port to verify (give --verify-port or plan again)" });
+    expect(inNtds(h, pki.leafThumbprint)).toBe(false);
+  });
+
   test("what-if runs every step with -WhatIf and changes nothing (fixture byte-identical, nothing sent to slapd)", async () => {
     const h = await host();
     const slapd = await startSlapd(certs.old, { stats: true });
