@@ -20,7 +20,7 @@ import { SCHEMA_BASE } from "../schemas";
 import type { Snapshot } from "../snapshot";
 import type { ProbeOptions } from "../probe/types";
 import { digestDifference, stateDigest } from "./digest";
-import { defaultLockFile, withLock, LockHolder } from "./lock";
+import { defaultLockFile, withLock, AbortFlag, LockHolder } from "./lock";
 import { valueAt } from "./plan";
 import { applyEvent } from "./record";
 import type { Plan, PlanStep } from "./types";
@@ -100,6 +100,8 @@ export interface ApplyOutcome {
   /** One line: why it was refused or failed, or what was done. */
   reason: string;
   record: ApplyRecord;
+  /** The signal (SIGINT/SIGTERM) that stopped the run early, after which it rolled back: the CLI exits 130/143. */
+  interrupted: NodeJS.Signals | null;
 }
 
 interface StepAnswer {
@@ -145,12 +147,13 @@ export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
     diff: null,
     event: null,
   };
+  let interrupted: NodeJS.Signals | null = null;
   const finish = (status: ApplyStatus, reason: string): ApplyOutcome => {
     record.status = status;
     record.exitCode = APPLY_EXIT[status];
     record.reason = reason;
     record.finishedAt = now().toISOString();
-    return { status, steps: record.steps.map(({ id, action, outcome, detail }) => ({ id, action, outcome, detail })), exitCode: record.exitCode, reason, record };
+    return { status, steps: record.steps.map(({ id, action, outcome, detail }) => ({ id, action, outcome, detail })), exitCode: record.exitCode, reason, record, interrupted };
   };
 
   if (o.plan.stopped) return finish("refused", `the plan stops after ${o.plan.stopped.after}: ${o.plan.stopped.next}`);
@@ -165,19 +168,24 @@ export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
 
   const lockFile = o.lockFile ?? defaultLockFile();
   try {
-    return await withLock(lockFile, now, (from) => log(`took over a stale lock ${lockFile} from pid ${from.pid} (no longer running on ${from.host}, since ${from.started})`), async (lock) => {
+    return await withLock(lockFile, now, (from) => log(`took over a stale lock ${lockFile} from pid ${from.pid} (no longer running on ${from.host}, since ${from.started})`), async (lock, abort) => {
       record.lock = { path: lock.path, tookOverFrom: lock.tookOverFrom };
       return await withPowerShell(o.powershell ?? {}, async (ps) => {
-        const runner = new Runner(o, ps, profileName, now, log, record);
+        const runner = new Runner(o, ps, profileName, now, log, record, abort);
         const outcome = await runner.run().catch((e) => {
           if (e instanceof Refused) return { status: "refused" as const, reason: e.message };
           throw e;
         });
+        interrupted = abort.signal;
         const result = finish(outcome.status, outcome.reason);
         // -WhatIf changes nothing, and registering the event source on first use would be a change: no event then.
         if (!o.whatIf) record.event = await writeEventWith(ps, applyEvent(record), { scriptsDir: o.scriptsDir, shimScripts: o.shimScripts });
         return result;
       });
+    }, {
+      // A signal mid-run stops before the next step (or verify round), rolls back and records; a second one exits at once.
+      abortable: true,
+      onAbort: (signal) => log(`${signal}: stopping before the next step, then rolling back and recording (send it again to exit at once)`),
     });
   } catch (e) {
     // The lock refusal is an InputError with its one line.
@@ -212,6 +220,7 @@ class Runner {
     private readonly now: () => Date,
     private readonly log: (line: string) => void,
     private readonly record: ApplyRecord,
+    private readonly abort: AbortFlag = { signal: null },
   ) {
     for (const t of o.plan.targets) this.intended.set(t.service, t.intendedCertificate?.thumbprint ?? null);
   }
@@ -237,6 +246,7 @@ class Runner {
     let ranAny = false;
     for (let i = 0; i < plan.steps.length; i++) {
       const step = plan.steps[i];
+      if (!failure && this.abort.signal) failure = `interrupted by ${this.abort.signal}`;
       if (failure) {
         this.push(step, "not-run", `not run: ${failure}`);
         continue;
@@ -419,6 +429,7 @@ class Runner {
     const sleep = this.o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const { probeEndpoint, endpointFor } = await import("../probe");
     for (;;) {
+      if (this.abort.signal) return { ok: false, detail: `interrupted by ${this.abort.signal} while verifying` };
       const seen: string[] = [];
       for (const port of ports) {
         const { evidence } = await probeEndpoint(endpointFor(host, port), { versions: false, servername: this.o.plan.host, ...(v.probe ?? {}) });
@@ -428,6 +439,7 @@ class Runner {
       if (seen.every((s) => s.endsWith(`: ${want}`))) return { ok: true, detail: `${host} presents ${want} on ${ports.join(", ")}` };
       if (this.now().getTime() >= deadline) return { ok: false, detail: `${host} still presents ${seen.join(", ")} instead of ${want} at the deadline` };
       await sleep(v.intervalMs ?? 5000);
+      if (this.abort.signal) return { ok: false, detail: `interrupted by ${this.abort.signal} while verifying` };
     }
   }
 

@@ -107,18 +107,39 @@ export function acquireLock(path: string, now: () => Date = () => new Date()): H
   };
 }
 
-/** Hold the lock while `fn` runs; released in finally and on SIGINT/SIGTERM (then the signal's usual exit). */
-export async function withLock<T>(path: string, now: (() => Date) | undefined, onTakeOver: (from: LockHolder) => void, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+/** A signal asked the run to stop: set by the first SIGINT/SIGTERM when the caller handles it (withLock's `abortable`). */
+export interface AbortFlag {
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * Hold the lock while `fn` runs; released in finally and on SIGINT/SIGTERM. Without `abortable` a signal releases the
+ * lock and exits with the signal's usual code at once. With it, the first signal only sets `abort.signal`: the caller
+ * (fix --apply) stops at its next step, rolls back, records and returns; a second signal still exits at once.
+ */
+export async function withLock<T>(
+  path: string,
+  now: (() => Date) | undefined,
+  onTakeOver: (from: LockHolder) => void,
+  fn: (lock: HeldLock, abort: AbortFlag) => Promise<T>,
+  options: { abortable?: boolean; onAbort?: (signal: NodeJS.Signals) => void } = {},
+): Promise<T> {
   const lock = acquireLock(path, now);
   if (lock.tookOverFrom) onTakeOver(lock.tookOverFrom);
+  const abort: AbortFlag = { signal: null };
   const onSignal = (signal: NodeJS.Signals) => {
+    if (options.abortable && abort.signal === null) {
+      abort.signal = signal;
+      options.onAbort?.(signal);
+      return;
+    }
     lock.release();
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
-    return await fn(lock);
+    return await fn(lock, abort);
   } finally {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);

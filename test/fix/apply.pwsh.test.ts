@@ -285,6 +285,60 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
     expect(inNtds(h, pki.leafThumbprint)).toBe(false);
   });
 
+  test("SIGTERM mid-apply (the CLI, a real process): stops before the next step, rolls back, writes the record and the event, exits 143; a second signal exits at once, the lock released", async () => {
+    const { spawn } = await import("node:child_process");
+    const blockShim = join(repoRoot, "test", "fixtures", "ps", "reload-blocking-shim.ps1");
+    const bin = join(repoRoot, "bin", "ldaps-audit.js");
+    for (const signals of [1, 2]) {
+      const h = await host();
+      const planFile = join(h.dir, "dc1.plan.json");
+      writeFileSync(planFile, JSON.stringify(h.plan));
+      const out = join(h.dir, "apply.json");
+      const lock = join(h.dir, "apply.lock");
+      const args = ["fix", "--apply", "--plan", planFile, "--lock-file", lock, "--password-env", "PFXPW", "--backup-dir", join(h.dir, "backup"), "--verify-host", "127.0.0.1", "--verify-port", String(await freePort()), "-o", out, "--ps-shim", ...shims(blockShim)];
+      const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...h.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      let gone = false;
+      const exited = new Promise<number | null>((resolve) => child.once("close", (c) => ((gone = true), resolve(c))));
+      // The reload step has started (the shim wrote the file) and waits for reload-go: the signal lands mid-run.
+      while (!gone && !existsSync(join(h.dir, "reload-started"))) await new Promise((r) => setTimeout(r, 50));
+      child.kill("SIGTERM");
+      if (signals === 2) {
+        // The first signal is acknowledged on stderr before the second is sent.
+        while (!gone && !stderr.includes("SIGTERM: stopping")) await new Promise((r) => setTimeout(r, 50));
+        child.kill("SIGTERM");
+        expect(await exited).toBe(143);
+        expect(existsSync(lock)).toBe(false);
+        expect(existsSync(out)).toBe(false);
+        writeFileSync(join(h.dir, "reload-go"), "go");
+        continue;
+      }
+      while (!gone && !stderr.includes("SIGTERM: stopping")) await new Promise((r) => setTimeout(r, 50));
+      writeFileSync(join(h.dir, "reload-go"), "go");
+      expect(await exited).toBe(143);
+      const record = JSON.parse(readFileSync(out, "utf8"));
+      expectValidRecord(record);
+      expect(record.status).toBe("rolled-back");
+      expect(record.steps.map((x: { id: string; outcome: string }) => [x.id, x.outcome])).toEqual([
+        ["obtain-certificate/NTDS", "done"],
+        ["place-certificate/NTDS", "done"],
+        ["reload-certificate/NTDS", "done"],
+        ["verify/NTDS", "not-run"],
+      ]);
+      expect(record.steps[3].detail).toBe("not run: interrupted by SIGTERM");
+      expect(record.rollback.map((r: { id: string; outcome: string }) => [r.id, r.outcome])).toEqual([
+        ["reload-certificate/NTDS", "nothing-to-undo"],
+        ["place-certificate/NTDS", "undone"],
+        ["reload-certificate/NTDS", "undone"],
+      ]);
+      expect(inNtds(h, pki.leafThumbprint)).toBe(false);
+      expect(record.event?.written).toBe(true);
+      expect(existsSync(lock)).toBe(false);
+      expect(stderr).toMatch(/fix --apply rolled-back: interrupted by SIGTERM; rolled back/);
+    }
+  });
+
   test("what-if runs every step with -WhatIf and changes nothing (fixture byte-identical, nothing sent to slapd)", async () => {
     const h = await host();
     const slapd = await startSlapd(certs.old, { stats: true });

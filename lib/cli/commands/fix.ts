@@ -224,6 +224,7 @@ async function applyHandler(args: FixArgs, planFile: string | undefined): Promis
   else if (format === "text") emit(terminalText([`ldaps-audit fix --apply: ${outcome.status} on ${plan.host}`, ...outcome.steps.map((s) => `  ${s.id}: ${s.outcome}: ${s.detail}`), ...outcome.record.rollback.map((s) => `  rollback ${s.id}: ${s.outcome}: ${s.detail}`)]));
   if (args.output && args.output !== "-") stderrLine(`wrote ${args.output}: ${outcome.status}`);
   if (outcome.record.event) stderrLine(outcome.record.event.written ? "wrote the apply event to the Application log, source ldaps-audit" : `no event written to the Application log: ${outcome.record.event.reason ?? outcome.record.event.code ?? "unknown reason"}`);
-  if (outcome.exitCode !== 0) stderrLine(`fix --apply ${outcome.status}: ${outcome.reason}`);
-  args.exitCode = outcome.exitCode;
+  if (outcome.exitCode !== 0 || outcome.interrupted) stderrLine(`fix --apply ${outcome.status}: ${outcome.reason}`);
+  // Interrupted by a signal (and rolled back, recorded): the signal's usual exit code, as a shell expects.
+  args.exitCode = outcome.interrupted ? (outcome.interrupted === "SIGINT" ? 130 : 143) : outcome.exitCode;
 }
