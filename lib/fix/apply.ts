@@ -188,8 +188,9 @@ export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
       onAbort: (signal) => log(`${signal}: stopping before the next step, then rolling back and recording (send it again to exit at once)`),
     });
   } catch (e) {
-    // The lock refusal is an InputError with its one line.
-    if ((e as Error).name === "InputError") return finish("refused", (e as Error).message);
+    // The lock refusal is an InputError with its one line. Refused only when nothing ran: after a step it is a failure.
+    if ((e as Error).name === "InputError" && !record.steps.some((s) => s.outcome === "done")) return finish("refused", (e as Error).message);
+    if (record.steps.some((s) => s.outcome === "done")) return finish("failed", `unexpected error after steps ran, not rolled back: ${(e as Error).message}`);
     throw e;
   }
 }
@@ -252,61 +253,67 @@ class Runner {
         continue;
       }
       try {
-        // Facts collected right before the step (reload and verify read the wire, not the stores).
-        if (i > 0 && step.action !== "verify" && step.action !== "reload-certificate" && !this.o.whatIf) current = await this.collect();
-      } catch (e) {
-        this.push(step, "failed", `collecting the host before this step failed: ${(e as Error).message}`);
-        failure = `${step.id}: collecting the host before it failed`;
-        continue;
-      }
-      const needed = this.needed(step, current);
-      if (!needed.needed) {
-        this.push(step, "skipped", `precondition no longer holds: ${needed.why}`);
-        continue;
-      }
-      if (step.action === "verify") {
-        if (this.o.whatIf) {
-          this.push(step, "what-if", "would probe until the intended certificate is presented");
+        // Anything unexpected inside a step or verify (a throw, not a failed answer) is that step's failure: rolled back like one.
+        try {
+          // Facts collected right before the step (reload and verify read the wire, not the stores).
+          if (i > 0 && step.action !== "verify" && step.action !== "reload-certificate" && !this.o.whatIf) current = await this.collect();
+        } catch (e) {
+          this.push(step, "failed", `collecting the host before this step failed: ${(e as Error).message}`);
+          failure = `${step.id}: collecting the host before it failed`;
           continue;
         }
-        const v = await this.verify(step);
-        this.push(step, v.ok ? "checked" : "failed", v.detail);
-        if (!v.ok) failure = `verify failed: ${v.detail}`;
-        continue;
-      }
-      let call: ReturnType<Runner["callFor"]>;
-      try {
-        call = this.callFor(step, current);
+        const needed = this.needed(step, current);
+        if (!needed.needed) {
+          this.push(step, "skipped", `precondition no longer holds: ${needed.why}`);
+          continue;
+        }
+        if (step.action === "verify") {
+          if (this.o.whatIf) {
+            this.push(step, "what-if", "would probe until the intended certificate is presented");
+            continue;
+          }
+          const v = await this.verify(step);
+          this.push(step, v.ok ? "checked" : "failed", v.detail);
+          if (!v.ok) failure = `verify failed: ${v.detail}`;
+          continue;
+        }
+        let call: ReturnType<Runner["callFor"]>;
+        try {
+          call = this.callFor(step, current);
+        } catch (e) {
+          // After the preflight this is a fact that went missing mid-run (no certificate to grant on): a failure, rolled back.
+          this.push(step, "failed", (e as Error).message);
+          failure = (e as Error).message;
+          continue;
+        }
+        if (typeof call === "string") {
+          this.push(step, "done", call);
+          continue;
+        }
+        if (this.o.whatIf && call.params.Thumbprint == null && (call.fn === "Copy-LdapsAuditCertificate" || call.fn === "Grant-LdapsAuditKeyRead")) {
+          // Known only once the enrolment ran, which -WhatIf did not do.
+          this.push(step, "what-if", `would ${step.action === "place-certificate" ? `copy the enrolled certificate into ${call.params.Store}` : `allow ${call.params.Account} Read on the new certificate's key`} (its thumbprint is known once enrolment ran)`);
+          continue;
+        }
+        this.log(`${this.o.whatIf ? "what if: " : ""}${step.id}`);
+        const answer = await this.callStep(call.fn, call.params, call.extra);
+        if (!answer.ok || !answer.result) {
+          this.push(step, "failed", answer.error ?? "the step returned nothing");
+          failure = `${step.id} failed: ${answer.error ?? "the step returned nothing"}`;
+          continue;
+        }
+        const r = answer.result;
+        ranAny = true;
+        if (r.thumbprint && (step.action === "obtain-certificate" || step.action === "place-certificate") && !this.intended.get(step.service)) this.intended.set(step.service, String(r.thumbprint));
+        if (r.whatIf) this.push(step, "what-if", r.message, r);
+        else {
+          this.push(step, r.changed ? "done" : "skipped", r.changed ? r.message : `nothing to change: ${r.message}`, r);
+          this.done.push({ step, undo: r.undo, index: this.record.steps.length - 1 });
+          if (step.action === "reload-certificate" && r.changed) this.reloaded.push({ step, call });
+        }
       } catch (e) {
-        // After the preflight this is a fact that went missing mid-run (no certificate to grant on): a failure, rolled back.
-        this.push(step, "failed", (e as Error).message);
-        failure = (e as Error).message;
-        continue;
-      }
-      if (typeof call === "string") {
-        this.push(step, "done", call);
-        continue;
-      }
-      if (this.o.whatIf && call.params.Thumbprint == null && (call.fn === "Copy-LdapsAuditCertificate" || call.fn === "Grant-LdapsAuditKeyRead")) {
-        // Known only once the enrolment ran, which -WhatIf did not do.
-        this.push(step, "what-if", `would ${step.action === "place-certificate" ? `copy the enrolled certificate into ${call.params.Store}` : `allow ${call.params.Account} Read on the new certificate's key`} (its thumbprint is known once enrolment ran)`);
-        continue;
-      }
-      this.log(`${this.o.whatIf ? "what if: " : ""}${step.id}`);
-      const answer = await this.callStep(call.fn, call.params, call.extra);
-      if (!answer.ok || !answer.result) {
-        this.push(step, "failed", answer.error ?? "the step returned nothing");
-        failure = `${step.id} failed: ${answer.error ?? "the step returned nothing"}`;
-        continue;
-      }
-      const r = answer.result;
-      ranAny = true;
-      if (r.thumbprint && (step.action === "obtain-certificate" || step.action === "place-certificate") && !this.intended.get(step.service)) this.intended.set(step.service, String(r.thumbprint));
-      if (r.whatIf) this.push(step, "what-if", r.message, r);
-      else {
-        this.push(step, r.changed ? "done" : "skipped", r.changed ? r.message : `nothing to change: ${r.message}`, r);
-        this.done.push({ step, undo: r.undo, index: this.record.steps.length - 1 });
-        if (step.action === "reload-certificate" && r.changed) this.reloaded.push({ step, call });
+        this.push(step, "failed", `unexpected error: ${(e as Error).message}`);
+        failure = `${step.id} failed: ${(e as Error).message}`;
       }
     }
     // A what-if that finds a step would fail changed nothing either: refused, with the step that would fail.

@@ -339,6 +339,25 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
     }
   });
 
+  test("an unexpected throw inside verify (the injected sleep) is verify's failure: rolled back, exit 4, not an escaped exception", async () => {
+    const h = await host();
+    const o = await applyFix(options(h, {
+      shimScripts: shims(reloadShim),
+      verify: { host: "127.0.0.1", ports: [await freePort()], deadlineMs: 60_000, intervalMs: 5000 },
+      sleep: async () => {
+        throw new Error("the clock broke (test)");
+      },
+    }));
+    expect([o.status, o.exitCode]).toEqual(["rolled-back", 4]);
+    expect(o.steps[3]).toMatchObject({ id: "verify/NTDS", outcome: "failed", detail: "unexpected error: the clock broke (test)" });
+    expect(o.record.rollback.map((r) => [r.id, r.outcome])).toEqual([
+      ["reload-certificate/NTDS", "nothing-to-undo"],
+      ["place-certificate/NTDS", "undone"],
+      ["reload-certificate/NTDS", "undone"],
+    ]);
+    expect(inNtds(h, pki.leafThumbprint)).toBe(false);
+  });
+
   test("what-if runs every step with -WhatIf and changes nothing (fixture byte-identical, nothing sent to slapd)", async () => {
     const h = await host();
     const slapd = await startSlapd(certs.old, { stats: true });
