@@ -296,6 +296,9 @@ class Runner {
           continue;
         }
         this.log(`${this.o.whatIf ? "what if: " : ""}${step.id}`);
+        // Recorded before the call: a reload that fails half-way (modify accepted, then the restart threw or the answer
+        // timed out) may have reached the service, so the rollback reloads again whatever this call answers.
+        if (step.action === "reload-certificate" && !this.o.whatIf) this.reloaded.push({ step, call });
         const answer = await this.callStep(call.fn, call.params, call.extra);
         if (!answer.ok || !answer.result) {
           this.push(step, "failed", answer.error ?? "the step returned nothing");
@@ -309,7 +312,6 @@ class Runner {
         else {
           this.push(step, r.changed ? "done" : "skipped", r.changed ? r.message : `nothing to change: ${r.message}`, r);
           this.done.push({ step, undo: r.undo, index: this.record.steps.length - 1 });
-          if (step.action === "reload-certificate" && r.changed) this.reloaded.push({ step, call });
         }
       } catch (e) {
         this.push(step, "failed", `unexpected error: ${(e as Error).message}`);

@@ -358,6 +358,24 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
     expect(inNtds(h, pki.leafThumbprint)).toBe(false);
   });
 
+  test("a reload that reached the service and then failed is reloaded again on rollback", async () => {
+    const h = await host();
+    const o = await applyFix(options(h, { shimScripts: shims(join(repoRoot, "test", "fixtures", "ps", "reload-fails-once-shim.ps1")), verify: { host: "127.0.0.1", ports: [await freePort()] } }));
+    expect([o.status, o.exitCode]).toEqual(["rolled-back", 4]);
+    expect(o.steps.map((s) => [s.id, s.outcome])).toEqual([
+      ["obtain-certificate/NTDS", "done"],
+      ["place-certificate/NTDS", "done"],
+      ["reload-certificate/NTDS", "failed"],
+      ["verify/NTDS", "not-run"],
+    ]);
+    expect(o.record.rollback.map((r) => [r.id, r.outcome])).toEqual([
+      ["place-certificate/NTDS", "undone"],
+      ["reload-certificate/NTDS", "undone"],
+    ]);
+    expect(JSON.parse(readFileSync(h.fixture, "utf8")).reloads).toEqual(["localhost:389", "localhost:389"]);
+    expect(inNtds(h, pki.leafThumbprint)).toBe(false);
+  });
+
   test("what-if runs every step with -WhatIf and changes nothing (fixture byte-identical, nothing sent to slapd)", async () => {
     const h = await host();
     const slapd = await startSlapd(certs.old, { stats: true });
