@@ -301,6 +301,8 @@ class Runner {
         if (step.action === "reload-certificate" && !this.o.whatIf) this.reloaded.push({ step, call });
         const answer = await this.callStep(call.fn, call.params, call.extra);
         if (!answer.ok || !answer.result) {
+          // A modify the server refused changed nothing: no reload again on rollback (it would be refused the same way).
+          if (step.action === "reload-certificate" && / refused the renewServerCertificate modify: /.test(answer.error ?? "")) this.reloaded.pop();
           this.push(step, "failed", answer.error ?? "the step returned nothing");
           failure = `${step.id} failed: ${answer.error ?? "the step returned nothing"}`;
           continue;
