@@ -502,6 +502,17 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
       expect(r.ok).toBe(true);
       expect(blob()).toBeUndefined();
       expect(readFileSync(join(h.dir, "backup", `${pki.oldThumbprint}.cer`)).equals(pki.oldDer)).toBe(true);
+      // The undo re-adds only the file exported: a file swapped into the backup folder is refused, by its SHA-256 and
+      // (without the recorded hash) by its thumbprint; the store is left as it was.
+      const sst = String(r.result!.undo.parameters.Path);
+      const exported = readFileSync(sst);
+      expect(r.result!.undo.parameters.Sha256).toBe(require("node:crypto").createHash("sha256").update(exported).digest("hex").toUpperCase());
+      writeFileSync(sst, serializeRegistryBlob([{ id: 32, value: pki.leafDer }]));
+      expect(await call(ps, r.result!.undo.function, r.result!.undo.parameters)).toMatchObject({ ok: false, error: expect.stringMatching(/^refused: .* is not the file exported \(SHA-256 /) });
+      const { Sha256: _recorded, ...withoutHash } = r.result!.undo.parameters;
+      expect(await call(ps, r.result!.undo.function, withoutHash)).toMatchObject({ ok: false, error: `refused: ${sst} holds ${pki.leafThumbprint}, not ${pki.oldThumbprint}` });
+      expect(blob()).toBeUndefined();
+      writeFileSync(sst, exported);
       const back = await call(ps, r.result!.undo.function, r.result!.undo.parameters);
       expect(back.ok).toBe(true);
       expect(blob()).toEqual(blobBefore);
