@@ -20,7 +20,7 @@ import { SCHEMA_BASE } from "../schemas";
 import type { Snapshot } from "../snapshot";
 import type { ProbeOptions } from "../probe/types";
 import { digestDifference, stateDigest } from "./digest";
-import { defaultLockFile, withLock, LockHolder } from "./lock";
+import { defaultLockFile, withLock, AbortFlag, LockHolder } from "./lock";
 import { valueAt } from "./plan";
 import { applyEvent } from "./record";
 import type { Plan, PlanStep } from "./types";
@@ -100,6 +100,8 @@ export interface ApplyOutcome {
   /** One line: why it was refused or failed, or what was done. */
   reason: string;
   record: ApplyRecord;
+  /** The signal (SIGINT/SIGTERM) that stopped the run early, after which it rolled back: the CLI exits 130/143. */
+  interrupted: NodeJS.Signals | null;
 }
 
 interface StepAnswer {
@@ -145,12 +147,13 @@ export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
     diff: null,
     event: null,
   };
+  let interrupted: NodeJS.Signals | null = null;
   const finish = (status: ApplyStatus, reason: string): ApplyOutcome => {
     record.status = status;
     record.exitCode = APPLY_EXIT[status];
     record.reason = reason;
     record.finishedAt = now().toISOString();
-    return { status, steps: record.steps.map(({ id, action, outcome, detail }) => ({ id, action, outcome, detail })), exitCode: record.exitCode, reason, record };
+    return { status, steps: record.steps.map(({ id, action, outcome, detail }) => ({ id, action, outcome, detail })), exitCode: record.exitCode, reason, record, interrupted };
   };
 
   if (o.plan.stopped) return finish("refused", `the plan stops after ${o.plan.stopped.after}: ${o.plan.stopped.next}`);
@@ -165,23 +168,29 @@ export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
 
   const lockFile = o.lockFile ?? defaultLockFile();
   try {
-    return await withLock(lockFile, now, (from) => log(`took over a stale lock ${lockFile} from pid ${from.pid} (no longer running on ${from.host}, since ${from.started})`), async (lock) => {
+    return await withLock(lockFile, now, (from) => log(`took over a stale lock ${lockFile} from pid ${from.pid} (no longer running on ${from.host}, since ${from.started})`), async (lock, abort) => {
       record.lock = { path: lock.path, tookOverFrom: lock.tookOverFrom };
       return await withPowerShell(o.powershell ?? {}, async (ps) => {
-        const runner = new Runner(o, ps, profileName, now, log, record);
+        const runner = new Runner(o, ps, profileName, now, log, record, abort);
         const outcome = await runner.run().catch((e) => {
           if (e instanceof Refused) return { status: "refused" as const, reason: e.message };
           throw e;
         });
+        interrupted = abort.signal;
         const result = finish(outcome.status, outcome.reason);
         // -WhatIf changes nothing, and registering the event source on first use would be a change: no event then.
         if (!o.whatIf) record.event = await writeEventWith(ps, applyEvent(record), { scriptsDir: o.scriptsDir, shimScripts: o.shimScripts });
         return result;
       });
+    }, {
+      // A signal mid-run stops before the next step (or verify round), rolls back and records; a second one exits at once.
+      abortable: true,
+      onAbort: (signal) => log(`${signal}: stopping before the next step, then rolling back and recording (send it again to exit at once)`),
     });
   } catch (e) {
-    // The lock refusal is an InputError with its one line.
-    if ((e as Error).name === "InputError") return finish("refused", (e as Error).message);
+    // The lock refusal is an InputError with its one line. Refused only when nothing ran: after a step it is a failure.
+    if ((e as Error).name === "InputError" && !record.steps.some((s) => s.outcome === "done")) return finish("refused", (e as Error).message);
+    if (record.steps.some((s) => s.outcome === "done")) return finish("failed", `unexpected error after steps ran, not rolled back: ${(e as Error).message}`);
     throw e;
   }
 }
@@ -212,6 +221,7 @@ class Runner {
     private readonly now: () => Date,
     private readonly log: (line: string) => void,
     private readonly record: ApplyRecord,
+    private readonly abort: AbortFlag = { signal: null },
   ) {
     for (const t of o.plan.targets) this.intended.set(t.service, t.intendedCertificate?.thumbprint ?? null);
   }
@@ -237,66 +247,77 @@ class Runner {
     let ranAny = false;
     for (let i = 0; i < plan.steps.length; i++) {
       const step = plan.steps[i];
+      if (!failure && this.abort.signal) failure = `interrupted by ${this.abort.signal}`;
       if (failure) {
         this.push(step, "not-run", `not run: ${failure}`);
         continue;
       }
       try {
-        // Facts collected right before the step (reload and verify read the wire, not the stores).
-        if (i > 0 && step.action !== "verify" && step.action !== "reload-certificate" && !this.o.whatIf) current = await this.collect();
-      } catch (e) {
-        this.push(step, "failed", `collecting the host before this step failed: ${(e as Error).message}`);
-        failure = `${step.id}: collecting the host before it failed`;
-        continue;
-      }
-      const needed = this.needed(step, current);
-      if (!needed.needed) {
-        this.push(step, "skipped", `precondition no longer holds: ${needed.why}`);
-        continue;
-      }
-      if (step.action === "verify") {
-        if (this.o.whatIf) {
-          this.push(step, "what-if", "would probe until the intended certificate is presented");
+        // Anything unexpected inside a step or verify (a throw, not a failed answer) is that step's failure: rolled back like one.
+        try {
+          // Facts collected right before the step (reload and verify read the wire, not the stores).
+          if (i > 0 && step.action !== "verify" && step.action !== "reload-certificate" && !this.o.whatIf) current = await this.collect();
+        } catch (e) {
+          this.push(step, "failed", `collecting the host before this step failed: ${(e as Error).message}`);
+          failure = `${step.id}: collecting the host before it failed`;
           continue;
         }
-        const v = await this.verify(step);
-        this.push(step, v.ok ? "checked" : "failed", v.detail);
-        if (!v.ok) failure = `verify failed: ${v.detail}`;
-        continue;
-      }
-      let call: ReturnType<Runner["callFor"]>;
-      try {
-        call = this.callFor(step, current);
+        const needed = this.needed(step, current);
+        if (!needed.needed) {
+          this.push(step, "skipped", `precondition no longer holds: ${needed.why}`);
+          continue;
+        }
+        if (step.action === "verify") {
+          if (this.o.whatIf) {
+            this.push(step, "what-if", "would probe until the intended certificate is presented");
+            continue;
+          }
+          const v = await this.verify(step);
+          this.push(step, v.ok ? "checked" : "failed", v.detail);
+          if (!v.ok) failure = `verify failed: ${v.detail}`;
+          continue;
+        }
+        let call: ReturnType<Runner["callFor"]>;
+        try {
+          call = this.callFor(step, current);
+        } catch (e) {
+          // After the preflight this is a fact that went missing mid-run (no certificate to grant on): a failure, rolled back.
+          this.push(step, "failed", (e as Error).message);
+          failure = (e as Error).message;
+          continue;
+        }
+        if (typeof call === "string") {
+          this.push(step, "done", call);
+          continue;
+        }
+        if (this.o.whatIf && call.params.Thumbprint == null && (call.fn === "Copy-LdapsAuditCertificate" || call.fn === "Grant-LdapsAuditKeyRead")) {
+          // Known only once the enrolment ran, which -WhatIf did not do.
+          this.push(step, "what-if", `would ${step.action === "place-certificate" ? `copy the enrolled certificate into ${call.params.Store}` : `allow ${call.params.Account} Read on the new certificate's key`} (its thumbprint is known once enrolment ran)`);
+          continue;
+        }
+        this.log(`${this.o.whatIf ? "what if: " : ""}${step.id}`);
+        // Recorded before the call: a reload that fails half-way (modify accepted, then the restart threw or the answer
+        // timed out) may have reached the service, so the rollback reloads again whatever this call answers.
+        if (step.action === "reload-certificate" && !this.o.whatIf) this.reloaded.push({ step, call });
+        const answer = await this.callStep(call.fn, call.params, call.extra);
+        if (!answer.ok || !answer.result) {
+          // A modify the server refused changed nothing: no reload again on rollback (it would be refused the same way).
+          if (step.action === "reload-certificate" && / refused the renewServerCertificate modify: /.test(answer.error ?? "")) this.reloaded.pop();
+          this.push(step, "failed", answer.error ?? "the step returned nothing");
+          failure = `${step.id} failed: ${answer.error ?? "the step returned nothing"}`;
+          continue;
+        }
+        const r = answer.result;
+        ranAny = true;
+        if (r.thumbprint && (step.action === "obtain-certificate" || step.action === "place-certificate") && !this.intended.get(step.service)) this.intended.set(step.service, String(r.thumbprint));
+        if (r.whatIf) this.push(step, "what-if", r.message, r);
+        else {
+          this.push(step, r.changed ? "done" : "skipped", r.changed ? r.message : `nothing to change: ${r.message}`, r);
+          this.done.push({ step, undo: r.undo, index: this.record.steps.length - 1 });
+        }
       } catch (e) {
-        // After the preflight this is a fact that went missing mid-run (no certificate to grant on): a failure, rolled back.
-        this.push(step, "failed", (e as Error).message);
-        failure = (e as Error).message;
-        continue;
-      }
-      if (typeof call === "string") {
-        this.push(step, "done", call);
-        continue;
-      }
-      if (this.o.whatIf && call.params.Thumbprint == null && (call.fn === "Copy-LdapsAuditCertificate" || call.fn === "Grant-LdapsAuditKeyRead")) {
-        // Known only once the enrolment ran, which -WhatIf did not do.
-        this.push(step, "what-if", `would ${step.action === "place-certificate" ? `copy the enrolled certificate into ${call.params.Store}` : `allow ${call.params.Account} Read on the new certificate's key`} (its thumbprint is known once enrolment ran)`);
-        continue;
-      }
-      this.log(`${this.o.whatIf ? "what if: " : ""}${step.id}`);
-      const answer = await this.callStep(call.fn, call.params, call.extra);
-      if (!answer.ok || !answer.result) {
-        this.push(step, "failed", answer.error ?? "the step returned nothing");
-        failure = `${step.id} failed: ${answer.error ?? "the step returned nothing"}`;
-        continue;
-      }
-      const r = answer.result;
-      ranAny = true;
-      if (r.thumbprint && (step.action === "obtain-certificate" || step.action === "place-certificate") && !this.intended.get(step.service)) this.intended.set(step.service, String(r.thumbprint));
-      if (r.whatIf) this.push(step, "what-if", r.message, r);
-      else {
-        this.push(step, r.changed ? "done" : "skipped", r.changed ? r.message : `nothing to change: ${r.message}`, r);
-        this.done.push({ step, undo: r.undo, index: this.record.steps.length - 1 });
-        if (step.action === "reload-certificate" && r.changed) this.reloaded.push({ step, call });
+        this.push(step, "failed", `unexpected error: ${(e as Error).message}`);
+        failure = `${step.id} failed: ${(e as Error).message}`;
       }
     }
     // A what-if that finds a step would fail changed nothing either: refused, with the step that would fail.
@@ -412,11 +433,14 @@ class Runner {
     if (!want) return { ok: false, detail: "the intended certificate's thumbprint is not known, so nothing can be verified" };
     const v = this.o.verify ?? {};
     const ports = v.ports ?? step.changes.filter((c) => c.operation === "probe" && c.port).map((c) => c.port!);
+    // No port means no probe: [].every() would pass, so an empty list is a failure, never a silent pass.
+    if (ports.length === 0) return { ok: false, detail: "no port to verify (give --verify-port or plan again)" };
     const host = v.host ?? this.o.plan.host;
     const deadline = this.now().getTime() + (v.deadlineMs ?? 300_000);
     const sleep = this.o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const { probeEndpoint, endpointFor } = await import("../probe");
     for (;;) {
+      if (this.abort.signal) return { ok: false, detail: `interrupted by ${this.abort.signal} while verifying` };
       const seen: string[] = [];
       for (const port of ports) {
         const { evidence } = await probeEndpoint(endpointFor(host, port), { versions: false, servername: this.o.plan.host, ...(v.probe ?? {}) });
@@ -426,6 +450,7 @@ class Runner {
       if (seen.every((s) => s.endsWith(`: ${want}`))) return { ok: true, detail: `${host} presents ${want} on ${ports.join(", ")}` };
       if (this.now().getTime() >= deadline) return { ok: false, detail: `${host} still presents ${seen.join(", ")} instead of ${want} at the deadline` };
       await sleep(v.intervalMs ?? 5000);
+      if (this.abort.signal) return { ok: false, detail: `interrupted by ${this.abort.signal} while verifying` };
     }
   }
 

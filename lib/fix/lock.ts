@@ -1,7 +1,8 @@
 // The lock against a second `fix --apply` on the same host: a file created exclusively (O_EXCL, so two runs
 // cannot both win) holding who holds it. A live holder means refusal; a holder on this host whose process is
 // gone (killed, crashed, power loss) left a stale lock, which is taken over, and the caller says so.
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync, mkdirSync } from "node:fs";
+import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, mkdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { InputError } from "../errors";
@@ -64,7 +65,7 @@ function createExclusive(path: string, holder: LockHolder): boolean {
  * Take the lock or refuse (InputError, one line naming the holder). Release it with `release()` in a finally block;
  * the caller also releases on SIGINT/SIGTERM (see withLock).
  */
-export function acquireLock(path: string, now: () => Date = () => new Date()): HeldLock {
+export function acquireLock(path: string, now: () => Date = () => new Date(), hooks: { afterStaleRead?: () => void } = {}): HeldLock {
   const me: LockHolder = { pid: process.pid, host: hostname(), started: now().toISOString() };
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -78,11 +79,34 @@ export function acquireLock(path: string, now: () => Date = () => new Date()): H
       throw new InputError(`another fix --apply holds the lock ${path} (pid ${holder.pid} on ${holder.host}, since ${holder.started}); wait for it, or remove the file if that run is gone`);
     }
     if (!holder) throw new InputError(`the apply lock ${path} exists but does not say who holds it; remove it if no fix --apply is running`);
-    // A dead process on this host: its lock is stale. Remove and retry once, still exclusively, so a third run racing us loses.
+    hooks.afterStaleRead?.();
+    // A dead process on this host: its lock is stale. Taken over atomically: rename it aside (only one run's rename can
+    // move a given file), then check that what was moved is the stale holder seen. If another run took over in between,
+    // what was moved is that run's live lock: link it back (never overwriting) and refuse.
+    const aside = `${path}.stale-${process.pid}-${randomBytes(6).toString("hex")}`;
     try {
-      unlinkSync(path);
+      renameSync(path, aside);
     } catch {
-      /* another run removed it first */
+      throw new InputError(`another fix --apply took the stale lock ${path} first`);
+    }
+    const moved = readHolder(aside);
+    if (!moved || moved.pid !== holder.pid || moved.host !== holder.host || moved.started !== holder.started) {
+      try {
+        linkSync(aside, path);
+      } catch {
+        /* a third run holds the path now; the moved lock's holder will find its lock gone when it releases */
+      }
+      try {
+        unlinkSync(aside);
+      } catch {
+        /* already gone */
+      }
+      throw new InputError(`another fix --apply took the stale lock ${path} first`);
+    }
+    try {
+      unlinkSync(aside);
+    } catch {
+      /* already gone */
     }
     if (!createExclusive(path, me)) throw new InputError(`another fix --apply took the stale lock ${path} first`);
     tookOverFrom = holder;
@@ -107,18 +131,39 @@ export function acquireLock(path: string, now: () => Date = () => new Date()): H
   };
 }
 
-/** Hold the lock while `fn` runs; released in finally and on SIGINT/SIGTERM (then the signal's usual exit). */
-export async function withLock<T>(path: string, now: (() => Date) | undefined, onTakeOver: (from: LockHolder) => void, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+/** A signal asked the run to stop: set by the first SIGINT/SIGTERM when the caller handles it (withLock's `abortable`). */
+export interface AbortFlag {
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * Hold the lock while `fn` runs; released in finally and on SIGINT/SIGTERM. Without `abortable` a signal releases the
+ * lock and exits with the signal's usual code at once. With it, the first signal only sets `abort.signal`: the caller
+ * (fix --apply) stops at its next step, rolls back, records and returns; a second signal still exits at once.
+ */
+export async function withLock<T>(
+  path: string,
+  now: (() => Date) | undefined,
+  onTakeOver: (from: LockHolder) => void,
+  fn: (lock: HeldLock, abort: AbortFlag) => Promise<T>,
+  options: { abortable?: boolean; onAbort?: (signal: NodeJS.Signals) => void } = {},
+): Promise<T> {
   const lock = acquireLock(path, now);
   if (lock.tookOverFrom) onTakeOver(lock.tookOverFrom);
+  const abort: AbortFlag = { signal: null };
   const onSignal = (signal: NodeJS.Signals) => {
+    if (options.abortable && abort.signal === null) {
+      abort.signal = signal;
+      options.onAbort?.(signal);
+      return;
+    }
     lock.release();
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
-    return await fn(lock);
+    return await fn(lock, abort);
   } finally {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);

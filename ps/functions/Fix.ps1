@@ -106,9 +106,14 @@ function Export-LdapsAuditSerializedCertificate {
 }
 
 function Import-LdapsAuditSerializedCertificate {
+    <# Adds the exported certificate back only when the bytes added hold the thumbprint expected. #>
     [CmdletBinding()]
-    param([Parameter(Mandatory = $true)][string]$Store, [Parameter(Mandatory = $true)][string]$Path)
-    $c = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2(, [System.IO.File]::ReadAllBytes($Path))
+    param([Parameter(Mandatory = $true)][string]$Store, [Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][string]$Thumbprint)
+    $bytes = [System.IO.File]::ReadAllBytes($Path)
+    $c = New-Object System.Security.Cryptography.X509Certificates.X509Certificate2(, $bytes)
+    if ($c.Thumbprint -ne $Thumbprint.ToUpperInvariant()) {
+        throw (New-Object System.InvalidOperationException(('refused: ' + $Path + ' holds ' + $c.Thumbprint + ', not ' + $Thumbprint.ToUpperInvariant())))
+    }
     Add-LdapsAuditStoreCertificate -Store $Store -Certificate $c
     return $c.Thumbprint
 }
@@ -363,14 +368,17 @@ function Remove-LdapsAuditCompetingCertificate {
     [void][System.IO.Directory]::CreateDirectory($BackupDirectory)
     [System.IO.File]::WriteAllBytes($cer, $c.RawData)
     Export-LdapsAuditSerializedCertificate -Store $Store -Thumbprint $tp -Path $sst
+    # The undo re-adds this file: its hash is recorded so a file swapped in the backup folder is refused, not imported.
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try { $sstSha256 = ([System.BitConverter]::ToString($sha.ComputeHash([System.IO.File]::ReadAllBytes($sst)))).Replace('-', '') } finally { $sha.Dispose() }
     Remove-LdapsAuditStoreCertificate -Store $Store -Thumbprint $tp
-    return New-LdapsAuditStepResult -Action 'remove' -Changed $true -WhatIf $false -Detail $detail -Message ('exported ' + $tp + ' to ' + $BackupDirectory + ' and removed it from ' + $Store) -UndoFunction 'Restore-LdapsAuditCompetingCertificate' -UndoParameters @{ Store = $Store; Path = $sst; Thumbprint = $tp }
+    return New-LdapsAuditStepResult -Action 'remove' -Changed $true -WhatIf $false -Detail $detail -Message ('exported ' + $tp + ' to ' + $BackupDirectory + ' and removed it from ' + $Store) -UndoFunction 'Restore-LdapsAuditCompetingCertificate' -UndoParameters @{ Store = $Store; Path = $sst; Thumbprint = $tp; Sha256 = $sstSha256 }
 }
 
 function Restore-LdapsAuditCompetingCertificate {
     <# Re-adds a certificate Remove-LdapsAuditCompetingCertificate exported (serialized, with its key link). #>
     [CmdletBinding(SupportsShouldProcess = $true)]
-    param([Parameter(Mandatory = $true)][string]$Store, [Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][string]$Thumbprint)
+    param([Parameter(Mandatory = $true)][string]$Store, [Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][ValidatePattern('^[0-9A-Fa-f]{40}$')][string]$Thumbprint, [ValidatePattern('^[0-9A-Fa-f]{64}$')][string]$Sha256)
     Assert-LdapsAuditStoreName -Store $Store
     $detail = @{ store = $Store; thumbprint = $Thumbprint; serialized = $Path }
     if ($null -ne (Get-LdapsAuditStoreCertificate -Store $Store -Thumbprint $Thumbprint)) {
@@ -379,7 +387,15 @@ function Restore-LdapsAuditCompetingCertificate {
     if (-not $PSCmdlet.ShouldProcess($Store, ('re-add ' + $Thumbprint + ' from ' + $Path))) {
         return New-LdapsAuditStepResult -Action 'restore' -Changed $false -WhatIf $true -Detail $detail -Message ('would re-add ' + $Thumbprint)
     }
-    [void](Import-LdapsAuditSerializedCertificate -Store $Store -Path $Path)
+    # Only the file exported is re-added: its SHA-256 (recorded by the removal) here, its thumbprint where it is added.
+    if ($Sha256) {
+        $h = [System.Security.Cryptography.SHA256]::Create()
+        try { $actual = ([System.BitConverter]::ToString($h.ComputeHash([System.IO.File]::ReadAllBytes($Path)))).Replace('-', '') } finally { $h.Dispose() }
+        if ($actual -ne $Sha256.ToUpperInvariant()) {
+            throw (New-Object System.InvalidOperationException(('refused: ' + $Path + ' is not the file exported (SHA-256 ' + $actual + ', expected ' + $Sha256.ToUpperInvariant() + ')')))
+        }
+    }
+    [void](Import-LdapsAuditSerializedCertificate -Store $Store -Path $Path -Thumbprint $Thumbprint)
     return New-LdapsAuditStepResult -Action 'restore' -Changed $true -WhatIf $false -Detail $detail -Message ('re-added ' + $Thumbprint + ' to ' + $Store)
 }
 

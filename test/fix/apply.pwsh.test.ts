@@ -276,6 +276,106 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
     expect(JSON.parse(readFileSync(h.fixture, "utf8")).reloads).toEqual(["localhost:389", "localhost:389"]);
   });
 
+  test("verify with no port to probe fails (never a silent pass): rolled back, exit 4", async () => {
+    const h = await host();
+    const clock = fakeClock();
+    const o = await applyFix(options(h, { shimScripts: shims(reloadShim), verify: { host: "127.0.0.1", ports: [] }, now: clock.now, sleep: clock.sleep }));
+    expect([o.status, o.exitCode]).toEqual(["rolled-back", 4]);
+    expect(o.steps[3]).toMatchObject({ id: "verify/NTDS", outcome: "failed", detail: "no port to verify (give --verify-port or plan again)" });
+    expect(inNtds(h, pki.leafThumbprint)).toBe(false);
+  });
+
+  test("SIGTERM mid-apply (the CLI, a real process): stops before the next step, rolls back, writes the record and the event, exits 143; a second signal exits at once, the lock released", async () => {
+    const { spawn } = await import("node:child_process");
+    const blockShim = join(repoRoot, "test", "fixtures", "ps", "reload-blocking-shim.ps1");
+    const bin = join(repoRoot, "bin", "ldaps-audit.js");
+    for (const signals of [1, 2]) {
+      const h = await host();
+      const planFile = join(h.dir, "dc1.plan.json");
+      writeFileSync(planFile, JSON.stringify(h.plan));
+      const out = join(h.dir, "apply.json");
+      const lock = join(h.dir, "apply.lock");
+      const args = ["fix", "--apply", "--plan", planFile, "--lock-file", lock, "--password-env", "PFXPW", "--backup-dir", join(h.dir, "backup"), "--verify-host", "127.0.0.1", "--verify-port", String(await freePort()), "-o", out, "--ps-shim", ...shims(blockShim)];
+      const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...h.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      let gone = false;
+      const exited = new Promise<number | null>((resolve) => child.once("close", (c) => ((gone = true), resolve(c))));
+      // The reload step has started (the shim wrote the file) and waits for reload-go: the signal lands mid-run.
+      while (!gone && !existsSync(join(h.dir, "reload-started"))) await new Promise((r) => setTimeout(r, 50));
+      child.kill("SIGTERM");
+      if (signals === 2) {
+        // The first signal is acknowledged on stderr before the second is sent.
+        while (!gone && !stderr.includes("SIGTERM: stopping")) await new Promise((r) => setTimeout(r, 50));
+        child.kill("SIGTERM");
+        expect(await exited).toBe(143);
+        expect(existsSync(lock)).toBe(false);
+        expect(existsSync(out)).toBe(false);
+        writeFileSync(join(h.dir, "reload-go"), "go");
+        continue;
+      }
+      while (!gone && !stderr.includes("SIGTERM: stopping")) await new Promise((r) => setTimeout(r, 50));
+      writeFileSync(join(h.dir, "reload-go"), "go");
+      expect(await exited).toBe(143);
+      const record = JSON.parse(readFileSync(out, "utf8"));
+      expectValidRecord(record);
+      expect(record.status).toBe("rolled-back");
+      expect(record.steps.map((x: { id: string; outcome: string }) => [x.id, x.outcome])).toEqual([
+        ["obtain-certificate/NTDS", "done"],
+        ["place-certificate/NTDS", "done"],
+        ["reload-certificate/NTDS", "done"],
+        ["verify/NTDS", "not-run"],
+      ]);
+      expect(record.steps[3].detail).toBe("not run: interrupted by SIGTERM");
+      expect(record.rollback.map((r: { id: string; outcome: string }) => [r.id, r.outcome])).toEqual([
+        ["reload-certificate/NTDS", "nothing-to-undo"],
+        ["place-certificate/NTDS", "undone"],
+        ["reload-certificate/NTDS", "undone"],
+      ]);
+      expect(inNtds(h, pki.leafThumbprint)).toBe(false);
+      expect(record.event?.written).toBe(true);
+      expect(existsSync(lock)).toBe(false);
+      expect(stderr).toMatch(/fix --apply rolled-back: interrupted by SIGTERM; rolled back/);
+    }
+  });
+
+  test("an unexpected throw inside verify (the injected sleep) is verify's failure: rolled back, exit 4, not an escaped exception", async () => {
+    const h = await host();
+    const o = await applyFix(options(h, {
+      shimScripts: shims(reloadShim),
+      verify: { host: "127.0.0.1", ports: [await freePort()], deadlineMs: 60_000, intervalMs: 5000 },
+      sleep: async () => {
+        throw new Error("the clock broke (test)");
+      },
+    }));
+    expect([o.status, o.exitCode]).toEqual(["rolled-back", 4]);
+    expect(o.steps[3]).toMatchObject({ id: "verify/NTDS", outcome: "failed", detail: "unexpected error: the clock broke (test)" });
+    expect(o.record.rollback.map((r) => [r.id, r.outcome])).toEqual([
+      ["reload-certificate/NTDS", "nothing-to-undo"],
+      ["place-certificate/NTDS", "undone"],
+      ["reload-certificate/NTDS", "undone"],
+    ]);
+    expect(inNtds(h, pki.leafThumbprint)).toBe(false);
+  });
+
+  test("a reload that reached the service and then failed is reloaded again on rollback", async () => {
+    const h = await host();
+    const o = await applyFix(options(h, { shimScripts: shims(join(repoRoot, "test", "fixtures", "ps", "reload-fails-once-shim.ps1")), verify: { host: "127.0.0.1", ports: [await freePort()] } }));
+    expect([o.status, o.exitCode]).toEqual(["rolled-back", 4]);
+    expect(o.steps.map((s) => [s.id, s.outcome])).toEqual([
+      ["obtain-certificate/NTDS", "done"],
+      ["place-certificate/NTDS", "done"],
+      ["reload-certificate/NTDS", "failed"],
+      ["verify/NTDS", "not-run"],
+    ]);
+    expect(o.record.rollback.map((r) => [r.id, r.outcome])).toEqual([
+      ["place-certificate/NTDS", "undone"],
+      ["reload-certificate/NTDS", "undone"],
+    ]);
+    expect(JSON.parse(readFileSync(h.fixture, "utf8")).reloads).toEqual(["localhost:389", "localhost:389"]);
+    expect(inNtds(h, pki.leafThumbprint)).toBe(false);
+  });
+
   test("what-if runs every step with -WhatIf and changes nothing (fixture byte-identical, nothing sent to slapd)", async () => {
     const h = await host();
     const slapd = await startSlapd(certs.old, { stats: true });
@@ -402,6 +502,17 @@ const inNtds = (h: Host, thumbprint: string) => Object.keys(JSON.parse(readFileS
       expect(r.ok).toBe(true);
       expect(blob()).toBeUndefined();
       expect(readFileSync(join(h.dir, "backup", `${pki.oldThumbprint}.cer`)).equals(pki.oldDer)).toBe(true);
+      // The undo re-adds only the file exported: a file swapped into the backup folder is refused, by its SHA-256 and
+      // (without the recorded hash) by its thumbprint; the store is left as it was.
+      const sst = String(r.result!.undo.parameters.Path);
+      const exported = readFileSync(sst);
+      expect(r.result!.undo.parameters.Sha256).toBe(require("node:crypto").createHash("sha256").update(exported).digest("hex").toUpperCase());
+      writeFileSync(sst, serializeRegistryBlob([{ id: 32, value: pki.leafDer }]));
+      expect(await call(ps, r.result!.undo.function, r.result!.undo.parameters)).toMatchObject({ ok: false, error: expect.stringMatching(/^refused: .* is not the file exported \(SHA-256 /) });
+      const { Sha256: _recorded, ...withoutHash } = r.result!.undo.parameters;
+      expect(await call(ps, r.result!.undo.function, withoutHash)).toMatchObject({ ok: false, error: `refused: ${sst} holds ${pki.leafThumbprint}, not ${pki.oldThumbprint}` });
+      expect(blob()).toBeUndefined();
+      writeFileSync(sst, exported);
       const back = await call(ps, r.result!.undo.function, r.result!.undo.parameters);
       expect(back.ok).toBe(true);
       expect(blob()).toEqual(blobBefore);

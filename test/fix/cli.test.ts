@@ -113,6 +113,8 @@ test("--apply refuses with one line and exit 2 before anything runs, and writes 
   expect([applyNone.code, applyNone.stdout]).toEqual([3, ""]);
   expect(applyNone.stderr).toMatch(/collecting LDAPS evidence on this host first[\s\S]*PowerShell was not found/);
   expectCleanError(runCli(["fix", ex("key-not-readable"), "--what-if"]), 2, /^ldaps-audit: --what-if is an option of fix --apply\n$/);
+  // A bare --verify-port (yargs: []) would verify nothing: refused, not a silent pass.
+  expectCleanError(runCli(["fix", "--apply", "--plan", planFile, "--lock-file", join(tmp, "vp.lock"), "--verify-port"]), 2, /^ldaps-audit: --verify-port: give at least one port \(1-65535\)\n$/);
   delete process.env.LDAPS_AUDIT_TEST_UNSET_VARIABLE;
   expectCleanError(runCli(["fix", "--apply", "--plan", planFile, "--password-env", "LDAPS_AUDIT_TEST_UNSET_VARIABLE"]), 2, /^ldaps-audit: --password-env LDAPS_AUDIT_TEST_UNSET_VARIABLE: that environment variable is not set\n$/);
   expect(existsSync(out)).toBe(false);

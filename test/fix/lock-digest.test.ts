@@ -54,6 +54,25 @@ describe("lock", () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  test("two runs taking over the same stale lock, interleaved (the second takes over between the first's read and its takeover): exactly one wins", () => {
+    const path = join(tmp, "apply.lock");
+    writeFileSync(path, JSON.stringify({ pid: deadPid(), host: hostname(), started: "2026-01-01T00:00:00Z" }));
+    let second: ReturnType<typeof acquireLock> | null = null;
+    expect(() =>
+      acquireLock(path, () => new Date("2026-02-02T00:00:00Z"), {
+        afterStaleRead: () => {
+          second = acquireLock(path, () => new Date("2026-03-03T00:00:00Z"));
+        },
+      }),
+    ).toThrow(/^another fix --apply took the stale lock .*apply\.lock first$/);
+    expect(second!.tookOverFrom?.started).toBe("2026-01-01T00:00:00Z");
+    // The winner's lock is in place, untouched; nothing left aside.
+    expect(JSON.parse(readFileSync(path, "utf8")).started).toBe("2026-03-03T00:00:00.000Z");
+    expect(require("node:fs").readdirSync(tmp)).toEqual(["apply.lock"]);
+    second!.release();
+    expect(existsSync(path)).toBe(false);
+  });
+
   test("SIGTERM and SIGINT release the lock of a run that is waiting (the compiled module, as the CLI runs it)", async () => {
     const { spawn } = await import("node:child_process");
     const mod = join(__dirname, "..", "..", "dist", "lib", "fix", "lock.js");

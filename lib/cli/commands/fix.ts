@@ -178,6 +178,8 @@ async function applyHandler(args: FixArgs, planFile: string | undefined): Promis
   if (planFile && args.snapshot) throw new InputError("fix --apply: give either --plan FILE or a snapshot to plan from, not both");
   if (args["ldap-user"] && !args["ldap-password-env"]) throw new InputError("--ldap-user needs --ldap-password-env (the variable holding the password)");
   if (args["ldap-port"] !== undefined && !(Number.isInteger(args["ldap-port"]) && args["ldap-port"] >= 1 && args["ldap-port"] <= 65535)) throw new InputError("--ldap-port: expected 1-65535");
+  // yargs gives [] for a bare --verify-port: that would verify nothing, so it is refused.
+  if (args["verify-port"] !== undefined && args["verify-port"].length === 0) throw new InputError("--verify-port: give at least one port (1-65535)");
   for (const p of args["verify-port"] ?? []) if (!(Number.isInteger(p) && p >= 1 && p <= 65535)) throw new InputError("--verify-port: expected 1-65535");
   if (args["password-env"] && process.env[args["password-env"]] === undefined) throw new InputError(`--password-env ${args["password-env"]}: that environment variable is not set`);
   checkPlanArgs(args);
@@ -222,6 +224,7 @@ async function applyHandler(args: FixArgs, planFile: string | undefined): Promis
   else if (format === "text") emit(terminalText([`ldaps-audit fix --apply: ${outcome.status} on ${plan.host}`, ...outcome.steps.map((s) => `  ${s.id}: ${s.outcome}: ${s.detail}`), ...outcome.record.rollback.map((s) => `  rollback ${s.id}: ${s.outcome}: ${s.detail}`)]));
   if (args.output && args.output !== "-") stderrLine(`wrote ${args.output}: ${outcome.status}`);
   if (outcome.record.event) stderrLine(outcome.record.event.written ? "wrote the apply event to the Application log, source ldaps-audit" : `no event written to the Application log: ${outcome.record.event.reason ?? outcome.record.event.code ?? "unknown reason"}`);
-  if (outcome.exitCode !== 0) stderrLine(`fix --apply ${outcome.status}: ${outcome.reason}`);
-  args.exitCode = outcome.exitCode;
+  if (outcome.exitCode !== 0 || outcome.interrupted) stderrLine(`fix --apply ${outcome.status}: ${outcome.reason}`);
+  // Interrupted by a signal (and rolled back, recorded): the signal's usual exit code, as a shell expects.
+  args.exitCode = outcome.interrupted ? (outcome.interrupted === "SIGINT" ? 130 : 143) : outcome.exitCode;
 }
