@@ -125,6 +125,12 @@ export function planSha256(plan: Plan): string {
 }
 
 /** Carry out a plan; never throws for a refusal or a failed step (the outcome says so), only for internal errors. */
+/** A name that can only mean this host: the reload's Basic bind may go there and nowhere else. */
+export function isLoopbackName(server: string): boolean {
+  const s = server.trim().toLowerCase().replace(/^\[|\]$/g, "");
+  return s === "localhost" || s === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(s);
+}
+
 export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
   const now = o.now ?? (() => new Date());
   const started = now().toISOString();
@@ -157,6 +163,11 @@ export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
   };
 
   if (o.plan.stopped) return finish("refused", `the plan stops after ${o.plan.stopped.after}: ${o.plan.stopped.next}`);
+  // The reload's connection is plain LDAP: a Basic bind would carry the password in clear, so only over loopback.
+  const reloadServer = o.reload?.server ?? "localhost";
+  if (o.reload?.authType === "Basic" && !isLoopbackName(reloadServer)) {
+    return finish("refused", `--ldap-auth Basic sends the password in clear over plain LDAP: allowed only to this host (localhost, 127.0.0.1, ::1), not ${reloadServer}; use Negotiate or Kerberos`);
+  }
   const profileName = o.profile ?? o.plan.profile.id;
   const profile = loadProfile(profileName);
   if (profile.sha256 !== o.plan.profile.sha256) {
@@ -347,6 +358,8 @@ class Runner {
   /** Is the step still needed, judged on the facts collected right before it (doneWhen, else "changed from observed")? */
   private needed(step: PlanStep, c: Collected): { needed: boolean; why: string } {
     const pre = step.precondition;
+    // Reload and verify judge the wire, which a collection does not see: always run (a reload that changes
+    // nothing is harmless; verify is the proof).
     if (step.action === "reload-certificate" || step.action === "verify") return { needed: true, why: "" };
     const facts = c.facts.get(step.service);
     if (!facts) return { needed: true, why: "" };

@@ -433,7 +433,8 @@ class TargetPlanner {
       action: "reload-certificate",
       controls: reloadFor,
       optional,
-      // Apply probes first: when the wire already shows the intended certificate there is nothing to reload.
+      // What the plan observed on the wire. Apply does not re-judge it (its fresh collections hold no probe of the
+      // wire) and always reloads: a reload of a service already presenting the intended certificate changes nothing.
       precondition: this.precondition(
         "/network/store/matches",
         mismatch

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { readSnapshot } from "../../lib/audit";
-import { applyFix, APPLY_EXIT, APPLY_SCHEMA_ID } from "../../lib/fix/apply";
+import { applyFix, APPLY_EXIT, APPLY_SCHEMA_ID, isLoopbackName } from "../../lib/fix/apply";
 import { describeErrors, validatorFor } from "../../lib/schemas";
 import { digestDifference, stateDigest } from "../../lib/fix/digest";
 import { acquireLock } from "../../lib/fix/lock";
@@ -173,5 +173,29 @@ describe("applyFix refuses before anything runs", () => {
     const n = await applyFix({ plan: healthy, whatIf: false, lockFile: join(tmp, "l") });
     expect([n.status, n.exitCode, n.steps]).toEqual(["nothing-to-do", 0, []]);
     expect(existsSync(join(tmp, "l"))).toBe(false);
+  });
+});
+
+// The reload's rootDSE modify goes over plain LDAP: a Basic bind's password would cross the network in clear.
+describe("reload bind", () => {
+  test.each([
+    ["localhost", true], ["LOCALHOST", true], ["127.0.0.1", true], ["127.1.2.3", true], ["::1", true], ["[::1]", true],
+    ["dc1.corp.example.test", false], ["10.0.0.1", false], ["localhost.example.test", false], ["127.0.0.1.nip.io", false], ["::2", false], ["", false],
+  ])("%s is loopback: %s", (name, loopback) => {
+    expect(isLoopbackName(name)).toBe(loopback);
+  });
+
+  test("Basic to another host is refused before anything runs (no lock, no PowerShell)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ldaps-audit-basic-"));
+    try {
+      const { plan } = planFix({ snapshot: ex("key-not-readable"), now: new Date("2026-11-24T00:00:00Z") });
+      const lockFile = join(dir, "apply.lock");
+      const o = await applyFix({ plan, whatIf: true, lockFile, reload: { server: "dc1.corp.example.test", authType: "Basic", credential: { user: "cn=admin", passwordEnv: "X" } } });
+      expect([o.status, o.exitCode]).toEqual(["refused", APPLY_EXIT.refused]);
+      expect(o.reason).toMatch(/^--ldap-auth Basic sends the password in clear over plain LDAP: allowed only to this host .* not dc1\.corp\.example\.test/);
+      expect(existsSync(lockFile)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

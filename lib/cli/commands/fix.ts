@@ -49,7 +49,7 @@ export const fixCommand: CommandModule<object, FixArgs> = {
       .option("lock-file", { type: "string", describe: "With --apply: the lock against a second run (default %ProgramData%\\ldaps-audit\\fix-apply.lock)" })
       .option("ldap-server", { type: "string", describe: "With --apply: where reload-certificate sends the rootDSE modify (default localhost)" })
       .option("ldap-port", { type: "number", describe: "With --apply: its LDAP port (default 389, or the AD LDS instance's)" })
-      .option("ldap-auth", { choices: ["Negotiate", "Kerberos", "Anonymous", "Basic"] as const, describe: "With --apply: how the modify binds (default Negotiate, as the elevated user running apply)" })
+      .option("ldap-auth", { choices: ["Negotiate", "Kerberos", "Anonymous", "Basic"] as const, describe: "With --apply: how the modify binds (default Negotiate, as the elevated user running apply); Basic only to this host (its password would cross the network in clear)" })
       .option("ldap-user", { type: "string", describe: "With --apply and --ldap-auth Basic: the bind DN" })
       .option("ldap-password-env", { type: "string", describe: "With --ldap-user: the environment variable holding its password" })
       .option("verify-host", { type: "string", describe: "With --apply: the name or address verify probes (default the plan's host)" })
