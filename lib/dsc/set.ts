@@ -60,6 +60,8 @@ export function certificateSource(desired: DscDesiredState, cwd: string): Certif
 
 /** Elevated: root on POSIX; on Windows, a member of Administrators with the token elevated (`net session` answers only then). */
 export function processIsElevated(): boolean {
+  // Only ever makes the answer "no" (a test seam that can refuse more, never allow more).
+  if (process.env.LDAPS_AUDIT_ASSUME_NOT_ELEVATED === "1") return false;
   if (process.platform !== "win32") return typeof process.getuid === "function" && process.getuid() === 0;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { spawnSync } = require("node:child_process") as typeof import("node:child_process");

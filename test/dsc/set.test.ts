@@ -1,12 +1,13 @@
 // DSC set of LdapsAudit/Compliance: the plan of `ldaps-audit fix`, applied; what-if changes nothing. The library
 // with the collector and the apply injected (what cannot run here: Windows stores; lib/fix/apply has its own
 // tests under pwsh), and the command resource as dsc runs it (test/dsc/harness.ts invokeSet, dsc's invoke_set).
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError, RuntimeFailure } from "../../lib/errors";
 import { runDscSet, ApplyRequest, ApplyResult, DscSetOptions } from "../../lib/dsc/set";
 import type { Snapshot } from "../../lib/snapshot";
-import { invoke, invokeSet, readManifest, REPO } from "./harness";
+import { invoke, invokeSet, MANIFEST, readManifest, REPO } from "./harness";
 
 const EXAMPLES = join(REPO, "examples");
 const ex = (name: string) => join(EXAMPLES, `${name}.snapshot.json`);
@@ -166,6 +167,10 @@ describe("set as dsc runs it (command resource)", () => {
 
 /** The set command of the manifest, run as the unprivileged user nobody (setpriv), as dsc would run it. */
 function invokeSetAsNobody(manifest: ReturnType<typeof readManifest>, input: string) {
+  // A clone under a 0700 folder (mktemp -d) is out of nobody's reach: then the process stays root and is told it
+  // is not elevated (LDAPS_AUDIT_ASSUME_NOT_ELEVATED can only refuse more); the library test covers the injected check.
+  const reachable = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "test", "-r", MANIFEST]).status === 0;
+  if (process.getuid?.() === 0 && !reachable) return invoke(manifest, "set", input, MANIFEST, { LDAPS_AUDIT_ASSUME_NOT_ELEVATED: "1" });
   if (process.getuid?.() !== 0) {
     // Already unprivileged: the plain invocation is the test.
     return invoke(manifest, "set", input);
