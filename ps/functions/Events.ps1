@@ -7,7 +7,11 @@
 #         address", "Identity the client attempted to authenticate as"); needs "16 LDAP Interface Events" >= 2.
 #         KB4520412 ("2020, 2023, and 2024 LDAP channel binding and LDAP signing requirements for Windows").
 #   3040  24-hour summary of LDAPS binds made without channel-binding validation (no client named).
-#   3041  the server does not enforce channel-binding validation (a periodic recommendation, like 2886).
+#   3041  the server does not enforce channel-binding validation (a periodic recommendation, like 2886; its text
+#         as a DC logs it is quoted at mcbsys.com, "Hardening LDAP in Server 2016 Essentials", 2020). Microsoft's
+#         newer overview (learn.microsoft.com windows-server/identity/ad-ds/ldap-signing, 2026) calls 3041
+#         "Channel binding successful" and 2889 "Signed LDAP communications": that contradicts KB935834's 2889
+#         template and the logged 3041 text, so it is not followed here. 3041 is only counted.
 #   3074  audit: an LDAPS bind that WOULD fail channel-binding validation if it were enforced.
 #   3075  audit: an LDAPS bind that carried no channel-binding token and would be refused if it were enforced.
 #         3074/3075: "What's new in Windows Server 2025" (Channel binding audit support; also Windows Server 2022
@@ -197,10 +201,16 @@ function Add-LdapsAuditEventAggregate {
             $identity = [string](Get-LdapsAuditEventValue -Event $Event -Index 1)
             $typeCode = ConvertTo-LdapsAuditInt (Get-LdapsAuditEventValue -Event $Event -Index 2)
             $ckey = [string]$Service + '|' + $address.ip + '|' + $identity.ToLowerInvariant() + '|' + [string]$typeCode
-            if (-not $Clients.ContainsKey($ckey) -and $Clients.Count -ge $ClientCap) {
+            if (-not $Clients.ContainsKey($ckey)) {
+                # At most ClientCap rows per service, as for the channel-binding events.
                 $dk = [string]$Service + '|2889'
-                if ($Dropped.ContainsKey($dk)) { $Dropped[$dk] = $Dropped[$dk] + 1 } else { $Dropped[$dk] = 1 }
-                return
+                $rows = 0
+                if ($RowCounts.ContainsKey($dk)) { $rows = $RowCounts[$dk] }
+                if ($rows -ge $ClientCap) {
+                    if ($Dropped.ContainsKey($dk)) { $Dropped[$dk] = $Dropped[$dk] + 1 } else { $Dropped[$dk] = 1 }
+                    return
+                }
+                $RowCounts[$dk] = $rows + 1
             }
             if (-not $Clients.ContainsKey($ckey)) {
                 $bindType = 'other'
