@@ -195,6 +195,35 @@ const examples = {
       },
     },
   ),
+  // "What breaks if I enforce?": a healthy certificate, signing and channel binding not enforced yet, the audit
+  // evidence on (diagnostics level 2, channel binding "When supported" on Server 2022): 2889 names two clients that
+  // bind without signing or TLS, 3039/3074/3075 name three LDAPS clients without valid channel-binding tokens.
+  "enforcement-readiness": snapshot([
+    { name: "NTDS\\My", certificates: [] },
+    { name: "LocalMachine\\My", certificates: [storeCert("dc1", ksp("6f1c1a6e0b7d4b21a1f6a3b1c0d2e9f4_a1b2c3d4-0000-0000-0000-000000000001", defaultAcl))] },
+  ], {
+    registry: { ntds: { LDAPServerIntegrity: 1, LDAPServerEnforceIntegrity: null, LdapEnforceChannelBinding: 1, ldapInterfaceEventsLevel: 2 }, schannel: { EventLogging: 1 } },
+    events: {
+      ...quietEvents(),
+      summary: [
+        { log: "Directory Service", service: "NTDS", provider: "Microsoft-Windows-ActiveDirectory_DomainService", id: 2887, count: 7, first: "2026-11-14T08:00:00.000Z", last: "2026-11-20T08:00:00.000Z", insecureSimpleBinds: 212, unsignedSaslBinds: 35 },
+        { log: "Directory Service", service: "NTDS", provider: "Microsoft-Windows-ActiveDirectory_DomainService", id: 3039, count: 4, first: "2026-11-15T10:00:00.000Z", last: "2026-11-19T10:00:00.000Z" },
+        { log: "Directory Service", service: "NTDS", provider: "Microsoft-Windows-ActiveDirectory_DomainService", id: 3074, count: 20, first: "2026-11-13T11:00:00.000Z", last: "2026-11-20T06:00:00.000Z" },
+        { log: "Directory Service", service: "NTDS", provider: "Microsoft-Windows-ActiveDirectory_DomainService", id: 3075, count: 96, first: "2026-11-13T09:30:00.000Z", last: "2026-11-20T07:30:00.000Z" },
+      ],
+      insecureBindClients: [
+        { service: "NTDS", ip: "10.0.4.21", port: 50112, identity: "CORP\\svc-hr-sync", bindType: "simple", bindTypeCode: 1, count: 212, first: "2026-11-13T09:00:12.000Z", last: "2026-11-20T07:58:40.000Z" },
+        { service: "NTDS", ip: "10.0.7.40", port: 61022, identity: "CORP\\PRN-FLOOR2$", bindType: "unsigned-sasl", bindTypeCode: 0, count: 35, first: "2026-11-13T12:00:00.000Z", last: "2026-11-19T12:00:00.000Z" },
+      ],
+      channelBindingClients: [
+        { service: "NTDS", eventId: 3075, ip: "10.0.9.77", port: 52001, identity: "CORP\\svc-wiki", count: 96, first: "2026-11-13T09:30:00.000Z", last: "2026-11-20T07:30:00.000Z" },
+        { service: "NTDS", eventId: 3074, ip: "10.0.5.12", port: 49800, identity: "CORP\\svc-vpn", count: 20, first: "2026-11-13T11:00:00.000Z", last: "2026-11-20T06:00:00.000Z" },
+        { service: "NTDS", eventId: 3039, ip: "10.0.5.13", port: 49912, identity: "CORP\\svc-java-app", count: 4, first: "2026-11-15T10:00:00.000Z", last: "2026-11-19T10:00:00.000Z" },
+      ],
+      clientCap: 1000,
+      clientsDropped: [],
+    },
+  }),
   "adlds-instance": {
     $schema: "https://ldaps-audit.dev/schemas/snapshot.schema.json", schemaVersion: 1, collectedAt, collector,
     host: {

@@ -97,6 +97,8 @@ export interface EventSummary {
   errorCodes?: Record<string, number>;
   insecureSimpleBinds?: number | null;
   unsignedSaslBinds?: number | null;
+  /** 3040 [0], summed (field position unverified). */
+  unprotectedBinds?: number | null;
 }
 
 export interface InsecureBindClient {
@@ -111,6 +113,18 @@ export interface InsecureBindClient {
   last?: string | null;
 }
 
+/** 3039 (failed) and audit 3074/3075 (would fail) channel-binding validation, per client (ps/functions/Events.ps1). */
+export interface ChannelBindingClient {
+  service?: string | null;
+  eventId: 3039 | 3074 | 3075;
+  ip: string;
+  port?: number | null;
+  identity: string;
+  count: number;
+  first?: string | null;
+  last?: string | null;
+}
+
 export interface EventsEvidence {
   windowStart: string;
   windowEnd: string;
@@ -119,6 +133,9 @@ export interface EventsEvidence {
   logs?: Array<{ log: string; service?: string | null; available: boolean; error?: string | null }>;
   summary?: EventSummary[];
   insecureBindClients?: InsecureBindClient[];
+  channelBindingClients?: ChannelBindingClient[];
+  clientCap?: number;
+  clientsDropped?: Array<{ service?: string | null; eventId: number; events: number }>;
 }
 
 export interface ProbeFailure {

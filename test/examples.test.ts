@@ -19,6 +19,8 @@ const expected: Record<string, { status: "compliant" | "noncompliant"; failing: 
   "two-qualifying": { status: "compliant", failing: [], warning: ["LDAPS-S02"] },
   "clients-1220": { status: "noncompliant", failing: ["LDAPS-S01", "LDAPS-E01", "LDAPS-E02"], warning: ["LDAPS-E06"], rootCause: /No certificate in NTDS\\My or LocalMachine\\My/ },
   "adlds-instance": { status: "compliant", failing: [] },
+  // Baseline judges the certificate (healthy); the readiness verdicts are facts here and advisory controls in hardened.
+  "enforcement-readiness": { status: "compliant", failing: [] },
 };
 
 const files = readdirSync(dir).filter((f) => f.endsWith(".snapshot.json"));
@@ -69,4 +71,21 @@ test("two qualifying certificates: the later notAfter is predicted, both are nam
   expect(predicted.notAfter).toBe("2036-06-01T00:00:00.000Z");
   const s02 = t.controls.find((c) => c.id === "LDAPS-S02")!;
   for (const c of t.certificates) expect(s02.message).toContain(c.thumbprint);
+});
+
+test("the readiness example answers which clients break if signing or channel binding is enforced", () => {
+  const path = join(dir, "enforcement-readiness.snapshot.json");
+  const [facts] = deriveFacts(readSnapshot(path).snapshot, { now: NOW });
+  const r = facts.clients!.readiness!;
+  expect(r.signing.verdict).toBe("no");
+  expect(r.signing.breakingClients.map((c) => [c.ip, c.identity, c.reason])).toEqual([
+    ["10.0.4.21", "CORP\\svc-hr-sync", "simple bind without TLS"],
+    ["10.0.7.40", "CORP\\PRN-FLOOR2$", "SASL bind without signing"],
+  ]);
+  expect(r.channelBinding.verdict).toBe("no");
+  expect(r.channelBinding.breakingClients.map((c) => [c.ip, c.events])).toEqual([["10.0.9.77", [3075]], ["10.0.5.12", [3074]], ["10.0.5.13", [3039]]]);
+  const report = evaluateFiles([path], { now: NOW, profile: "hardened" });
+  const byId = (id: string) => report.targets[0].controls.find((c) => c.id === id)!;
+  expect(byId("LDAPS-G04")).toMatchObject({ status: "warn", message: expect.stringMatching(/safe to require LDAP signing: no — 2 client\(s\) would break: 10\.0\.4\.21 \(CORP\\svc-hr-sync, simple bind without TLS\)/) });
+  expect(byId("LDAPS-G05")).toMatchObject({ status: "warn", message: expect.stringMatching(/no — 3 client\(s\) would break: 10\.0\.9\.77 \(CORP\\svc-wiki, sent no channel-binding token \(3075\)\)/) });
 });

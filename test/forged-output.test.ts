@@ -74,6 +74,27 @@ test("hostile event data: 2889 client identity and address, error codes", () => 
   }
 });
 
+test("hostile event data in the readiness section: 2889 and 3039/3074/3075 identities and addresses (text, HTML)", () => {
+  const XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+  const snap = writeJson("readiness.json", snapshotWith("enforcement-readiness", (s) => {
+    for (const c of s.events.insecureBindClients) c.identity = `CORP\\svc${BAD}${XSS}`;
+    for (const c of s.events.channelBindingClients) {
+      c.identity = `CORP\\svc${BAD}${XSS}`;
+      c.ip = `10.0.0.1${BAD}`;
+    }
+  }));
+  for (const args of [[], ["--verbose"], ["--profile", "hardened"]]) {
+    const r = runCli(["evaluate", snap, ...NOW, "--format", "text", ...args]);
+    expect(r.stdout).toMatch(/Before you enforce/);
+    expectTerminalSafe(r.stdout);
+  }
+  const html = runCli(["evaluate", snap, ...NOW, "--format", "html", "--profile", "hardened"]).stdout;
+  expect(html).toMatch(/Before you enforce/);
+  expect(html).not.toContain("<script>alert(1)");
+  expect(html).not.toContain("<img src=x");
+  expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+});
+
 test("hostile waiver text (justification, approver) in the waived control's message", () => {
   const waivers = writeJson("waivers.json", {
     waivers: [{ control: "LDAPS-S02", host: "dc1.corp.example.test", justification: `ok${BAD}`, approver: `pki${BAD}`, expires: "2026-12-31" }],

@@ -80,6 +80,8 @@ const profiles = [join(EXAMPLES, "profiles", "contoso.profile.json"), ...SHIPPED
 
 const documents: Json[] = [
   ...snapshots, ...badShapes, ...facts.slice(0, 4), report, rollup, plan, waivers, ...profiles,
+  // facts/readiness.schema.json is an object only (never null): its documents are the readiness parts of the facts.
+  ...facts.flatMap((f) => (f.clients?.readiness ? [f.clients.readiness as unknown as Json] : [])).slice(0, 4),
   ...snapshots.flatMap((s) => mutations(s, 30)),
   ...mutations(facts[0], 80),
   ...mutations(report, 80),

@@ -9,6 +9,7 @@ import { configFacts } from "./config";
 import { eventFacts } from "./events";
 import type { ClientEvidenceKind, ClientFacts, ClientRow, ClientSourceState, MissingEvidence, SelectionFacts, TargetInfo } from "./types";
 import { instantMs } from "../dates";
+import { readinessFacts } from "./readiness";
 
 export type { ClientEvidenceKind, ClientFacts, ClientRow, ClientSourceState, MissingEvidence } from "./types";
 
@@ -289,5 +290,5 @@ export function clientFacts(snapshot: Snapshot, target: TargetInfo, selection: S
     missingEvidenceCount: missing.length,
     missingEvidenceList: missing.map((m) => `${m.what}: ${m.setting}`),
   };
-  return { ...facts, summary: summaryOf(facts, portText, readSources) };
+  return { ...facts, summary: summaryOf(facts, portText, readSources), readiness: readinessFacts(snapshot, target, now) };
 }

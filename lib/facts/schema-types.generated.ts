@@ -234,6 +234,7 @@ export type ClientFacts = {
   missingEvidenceCount: number;
   missingEvidenceList: string[];
   summary: string;
+  readiness?: ReadinessFacts;
 } | null;
 
 /**
@@ -469,4 +470,63 @@ export interface EndpointFacts {
    * N05: rootDSE read over TLS, and the bind succeeded when attempted (null without a handshake).
    */
   ldapOk: boolean | null;
+}
+/**
+ * Before you enforce: which clients break under 'LDAP signing required' and 'channel binding always' (lib/facts/readiness.ts). Optional so that reports written before it existed still validate.
+ */
+export interface ReadinessFacts {
+  signing: ReadinessVerdict;
+  channelBinding: ReadinessVerdict;
+}
+export interface ReadinessVerdict {
+  /**
+   * The setting judged, in words ('LDAP signing required', 'LDAP channel binding always').
+   */
+  setting: string;
+  /**
+   * Safe to enforce? yes: the evidence that would show breakage was collected over the window and shows none. no: some clients would break. unknown: that evidence was not (fully) collected; missingEvidence says which and how to turn it on. not-applicable: already enforced (registry or wire).
+   */
+  verdict: "yes" | "no" | "unknown" | "not-applicable";
+  /**
+   * Already enforced, by the registry or on the wire; null: neither was read.
+   */
+  enforced: boolean | null;
+  enforcedBy: string | null;
+  /**
+   * The events that name breaking clients were being logged and were read completely over the window.
+   */
+  evidenceCollected: boolean;
+  breakingClients: {
+    ip: string;
+    port: number | null;
+    /**
+     * From the event: untrusted text, escaped by every report.
+     */
+    identity: string;
+    reason: string;
+    events: number[];
+    count: number;
+    first: string | null;
+    last: string | null;
+  }[];
+  breakingClientCount: number;
+  /**
+   * Binds counted by a summary event (2887, 3040) that would break; their clients are not named.
+   */
+  unnamedBreakingBinds: number;
+  /**
+   * Events of clients beyond the collector's per-event cap (events.clientsDropped).
+   */
+  clientsNotListed: number;
+  clientList: string[];
+  missingEvidence: {
+    what: string;
+    setting: string;
+    how: string;
+  }[];
+  missingEvidenceList: string[];
+  /**
+   * One sentence: 'safe to enforce ...: no — 3 clients would break: ...'.
+   */
+  summary: string;
 }

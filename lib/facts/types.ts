@@ -24,3 +24,7 @@ export type ClientRow = ClientFacts["clients"][number];
 export type ClientEvidenceKind = ClientRow["evidence"][number];
 export type ClientSourceState = ClientFacts["sources"]["connectionTable"];
 export type MissingEvidence = ClientFacts["missingEvidence"][number];
+/** Before you enforce signing / channel binding: which clients break (clients.readiness). */
+export type ReadinessFacts = Generated.ReadinessFacts;
+export type ReadinessVerdict = Generated.ReadinessVerdict;
+export type BreakingClient = ReadinessVerdict["breakingClients"][number];

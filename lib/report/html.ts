@@ -4,7 +4,7 @@
 // status works without the script (CSS :has() over radio buttons); only the host search needs it.
 // Every string that came from evidence (subjects, SANs, event identities, messages) goes through
 // esc(): certificates and event logs are attacker-influenced input.
-import type { ClientFacts } from "../facts/types";
+import type { ClientFacts, ReadinessVerdict } from "../facts/types";
 import { createHash } from "node:crypto";
 import type { ControlResult, Status } from "../profile/types";
 import { reportRunway } from "../profile/runway";
@@ -393,6 +393,46 @@ function shortTime(iso: string | null): string {
 }
 
 /** The client table (issue: the seed's other way out of event 1220 is to find who tries LDAPS). */
+const READINESS_BADGE: Record<ReadinessVerdict["verdict"], [Status, string]> = {
+  yes: ["pass", "safe: yes"],
+  "not-applicable": ["pass", "already enforced"],
+  no: ["warn", "safe: no"],
+  unknown: ["skip", "unknown"],
+};
+
+/** "Which clients break if I enforce?": per setting, its verdict, the clients (from events: untrusted, escaped) and what to turn on. */
+function readinessSection(verdicts: ReadinessVerdict[], label: string): string {
+  const parts = [`<h3>Before you enforce</h3>`];
+  for (const v of verdicts) {
+    const [status, text] = READINESS_BADGE[v.verdict];
+    parts.push(`<p>${statusBadgeText(status, text)} <strong>${esc(v.setting)}</strong>: ${esc(v.summary)}</p>`);
+    if (v.breakingClients.length) {
+      parts.push(
+        `<table><caption>Clients of ${esc(label)} that would break under ${esc(v.setting)}</caption>` +
+          `<thead><tr><th scope="col">Client</th><th scope="col">Identity</th><th scope="col">Why</th><th scope="col">Events</th><th scope="col">Count</th><th scope="col">First seen (UTC)</th><th scope="col">Last seen (UTC)</th></tr></thead><tbody>` +
+          v.breakingClients
+            .slice(0, MAX_ROWS)
+            .map(
+              (b) =>
+                `<tr><th scope="row" class="mono nowrap">${esc(b.ip)}</th><td>${esc(b.identity || "(anonymous)")}</td><td>${esc(b.reason)}</td><td>${esc(b.events.join(", "))}</td>` +
+                `<td>${esc(String(b.count))}</td><td>${esc(shortTime(b.first))}</td><td>${esc(shortTime(b.last))}</td></tr>`,
+            )
+            .join("\n") +
+          `</tbody></table>`,
+      );
+      if (v.breakingClients.length > MAX_ROWS || v.clientsNotListed) parts.push(`<p class="muted">The list is capped; see the JSON report for the rest.</p>`);
+    }
+    if (v.missingEvidence.length && v.verdict !== "not-applicable") {
+      parts.push(
+        `<table><caption>Evidence for ${esc(v.setting)} not collected: turn on</caption><thead><tr><th scope="col">What is missing</th><th scope="col">Setting</th><th scope="col">How</th></tr></thead><tbody>` +
+          v.missingEvidence.map((m) => `<tr><th scope="row">${esc(m.what)}</th><td class="mono">${esc(m.setting)}</td><td>${esc(m.how)}</td></tr>`).join("") +
+          `</tbody></table>`,
+      );
+    }
+  }
+  return parts.join("\n");
+}
+
 function clientsSection(c: ClientFacts, label: string): string {
   const parts = [`<h3>Clients trying LDAPS</h3>`, `<p>${esc(c.summary)}</p>`];
   if (!c.ldapsEvidence) parts.push(`<p><strong>Unknown, not zero:</strong> neither the connection table nor the firewall log was read, so attempts on the LDAPS ports cannot be counted.</p>`);
@@ -438,6 +478,7 @@ function clientsSection(c: ClientFacts, label: string): string {
         `</tbody></table>`,
     );
   }
+  if (c.readiness) parts.push(readinessSection([c.readiness.signing, c.readiness.channelBinding], label));
   return parts.join("\n");
 }
 

@@ -1,7 +1,7 @@
 // Human-readable report for terminals and logs. Colour only when asked (a TTY). The renderers build lines;
 // lib/terminal.ts turns them into text, so no string from evidence reaches a terminal unescaped.
 import type { ControlResult, Status } from "../profile/types";
-import type { ClientFacts } from "../facts/types";
+import type { ClientFacts, ReadinessVerdict } from "../facts/types";
 import { styled, terminalText, TermLine } from "../terminal";
 import type { Report, ReportTarget } from "./types";
 
@@ -136,6 +136,31 @@ function renderClients(c: ClientFacts, verbose: boolean): TermLine[] {
     lines.push("    Missing evidence, turn on:");
     for (const m of c.missingEvidence) {
       lines.push(`    - ${m.what}: ${m.setting}`);
+      lines.push(`        ${m.how}`);
+    }
+  }
+  if (c.readiness) lines.push(...renderReadiness([c.readiness.signing, c.readiness.channelBinding], verbose));
+  return lines;
+}
+
+const VERDICT_TEXT: Record<ReadinessVerdict["verdict"], string> = { yes: "yes", no: "NO", unknown: "unknown", "not-applicable": "already enforced" };
+
+/** "Which clients break if I enforce?": one block per setting; every client and identity comes from events (escaped by lib/terminal). */
+function renderReadiness(verdicts: ReadinessVerdict[], verbose: boolean): TermLine[] {
+  const lines: TermLine[] = ["  Before you enforce:"];
+  for (const v of verdicts) {
+    lines.push(`    ${v.setting}: safe to enforce? ${VERDICT_TEXT[v.verdict]}${v.enforcedBy ? ` (${v.enforcedBy})` : ""}`);
+    if (v.verdict === "not-applicable") continue;
+    const shown = verbose ? v.breakingClients : v.breakingClients.slice(0, MAX_CLIENT_ROWS);
+    for (const b of shown) {
+      lines.push(`      - ${b.ip} ${b.identity || "(anonymous)"}: ${b.reason}; ${b.count} bind(s), last ${when(b.last)} [${b.events.join(", ")}]`);
+    }
+    if (shown.length < v.breakingClients.length) lines.push(`      ... and ${v.breakingClients.length - shown.length} more (--verbose lists them)`);
+    if (v.clientsNotListed) lines.push(`      ${v.clientsNotListed} more event(s) of clients beyond the collector's per-event cap`);
+    if (v.unnamedBreakingBinds) lines.push(`      ${v.unnamedBreakingBinds} bind(s) counted by a daily summary (2887/3040)${v.breakingClients.length ? "" : ", clients not named"}`);
+    if (v.verdict === "yes") lines.push(`      no client would break: ${v.summary.replace(/^[^—]*— /, "")}`);
+    for (const m of v.missingEvidence) {
+      lines.push(`      missing: ${m.what}: ${m.setting}`);
       lines.push(`        ${m.how}`);
     }
   }

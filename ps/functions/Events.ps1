@@ -1,9 +1,32 @@
 # Event-log evidence, filtered server-side with Get-WinEvent -FilterHashtable and aggregated here
-# (counts, first/last, error codes, 2887 totals, 2889 clients; Schannel 36888 per alert and error state, 36874 per
-# protocol). Never ships raw event streams.
+# (counts, first/last, error codes, 2887 totals, 2889 clients, 3039/3074/3075 channel-binding clients, 3040 totals;
+# Schannel 36888 per alert and error state, 36874 per protocol). Never ships raw event streams.
+#
+# Channel-binding events (Directory Service, or "ADAM (<instance>)" for AD LDS), as Microsoft documents them:
+#   3039  a client's LDAPS bind failed channel-binding token validation; like 2889 it names the client ("Client IP
+#         address", "Identity the client attempted to authenticate as"); needs "16 LDAP Interface Events" >= 2.
+#         KB4520412 ("2020, 2023, and 2024 LDAP channel binding and LDAP signing requirements for Windows").
+#   3040  24-hour summary of LDAPS binds made without channel-binding validation (no client named).
+#   3041  the server does not enforce channel-binding validation (a periodic recommendation, like 2886; its text
+#         as a DC logs it is quoted at mcbsys.com, "Hardening LDAP in Server 2016 Essentials", 2020). Microsoft's
+#         newer overview (learn.microsoft.com windows-server/identity/ad-ds/ldap-signing, 2026) calls 3041
+#         "Channel binding successful" and 2889 "Signed LDAP communications": that contradicts KB935834's 2889
+#         template and the logged 3041 text, so it is not followed here. 3041 is only counted.
+#   3074  audit: an LDAPS bind that WOULD fail channel-binding validation if it were enforced.
+#   3075  audit: an LDAPS bind that carried no channel-binding token and would be refused if it were enforced.
+#         3074/3075: "What's new in Windows Server 2025" (Channel binding audit support; also Windows Server 2022
+#         and later via KB4520412); TrustedSec, "LDAP Channel Binding and LDAP Signing" (2025): logged once the
+#         DC policy is "When supported" (LdapEnforceChannelBinding = 1).
+# UNVERIFIED FIELD MAPPING: no primary source in reach documents the EventData positions of 3039/3040/3074/3075,
+# and no real capture was available. Like 2889, whose layout is documented, the client events are read as
+# [0] "IP:port" and [1] identity, and 3040 as [0] a count. A value that does not fit (no parsable address) is kept
+# as text, never guessed into another field; the summary counts are kept either way.
 Set-StrictMode -Version Latest
 
-$script:LdapsAuditDirectoryEventIds = @(1220, 2886, 2887, 2888, 2889, 3039, 3040, 3041)
+$script:LdapsAuditDirectoryEventIds = @(1220, 2886, 2887, 2888, 2889, 3039, 3040, 3041, 3074, 3075)
+# Events that name one client each; their per-client tables are capped (ClientCap) so the snapshot stays bounded
+# whatever the log holds: a client beyond the cap is counted in clientsDropped, never silently lost.
+$script:LdapsAuditChannelBindingClientEventIds = @(3039, 3074, 3075)
 $script:LdapsAuditSchannelEventIds = @(36870, 36874, 36886, 36888)
 
 function Get-LdapsAuditEventValue {
@@ -69,6 +92,46 @@ function Split-LdapsAuditClientAddress {
     return $result
 }
 
+function Add-LdapsAuditChannelBindingClient {
+    <#
+    Fold one 3039/3074/3075 event into the per-(service, event, client, identity) table. Field positions as 2889's
+    ([0] "IP:port", [1] identity): unverified, see the header. At most ClientCap rows per service and event id;
+    events of a client beyond the cap are counted in Dropped ("<service>|<id>").
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][object]$Event,
+        [Parameter(Mandatory = $true)][int]$Id,
+        [AllowNull()][object]$Service,
+        [AllowNull()][object]$Time,
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$Clients,
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$Dropped,
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$RowCounts,
+        [Parameter(Mandatory = $true)][int]$ClientCap
+    )
+    $address = Split-LdapsAuditClientAddress -Address ([string](Get-LdapsAuditEventValue -Event $Event -Index 0))
+    $identity = [string](Get-LdapsAuditEventValue -Event $Event -Index 1)
+    $ckey = [string]$Service + '|' + $Id + '|' + $address.ip + '|' + $identity.ToLowerInvariant()
+    if (-not $Clients.ContainsKey($ckey)) {
+        # Rows per (service, event id), counted as they are added so the cap costs nothing per event.
+        $dk = [string]$Service + '|' + $Id
+        $rows = 0
+        if ($RowCounts.ContainsKey($dk)) { $rows = $RowCounts[$dk] }
+        if ($rows -ge $ClientCap) {
+            if ($Dropped.ContainsKey($dk)) { $Dropped[$dk] = $Dropped[$dk] + 1 } else { $Dropped[$dk] = 1 }
+            return
+        }
+        $RowCounts[$dk] = $rows + 1
+        $Clients[$ckey] = [ordered]@{ service = $Service; eventId = $Id; ip = $address.ip; port = $address.port; identity = $identity; count = 0; first = $null; last = $null }
+    }
+    $c = $Clients[$ckey]
+    $c['count'] = $c['count'] + 1
+    if ($null -ne $Time) {
+        if ($null -eq $c.first -or $Time -lt $c.first) { $c.first = $Time }
+        if ($null -eq $c.last -or $Time -gt $c.last) { $c.last = $Time; $c.port = $address.port }
+    }
+}
+
 function Add-LdapsAuditEventAggregate {
     <# Fold one event into the per-(log, id) summaries and per-client 2889 table. #>
     [CmdletBinding()]
@@ -78,7 +141,11 @@ function Add-LdapsAuditEventAggregate {
         [AllowNull()][object]$Service,
         [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$Summaries,
         [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$Clients,
-        [Parameter(Mandatory = $true)][AllowEmptyCollection()][System.Collections.Generic.List[string]]$Order
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][System.Collections.Generic.List[string]]$Order,
+        [AllowEmptyCollection()][hashtable]$ChannelBindingClients = @{},
+        [AllowEmptyCollection()][hashtable]$Dropped = @{},
+        [AllowEmptyCollection()][hashtable]$RowCounts = @{},
+        [ValidateRange(1, 100000)][int]$ClientCap = 1000
     )
     $id = [int]$Event.Id
     $time = $null
@@ -89,6 +156,7 @@ function Add-LdapsAuditEventAggregate {
         $s = [ordered]@{ log = $Log; service = $Service; provider = $null; id = $id; count = 0; first = $null; last = $null; errorCodes = [ordered]@{} }
         if ($Event.ProviderName) { $s.provider = [string]$Event.ProviderName }
         if ($id -eq 2887) { $s.insecureSimpleBinds = 0L; $s.unsignedSaslBinds = 0L }
+        if ($id -eq 3040) { $s.unprotectedBinds = 0L }
         $Summaries[$key] = $s
     }
     $s = $Summaries[$key]
@@ -134,6 +202,17 @@ function Add-LdapsAuditEventAggregate {
             $typeCode = ConvertTo-LdapsAuditInt (Get-LdapsAuditEventValue -Event $Event -Index 2)
             $ckey = [string]$Service + '|' + $address.ip + '|' + $identity.ToLowerInvariant() + '|' + [string]$typeCode
             if (-not $Clients.ContainsKey($ckey)) {
+                # At most ClientCap rows per service, as for the channel-binding events.
+                $dk = [string]$Service + '|2889'
+                $rows = 0
+                if ($RowCounts.ContainsKey($dk)) { $rows = $RowCounts[$dk] }
+                if ($rows -ge $ClientCap) {
+                    if ($Dropped.ContainsKey($dk)) { $Dropped[$dk] = $Dropped[$dk] + 1 } else { $Dropped[$dk] = 1 }
+                    return
+                }
+                $RowCounts[$dk] = $rows + 1
+            }
+            if (-not $Clients.ContainsKey($ckey)) {
                 $bindType = 'other'
                 if ($typeCode -eq 0) { $bindType = 'unsigned-sasl' } elseif ($typeCode -eq 1) { $bindType = 'simple' }
                 $tc = $null
@@ -147,6 +226,14 @@ function Add-LdapsAuditEventAggregate {
                 # The port of the latest bind: client ports are ephemeral, so only the most recent one is kept.
                 if ($null -eq $c.last -or $time -gt $c.last) { $c.last = $time; $c.port = $address.port }
             }
+        }
+        3040 {
+            # 24-hour summary: [0] read as the number of LDAPS binds without channel-binding validation (unverified).
+            $n = ConvertTo-LdapsAuditInt (Get-LdapsAuditEventValue -Event $Event -Index 0)
+            if ($null -ne $n) { $s.unprotectedBinds = $s.unprotectedBinds + $n }
+        }
+        { $script:LdapsAuditChannelBindingClientEventIds -contains $_ } {
+            Add-LdapsAuditChannelBindingClient -Event $Event -Id $id -Service $Service -Time $time -Clients $ChannelBindingClients -Dropped $Dropped -RowCounts $RowCounts -ClientCap $ClientCap
         }
     }
     if ($code) {
@@ -165,12 +252,16 @@ function Get-LdapsAuditEventEvidence {
         [Parameter(Mandatory = $true)][ValidateRange(1, 10000000)][int]$MaxEvents,
         [object[]]$DirectoryLogs = @(),
         [Parameter(Mandatory = $true)][datetime]$Now,
-        [Parameter(Mandatory = $true)][AllowEmptyCollection()][System.Collections.Generic.List[object]]$Errors
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][System.Collections.Generic.List[object]]$Errors,
+        [ValidateRange(1, 100000)][int]$ClientCap = 1000
     )
     $start = $Now.AddDays(-$LookbackDays)
     $logs = New-Object System.Collections.Generic.List[object]
     $summaries = @{}
     $clients = @{}
+    $cbClients = @{}
+    $dropped = @{}
+    $rowCounts = @{}
     $order = New-Object System.Collections.Generic.List[string]
     $truncated = $false
     $queries = New-Object System.Collections.Generic.List[object]
@@ -205,7 +296,7 @@ function Get-LdapsAuditEventEvidence {
         if ($events.Count -ge $MaxEvents) { $truncated = $true }
         foreach ($e in $events) {
             try {
-                Add-LdapsAuditEventAggregate -Event $e -Log $q.log -Service $q.service -Summaries $summaries -Clients $clients -Order $order
+                Add-LdapsAuditEventAggregate -Event $e -Log $q.log -Service $q.service -Summaries $summaries -Clients $clients -Order $order -ChannelBindingClients $cbClients -Dropped $dropped -RowCounts $rowCounts -ClientCap $ClientCap
             } catch {
                 $Errors.Add((New-LdapsAuditError -Part ('events/' + $q.log + '/' + [string]$e.Id) -ErrorRecord $_))
             }
@@ -225,6 +316,19 @@ function Get-LdapsAuditEventEvidence {
         $c.last = ConvertTo-LdapsAuditIsoDate -Date $c.last
         $clientList.Add($c)
     }
+    $cbList = New-Object System.Collections.Generic.List[object]
+    foreach ($c in @($cbClients.Values | Sort-Object -Property @{ Expression = { $_['count'] }; Descending = $true }, @{ Expression = { $_['ip'] } }, @{ Expression = { $_['eventId'] } })) {
+        $c.first = ConvertTo-LdapsAuditIsoDate -Date $c.first
+        $c.last = ConvertTo-LdapsAuditIsoDate -Date $c.last
+        $cbList.Add($c)
+    }
+    $droppedList = New-Object System.Collections.Generic.List[object]
+    foreach ($k in @($dropped.Keys | Sort-Object)) {
+        $i = $k.LastIndexOf('|')
+        $svc = $k.Substring(0, $i)
+        if (-not $svc) { $svc = $null }
+        $droppedList.Add([ordered]@{ service = $svc; eventId = [int]$k.Substring($i + 1); events = $dropped[$k] })
+    }
     return [ordered]@{
         windowStart         = (ConvertTo-LdapsAuditIsoDate -Date $start)
         windowEnd           = (ConvertTo-LdapsAuditIsoDate -Date $Now)
@@ -233,5 +337,8 @@ function Get-LdapsAuditEventEvidence {
         logs                = $logs.ToArray()
         summary             = $summaryList.ToArray()
         insecureBindClients = $clientList.ToArray()
+        channelBindingClients = $cbList.ToArray()
+        clientCap           = $ClientCap
+        clientsDropped      = $droppedList.ToArray()
     }
 }

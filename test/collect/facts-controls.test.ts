@@ -91,10 +91,10 @@ describe("event and config controls", () => {
     if (message) expect(r.message).toMatch(message);
   });
 
-  test("baseline carries E01-E03, E06 and hardened E01-E06 and G01-G03; baseline's G02 threshold is 1", () => {
+  test("baseline carries E01-E03, E06 and hardened E01-E06 and G01-G05; baseline's G02 threshold is 1", () => {
     const ids = (p: string) => loadProfile(p).controls.map((c) => c.meta.id).filter((i) => /^LDAPS-[EG]/.test(i)).sort();
     expect(ids("baseline")).toEqual(["LDAPS-E01", "LDAPS-E02", "LDAPS-E03", "LDAPS-E06"]);
-    expect(ids("hardened")).toEqual(["LDAPS-E01", "LDAPS-E02", "LDAPS-E03", "LDAPS-E04", "LDAPS-E05", "LDAPS-E06", "LDAPS-G01", "LDAPS-G02", "LDAPS-G03"]);
+    expect(ids("hardened")).toEqual(["LDAPS-E01", "LDAPS-E02", "LDAPS-E03", "LDAPS-E04", "LDAPS-E05", "LDAPS-E06", "LDAPS-G01", "LDAPS-G02", "LDAPS-G03", "LDAPS-G04", "LDAPS-G05"]);
   });
 });
 
