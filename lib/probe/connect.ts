@@ -124,7 +124,7 @@ export function tcpConnect(attempt: Attempt, address: string, port: number): Pro
 }
 
 /** Send the StartTLS extended operation and wait for success; any other answer is a typed failure. */
-function startTls(socket: Socket): Promise<void> {
+export function startTls(socket: Socket): Promise<void> {
   return new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0);
     const fail = (f: ProbeFailure) => {
