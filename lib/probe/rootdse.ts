@@ -34,6 +34,9 @@ export function rootDseRequest(attributes = ROOT_DSE_ATTRIBUTES): Buffer {
   return tlv(0x30, Buffer.concat([tlv(0x02, Buffer.from([SEARCH_ID])), op]));
 }
 
+/** The same bytes for every endpoint: built once. */
+const ROOT_DSE_REQUEST = rootDseRequest();
+
 export class RootDseError extends Error {}
 
 /** Attribute values of the entry, by lower-case attribute name. */
@@ -193,6 +196,6 @@ export function readRootDse(socket: Socket): Promise<RootDseEntry | null> {
     socket.on("data", onData);
     socket.once("close", onClose);
     socket.once("error", onError);
-    socket.write(rootDseRequest());
+    socket.write(ROOT_DSE_REQUEST);
   });
 }
