@@ -14,7 +14,7 @@ function len(n: number): Buffer {
   return Buffer.from([0x80 | bytes.length, ...bytes]);
 }
 
-function tlv(tag: number, value: Buffer): Buffer {
+export function tlv(tag: number, value: Buffer): Buffer {
   return Buffer.concat([Buffer.from([tag]), len(value.length), value]);
 }
 
@@ -25,14 +25,14 @@ export function startTlsRequest(messageId = 1): Buffer {
   return tlv(0x30, Buffer.concat([id, op]));
 }
 
-interface Tlv {
+export interface Tlv {
   tag: number;
   start: number;
   end: number;
 }
 
 /** One BER TLV at `offset`; null when the buffer does not hold all of it yet; throws on nonsense. */
-function readTlv(buf: Buffer, offset: number): Tlv | null {
+export function readTlv(buf: Buffer, offset: number): Tlv | null {
   if (offset + 2 > buf.length) return null;
   const tag = buf[offset];
   let l = buf[offset + 1];

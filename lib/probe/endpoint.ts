@@ -5,6 +5,7 @@ import type { SecureVersion } from "node:tls";
 import type { EndpointEvidence } from "../snapshot";
 import { Attempt, NO_TRUST_ANCHORS, openTls, TlsSettings } from "./connect";
 import { ProbeError, classify } from "./failure";
+import { probeVersionByHello } from "./hello";
 import { ldapOverTls } from "./ldap";
 import { EndpointResult, EndpointSpec, ProbeOptions, TLS_VERSIONS, TlsVersion } from "./types";
 
@@ -111,12 +112,12 @@ export async function probeEndpoint(spec: EndpointSpec, options: ProbeOptions = 
 }
 
 /**
- * Which versions the server accepts when the client offers only that one. true = handshake completed,
- * false = the server refused (alert, reset or close), null = could not tell (the local TLS library cannot
- * offer it, or a timeout/other failure).
+ * Which versions the server accepts when the client offers only that one. true = accepted, false = the
+ * server refused (alert, reset or close), null = could not tell (a timeout or other failure).
  * `negotiated` is the version the endpoint's main handshake agreed on: accepted, so not asked again (the
- * server is spared one full handshake). The others are asked at once, each connection only reading the
- * agreed protocol (no chain, no name check); a refused version costs the server an alert.
+ * server is spared one connection). The others are asked at once, each with one ClientHello that stops at
+ * the server's ServerHello or alert (hello.ts): a refused version costs the server an alert, an accepted
+ * one its first flight, and the prober no handshake crypto at all.
  */
 export async function probeVersions(
   spec: EndpointSpec,
@@ -124,7 +125,7 @@ export async function probeVersions(
   deadline = new Deadline(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.clock),
   negotiated?: string | null,
 ): Promise<NonNullable<EndpointEvidence["versions"]>> {
-  const base = settingsFor(spec, options);
+  const { servername } = settingsFor(spec, options);
   // No time left (e.g. the main connection's LDAP step used it all): "could not tell", without connecting.
   if (deadline.remaining() <= 0) return Object.fromEntries(TLS_VERSIONS.map((v) => [v, null])) as NonNullable<EndpointEvidence["versions"]>;
   const results = await Promise.all(
@@ -132,24 +133,38 @@ export async function probeVersions(
       if (v === negotiated) return [v, true];
       const attempt = new Attempt(deadline.remaining());
       try {
-        const settings: TlsSettings = { ...base, ca: NO_TRUST_ANCHORS, minVersion: v as SecureVersion, maxVersion: v as SecureVersion };
-        if (v === "TLSv1" || v === "TLSv1.1") settings.ciphers = LEGACY_CIPHERS;
-        const hs = await openTls(attempt, { host: spec.host, port: spec.port, mode: spec.mode, dnsServers: options.dnsServers }, settings, undefined, true);
-        return [v, hs.protocol === v];
-      } catch (e) {
-        const f = e instanceof ProbeError ? e.failure : classify(e, attempt.stage);
-        if (f.stage !== "tls") return [v, null];
-        if (f.kind === "tls-alert" || f.kind === "reset") return [v, false];
-        // Client-side refusals ("no protocols available", unsupported) say nothing about the server;
-        // a version/cipher mismatch detected locally does.
-        if (f.kind === "protocol" && /WRONG_VERSION|UNSUPPORTED_PROTOCOL|NO_SHARED|NO_CIPHERS|VERSION_TOO_LOW|VERSION_TOO_HIGH|NO_SUITABLE/i.test(`${f.code} ${f.message}`)) {
-          return [v, /NO_PROTOCOLS_AVAILABLE/i.test(`${f.code} ${f.message}`) ? null : false];
-        }
-        return [v, null];
+        return [v, await probeVersionByHello(attempt, { host: spec.host, port: spec.port, mode: spec.mode, dnsServers: options.dnsServers }, v, servername)];
       } finally {
         attempt.close();
       }
     }),
   );
   return Object.fromEntries(results) as NonNullable<EndpointEvidence["versions"]>;
+}
+
+/**
+ * The same question asked with a full Node TLS handshake offering only `version` (how probeVersions asked
+ * before hello.ts): kept as the reference the ClientHello probe is proved against (test/probe/hello.test.ts).
+ * null also when the local TLS library cannot offer the version.
+ */
+export async function probeVersionByHandshake(spec: EndpointSpec, version: TlsVersion, options: ProbeOptions = {}): Promise<boolean | null> {
+  const attempt = new Attempt(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  try {
+    const settings: TlsSettings = { ...settingsFor(spec, options), ca: NO_TRUST_ANCHORS, minVersion: version as SecureVersion, maxVersion: version as SecureVersion };
+    if (version === "TLSv1" || version === "TLSv1.1") settings.ciphers = LEGACY_CIPHERS;
+    const hs = await openTls(attempt, { host: spec.host, port: spec.port, mode: spec.mode, dnsServers: options.dnsServers }, settings, undefined, true);
+    return hs.protocol === version;
+  } catch (e) {
+    const f = e instanceof ProbeError ? e.failure : classify(e, attempt.stage);
+    if (f.stage !== "tls") return null;
+    if (f.kind === "tls-alert" || f.kind === "reset") return false;
+    // Client-side refusals ("no protocols available", unsupported) say nothing about the server;
+    // a version/cipher mismatch detected locally does.
+    if (f.kind === "protocol" && /WRONG_VERSION|UNSUPPORTED_PROTOCOL|NO_SHARED|NO_CIPHERS|VERSION_TOO_LOW|VERSION_TOO_HIGH|NO_SUITABLE/i.test(`${f.code} ${f.message}`)) {
+      return /NO_PROTOCOLS_AVAILABLE/i.test(`${f.code} ${f.message}`) ? null : false;
+    }
+    return null;
+  } finally {
+    attempt.close();
+  }
 }

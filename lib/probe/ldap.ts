@@ -1,24 +1,21 @@
-// LDAP over an established TLS socket (ldapts drives the socket we hand it): anonymous rootDSE read,
-// optional simple bind, optional listing of OU=Domain Controllers. Credentials are sent only when the
+// LDAP over an established TLS socket: the anonymous rootDSE read (rootdse.ts, spoken by the probe), then
+// with credentials a simple bind and optionally the listing of OU=Domain Controllers (ldapts drives the
+// socket we hand it). Credentials are sent only when the
 // caller says the connection verified (or --insecure); passwords are never recorded or logged.
 import { isIP } from "node:net";
 import type { TLSSocket } from "node:tls";
 import type { EndpointEvidence } from "../snapshot";
+import { unbindRequest } from "./ber";
+import { readRootDse, RootDseEntry } from "./rootdse";
 import type { Credentials } from "./types";
 
 type LdapEvidence = NonNullable<EndpointEvidence["ldap"]>;
 
-const ROOT_DSE_ATTRIBUTES = ["dnsHostName", "isGlobalCatalogReady", "supportedLDAPVersion", "defaultNamingContext", "vendorName"];
-
+/** First value of an ldapts attribute (a string, a Buffer or an array of them). */
 function first(v: unknown): string | null {
   if (Array.isArray(v)) return v.length ? String(v[0]) : null;
   if (v === undefined || v === null || v === "") return null;
   return Buffer.isBuffer(v) ? v.toString("utf8") : String(v);
-}
-
-function all(v: unknown): string[] {
-  if (v === undefined || v === null) return [];
-  return (Array.isArray(v) ? v : [v]).map((x) => (Buffer.isBuffer(x) ? x.toString("utf8") : String(x)));
 }
 
 /** One line, no stack, no secrets: ldapts errors carry the server's diagnostic, never the password. */
@@ -39,30 +36,30 @@ export interface LdapStepOptions {
   discoverDomainControllers?: boolean;
 }
 
+/** The evidence's rootDSE fields from the entry's values (attribute names compared without case). */
+function rootDseEvidence(entry: RootDseEntry | null): NonNullable<LdapEvidence["rootDse"]> {
+  const values = (name: string) => (entry?.get(name.toLowerCase()) ?? []).map((v) => v.toString("utf8"));
+  const first = (name: string) => {
+    const v = values(name)[0];
+    return v === undefined || v === "" ? null : v;
+  };
+  const gc = first("isGlobalCatalogReady");
+  return {
+    dnsHostName: first("dnsHostName"),
+    isGlobalCatalogReady: gc === null ? null : gc.toUpperCase() === "TRUE",
+    supportedLDAPVersion: values("supportedLDAPVersion"),
+    defaultNamingContext: first("defaultNamingContext"),
+    vendorName: first("vendorName"),
+  };
+}
+
 export async function ldapOverTls(socket: TLSSocket, opts: LdapStepOptions): Promise<{ ldap: LdapEvidence; discovered?: string[] }> {
-  const { Client } = await import("ldapts");
-  const host = isIP(opts.host) === 6 ? `[${opts.host}]` : opts.host;
-  const client = new Client({
-    url: `ldap://${host}:${opts.port}`,
-    timeout: opts.timeoutMs,
-    // The connection already exists (and is already TLS): hand ldapts our socket.
-    createConnection: (() => socket) as never,
-  });
   const ldap: LdapEvidence = { rootDse: null, rootDseError: null, bind: null };
   let discovered: string[] | undefined;
+  let client: import("ldapts").Client | undefined;
   try {
     try {
-      const res = await client.search("", { scope: "base", filter: "(objectClass=*)", attributes: ROOT_DSE_ATTRIBUTES });
-      const e = (res.searchEntries[0] ?? {}) as Record<string, unknown>;
-      const pick = (name: string) => e[Object.keys(e).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name];
-      const gc = first(pick("isGlobalCatalogReady"));
-      ldap.rootDse = {
-        dnsHostName: first(pick("dnsHostName")),
-        isGlobalCatalogReady: gc === null ? null : gc.toUpperCase() === "TRUE",
-        supportedLDAPVersion: all(pick("supportedLDAPVersion")),
-        defaultNamingContext: first(pick("defaultNamingContext")),
-        vendorName: first(pick("vendorName")),
-      };
+      ldap.rootDse = rootDseEvidence(await readRootDse(socket));
     } catch (e) {
       ldap.rootDseError = ldapErrorMessage(e);
     }
@@ -70,9 +67,17 @@ export async function ldapOverTls(socket: TLSSocket, opts: LdapStepOptions): Pro
       const dn = opts.credentials.dn;
       if (opts.bindBlockedReason) {
         ldap.bind = { attempted: false, dn, ok: null, error: null, skippedReason: opts.bindBlockedReason };
-      } else if (!socket.writable) {
+      } else if (!socket.writable || socket.destroyed) {
         ldap.bind = { attempted: false, dn, ok: null, error: null, skippedReason: "the connection closed before the bind" };
       } else {
+        const { Client } = await import("ldapts");
+        const host = isIP(opts.host) === 6 ? `[${opts.host}]` : opts.host;
+        client = new Client({
+          url: `ldap://${host}:${opts.port}`,
+          timeout: opts.timeoutMs,
+          // The connection already exists (and is already TLS): hand ldapts our socket.
+          createConnection: (() => socket) as never,
+        });
         try {
           await client.bind(dn, opts.credentials.password);
           ldap.bind = { attempted: true, dn, ok: true, error: null, skippedReason: null };
@@ -95,9 +100,14 @@ export async function ldapOverTls(socket: TLSSocket, opts: LdapStepOptions): Pro
       }
     }
   } finally {
-    // Unbind politely but never wait on it for long; then make sure the socket is gone (ldapts keeps a
-    // socket open after a failed bind).
-    await Promise.race([client.unbind().catch(() => undefined), new Promise((r) => setTimeout(r, Math.min(1000, opts.timeoutMs)).unref())]);
+    // Unbind politely but never wait on it for long: without ldapts, only until the request is written (no
+    // answer comes to an unbind); then make sure the socket is gone (ldapts keeps a socket open after a failed bind).
+    const unbind = client
+      ? client.unbind().catch(() => undefined)
+      : socket.writable && !socket.destroyed
+        ? new Promise<void>((r) => socket.write(unbindRequest(2), () => r()))
+        : undefined;
+    if (unbind) await Promise.race([unbind, new Promise((r) => setTimeout(r, Math.min(1000, opts.timeoutMs)).unref())]);
     socket.destroy();
   }
   return { ldap, discovered };

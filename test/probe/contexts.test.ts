@@ -1,6 +1,7 @@
 // What a probe costs the prober and the server, counted (issue 17 item 4), not timed: one TLS context per
 // CA set and settings for a whole run, no chain extraction on version-only handshakes, and no second
-// handshake for the version the main connection already negotiated.
+// handshake for the version the main connection already negotiated, and version probes that end at the
+// server's ServerHello or alert (lib/probe/hello.ts): only the main connection completes a handshake.
 import { Socket } from "node:net";
 import * as tls from "node:tls";
 import { Pki, Issued } from "../helpers/openssl";
@@ -17,7 +18,7 @@ d("probe resource use", () => {
   let root: Issued;
   let server: tls.Server;
   let port: number;
-  const seen = { connections: 0 };
+  const seen = { connections: 0, handshakes: 0 };
   const sockets = new Set<Socket>();
   const HOSTS = 6;
 
@@ -33,6 +34,7 @@ d("probe resource use", () => {
       s.on("error", () => undefined);
       s.on("close", () => sockets.delete(s));
     });
+    server.on("secureConnection", () => seen.handshakes++);
     server.on("tlsClientError", () => undefined);
     port = await new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)));
   });
@@ -56,6 +58,7 @@ d("probe resource use", () => {
     expect(secureContextFor({ ca, minVersion: "TLSv1.2", maxVersion: "TLSv1.2" })).toBe(secureContextFor({ ca, minVersion: "TLSv1.2", maxVersion: "TLSv1.2" }));
     expect(secureContextFor({})).toBe(secureContextFor({})); // Node's root store
     const before = seen.connections;
+    const handshakesBefore = seen.handshakes;
     const results = await Promise.all(Array.from({ length: HOSTS }, () => run(ca, true)));
     for (const r of results) {
       const e = r[0].snapshot.network!.endpoints[0];
@@ -64,6 +67,9 @@ d("probe resource use", () => {
     }
     // Per endpoint: the main connection, then TLS 1.0, 1.1 and 1.2 (1.3 is what the main one negotiated).
     expect(seen.connections - before).toBe(HOSTS * 4);
+    // ...and of those only the main one completes a handshake: the version probes stop at the ServerHello
+    // (1.2) or the alert (1.0, 1.1), so the server never finishes a handshake for them.
+    expect(seen.handshakes - handshakesBefore).toBe(HOSTS);
   });
 
   test("version-only handshakes read no chain: as many certificate reads with version probing as without", async () => {
@@ -75,7 +81,8 @@ d("probe resource use", () => {
       reads.mockClear();
       const r = await run(ca, true);
       expect(r[0].snapshot.network!.endpoints[0].versions?.["TLSv1.2"]).toBe(true);
-      expect(without).toBeGreaterThan(0);
+      // One read per verified endpoint: Node's own, for its identity check, kept for the evidence and the name check.
+      expect(without).toBe(1);
       expect(reads.mock.calls.length).toBe(without);
     } finally {
       reads.mockRestore();
