@@ -25,6 +25,7 @@ const NAMES = {
   "facts/network.schema.json": "NetworkFacts",
   "facts/network.schema.json#/$defs/Endpoint": "EndpointFacts",
   "facts/clients.schema.json": "ClientFacts",
+  "facts/tls-surface.schema.json": "TlsSurfaceFacts",
 };
 
 const read = (rel) => JSON.parse(readFileSync(join(ROOT, "schemas", rel), "utf8"));
@@ -37,7 +38,7 @@ const local = (k) => k.replace(/[^A-Za-z0-9]+/g, "_");
  */
 function bundle() {
   const defs = {};
-  const docs = ["facts.schema.json", "facts/events.schema.json", "facts/config.schema.json", "facts/network.schema.json", "facts/clients.schema.json"];
+  const docs = ["facts.schema.json", "facts/events.schema.json", "facts/config.schema.json", "facts/network.schema.json", "facts/clients.schema.json", "facts/tls-surface.schema.json"];
   const rewrite = (node, docPath) => {
     if (Array.isArray(node)) return node.map((n) => rewrite(n, docPath));
     if (!node || typeof node !== "object") return node;
