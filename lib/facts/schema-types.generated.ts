@@ -329,6 +329,10 @@ export type TlsSurfaceFacts = {
     seen: string;
     message: string;
   }[];
+  /**
+   * contradictions[].message, for report text.
+   */
+  contradictionMessages: string[];
 } | null;
 export type Weakness = "rc4" | "3des" | "des" | "null-cipher" | "no-forward-secrecy" | "cbc-only-tls12";
 

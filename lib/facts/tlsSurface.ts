@@ -264,11 +264,13 @@ export function tlsSurfaceFacts(snapshot: Snapshot): TlsSurfaceFacts | null {
   const registry = registryFacts(snapshot);
   if (!wire && !registry) return null;
   const compared = Boolean(wire && registry);
+  const contradictions = compared ? contradictionsOf(snapshot, registry!) : [];
   return {
     wire,
     registry,
     tls12: tls12Facts(registry, wire),
     compared,
-    contradictions: compared ? contradictionsOf(snapshot, registry!) : [],
+    contradictions,
+    contradictionMessages: contradictions.map((c) => c.message),
   };
 }
