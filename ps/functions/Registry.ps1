@@ -1,4 +1,5 @@
-# LDAP policy registry values (signing, channel binding, diagnostics) per NTDS and AD LDS instance; Schannel logging.
+# LDAP policy registry values (signing, channel binding, diagnostics) per NTDS and AD LDS instance; Schannel logging
+# and the Schannel TLS surface (protocols, ciphers, hashes, key exchanges, the cipher-suite order policy).
 Set-StrictMode -Version Latest
 
 function Get-LdapsAuditLdapPolicy {
@@ -12,6 +13,68 @@ function Get-LdapsAuditLdapPolicy {
         LDAPServerEnforceIntegrity = ConvertTo-LdapsAuditInt (Get-LdapsAuditRegistryValue -Path $params -Name 'LDAPServerEnforceIntegrity')
         LdapEnforceChannelBinding  = ConvertTo-LdapsAuditInt (Get-LdapsAuditRegistryValue -Path $params -Name 'LdapEnforceChannelBinding')
         ldapInterfaceEventsLevel   = ConvertTo-LdapsAuditInt (Get-LdapsAuditRegistryValue -Path ($root + '\Diagnostics') -Name '16 LDAP Interface Events')
+    }
+}
+
+function Get-LdapsAuditRegistrySwitch {
+    <#
+    One value of every subkey of a key, by subkey name: @{ 'RC4 128/128' = @{ Enabled = 0 } }. Read through the
+    RegistryKey objects Get-ChildItem returns, not by path: Schannel's cipher keys have '/' in their names
+    ("RC4 128/128", "AES 128/128"), which the registry provider would take for a path separator.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][ValidateNotNullOrEmpty()][string]$Path,
+        [Parameter(Mandatory = $true)][string[]]$ValueName
+    )
+    $out = [ordered]@{}
+    try {
+        $items = @(Get-ChildItem -LiteralPath $Path -ErrorAction Stop)
+    } catch [System.Management.Automation.ItemNotFoundException] {
+        return $out
+    } catch {
+        if ($_.FullyQualifiedErrorId -match 'PathNotFound') { return $out }
+        throw
+    }
+    foreach ($item in $items) {
+        $values = [ordered]@{}
+        foreach ($v in $ValueName) { $values[$v] = ConvertTo-LdapsAuditInt ($item.GetValue($v)) }
+        $out[[string]$item.PSChildName] = $values
+    }
+    return $out
+}
+
+function Get-LdapsAuditSchannelSurface {
+    <#
+    SCHANNEL\Protocols\<name>\Server (Enabled, DisabledByDefault), Ciphers, Hashes and KeyExchangeAlgorithms
+    (Enabled), and the SSL Cipher Suite Order policy (00010002 Functions). Values as read, $null when absent:
+    the Windows defaults they stand for are modelled once, in lib/facts/tlsSurface.ts.
+    Sources: "Transport Layer Security (TLS) registry settings" (learn.microsoft.com/windows-server/security/tls/tls-registry-settings),
+    "Prioritizing Schannel Cipher Suites" (learn.microsoft.com/windows/win32/secauthn/prioritizing-schannel-cipher-suites).
+    #>
+    [CmdletBinding()]
+    param()
+    $root = 'HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL'
+    $protocols = [ordered]@{}
+    foreach ($name in (Get-LdapsAuditRegistrySubkeyName -Path ($root + '\Protocols'))) {
+        $server = $root + '\Protocols\' + $name + '\Server'
+        $protocols[$name] = [ordered]@{
+            Enabled           = ConvertTo-LdapsAuditInt (Get-LdapsAuditRegistryValue -Path $server -Name 'Enabled')
+            DisabledByDefault = ConvertTo-LdapsAuditInt (Get-LdapsAuditRegistryValue -Path $server -Name 'DisabledByDefault')
+        }
+    }
+    # The policy is REG_SZ, comma-separated, when Group Policy writes it; REG_MULTI_SZ is read as given.
+    $functions = Get-LdapsAuditRegistryValue -Path 'HKLM:\SOFTWARE\Policies\Microsoft\Cryptography\Configuration\SSL\00010002' -Name 'Functions'
+    $policy = $null
+    if ($null -ne $functions) {
+        $policy = @(@($functions) | ForEach-Object { ([string]$_) -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ -ne '' })
+    }
+    return [ordered]@{
+        protocols             = $protocols
+        ciphers               = Get-LdapsAuditRegistrySwitch -Path ($root + '\Ciphers') -ValueName 'Enabled'
+        hashes                = Get-LdapsAuditRegistrySwitch -Path ($root + '\Hashes') -ValueName 'Enabled'
+        keyExchangeAlgorithms = Get-LdapsAuditRegistrySwitch -Path ($root + '\KeyExchangeAlgorithms') -ValueName 'Enabled'
+        cipherSuitePolicy     = $policy
     }
 }
 
@@ -40,6 +103,16 @@ function Get-LdapsAuditRegistryEvidence {
         }
     } catch {
         $Errors.Add((New-LdapsAuditError -Part 'registry/schannel' -ErrorRecord $_))
+    }
+    # The TLS surface separately: a denied cipher key must not cost the EventLogging value, nor the reverse.
+    if (-not $reg.Contains('schannel')) { $reg.schannel = [ordered]@{} }
+    if ($true) {
+        try {
+            $surface = Get-LdapsAuditSchannelSurface
+            foreach ($k in $surface.Keys) { $reg.schannel[$k] = $surface[$k] }
+        } catch {
+            $Errors.Add((New-LdapsAuditError -Part 'registry/schannel-surface' -ErrorRecord $_))
+        }
     }
     return $reg
 }
