@@ -155,3 +155,28 @@ describe("what this Node's OpenSSL can offer (stated, not assumed)", () => {
     expect(text).toMatch(/untestable here: \d+ suites/);
   });
 });
+
+(haveSlapd ? describe : describe.skip)("probe --ciphers: TLS 1.3 suites (their own list in OpenSSL)", () => {
+  let pki: Pki;
+  let s: Slapd;
+  beforeAll(async () => {
+    pki = new Pki();
+    const { root } = pki.hierarchy();
+    const leaf = pki.issue("leaf13", { cn: FQDN, san: `DNS:${FQDN}`, eku: "serverAuth", keyUsage: "critical,digitalSignature,keyEncipherment" }, root);
+    // TLS 1.3 only, with two of its suites.
+    s = await startSlapd({ certFile: leaf.certPath, keyFile: leaf.keyPath, cipherSuite: "NONE:+VERS-TLS1.3:+AES-256-GCM:+CHACHA20-POLY1305:+AEAD:+GROUP-ALL:+SIGN-ALL:+CTYPE-X509:+COMP-NULL" });
+  });
+  afterAll(async () => {
+    await s?.stop();
+    pki?.cleanup();
+  });
+
+  test("exactly the two configured TLS 1.3 suites, accepted + 1 handshakes", async () => {
+    const c = await probeCiphers({ ...ep(s.ldapsPort), servername: FQDN }, ["TLSv1.3"], forever);
+    const v = c.versions["TLSv1.3"]!;
+    expect([...v.accepted].sort()).toEqual(["TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]);
+    expect([...v.refused].sort()).toEqual(["TLS_AES_128_CCM_8_SHA256", "TLS_AES_128_CCM_SHA256", "TLS_AES_128_GCM_SHA256"]);
+    expect(v.untestable).toEqual([]);
+    expect(c.handshakes).toBe(3);
+  });
+});
