@@ -44,38 +44,38 @@ function Get-LdapsAuditRegistrySwitch {
     return $out
 }
 
-function Get-LdapsAuditSchannelSurface {
-    <#
-    SCHANNEL\Protocols\<name>\Server (Enabled, DisabledByDefault), Ciphers, Hashes and KeyExchangeAlgorithms
-    (Enabled), and the SSL Cipher Suite Order policy (00010002 Functions). Values as read, $null when absent:
-    the Windows defaults they stand for are modelled once, in lib/facts/tlsSurface.ts.
-    Sources: "Transport Layer Security (TLS) registry settings" (learn.microsoft.com/windows-server/security/tls/tls-registry-settings),
-    "Prioritizing Schannel Cipher Suites" (learn.microsoft.com/windows/win32/secauthn/prioritizing-schannel-cipher-suites).
-    #>
+# The Schannel TLS surface. Values as read, $null when absent: the Windows defaults they stand for are modelled
+# once, in lib/facts/tlsSurface.ts. Sources: "Transport Layer Security (TLS) registry settings"
+# (learn.microsoft.com/windows-server/security/tls/tls-registry-settings), "Prioritizing Schannel Cipher Suites"
+# (learn.microsoft.com/windows/win32/secauthn/prioritizing-schannel-cipher-suites).
+$script:LdapsAuditSchannelRoot = 'HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL'
+
+function Get-LdapsAuditSchannelProtocol {
+    <# SCHANNEL\Protocols\<name>\Server Enabled and DisabledByDefault for every protocol key present (the Client subkeys are not the DC's). #>
     [CmdletBinding()]
     param()
-    $root = 'HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL'
     $protocols = [ordered]@{}
-    foreach ($name in (Get-LdapsAuditRegistrySubkeyName -Path ($root + '\Protocols'))) {
-        $server = $root + '\Protocols\' + $name + '\Server'
+    foreach ($name in (Get-LdapsAuditRegistrySubkeyName -Path ($script:LdapsAuditSchannelRoot + '\Protocols'))) {
+        $server = $script:LdapsAuditSchannelRoot + '\Protocols\' + $name + '\Server'
         $protocols[$name] = [ordered]@{
             Enabled           = ConvertTo-LdapsAuditInt (Get-LdapsAuditRegistryValue -Path $server -Name 'Enabled')
             DisabledByDefault = ConvertTo-LdapsAuditInt (Get-LdapsAuditRegistryValue -Path $server -Name 'DisabledByDefault')
         }
     }
-    # The policy is REG_SZ, comma-separated, when Group Policy writes it; REG_MULTI_SZ is read as given.
+    return $protocols
+}
+
+function Get-LdapsAuditCipherSuitePolicy {
+    <# The SSL Cipher Suite Order policy (00010002 Functions) as a list, in order; $null when no policy is set. REG_SZ (comma-separated, as Group Policy writes it) or REG_MULTI_SZ. #>
+    [CmdletBinding()]
+    param()
     $functions = Get-LdapsAuditRegistryValue -Path 'HKLM:\SOFTWARE\Policies\Microsoft\Cryptography\Configuration\SSL\00010002' -Name 'Functions'
-    $policy = $null
-    if ($null -ne $functions) {
-        $policy = @(@($functions) | ForEach-Object { ([string]$_) -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ -ne '' })
+    if ($null -eq $functions) { return $null }
+    $list = New-Object System.Collections.Generic.List[string]
+    foreach ($entry in @($functions)) {
+        foreach ($name in (([string]$entry) -split ',')) { if ($name.Trim() -ne '') { $list.Add($name.Trim()) } }
     }
-    return [ordered]@{
-        protocols             = $protocols
-        ciphers               = Get-LdapsAuditRegistrySwitch -Path ($root + '\Ciphers') -ValueName 'Enabled'
-        hashes                = Get-LdapsAuditRegistrySwitch -Path ($root + '\Hashes') -ValueName 'Enabled'
-        keyExchangeAlgorithms = Get-LdapsAuditRegistrySwitch -Path ($root + '\KeyExchangeAlgorithms') -ValueName 'Enabled'
-        cipherSuitePolicy     = $policy
-    }
+    return , $list.ToArray()
 }
 
 function Get-LdapsAuditRegistryEvidence {
@@ -104,14 +104,20 @@ function Get-LdapsAuditRegistryEvidence {
     } catch {
         $Errors.Add((New-LdapsAuditError -Part 'registry/schannel' -ErrorRecord $_))
     }
-    # The TLS surface separately: a denied cipher key must not cost the EventLogging value, nor the reverse.
+    # The TLS surface part by part: a denied Ciphers key must cost neither EventLogging nor the protocols.
     if (-not $reg.Contains('schannel')) { $reg.schannel = [ordered]@{} }
-    if ($true) {
+    $parts = [ordered]@{
+        protocols             = { Get-LdapsAuditSchannelProtocol }
+        ciphers               = { Get-LdapsAuditRegistrySwitch -Path ($script:LdapsAuditSchannelRoot + '\Ciphers') -ValueName 'Enabled' }
+        hashes                = { Get-LdapsAuditRegistrySwitch -Path ($script:LdapsAuditSchannelRoot + '\Hashes') -ValueName 'Enabled' }
+        keyExchangeAlgorithms = { Get-LdapsAuditRegistrySwitch -Path ($script:LdapsAuditSchannelRoot + '\KeyExchangeAlgorithms') -ValueName 'Enabled' }
+        cipherSuitePolicy     = { Get-LdapsAuditCipherSuitePolicy }
+    }
+    foreach ($part in $parts.Keys) {
         try {
-            $surface = Get-LdapsAuditSchannelSurface
-            foreach ($k in $surface.Keys) { $reg.schannel[$k] = $surface[$k] }
+            $reg.schannel[$part] = & $parts[$part]
         } catch {
-            $Errors.Add((New-LdapsAuditError -Part 'registry/schannel-surface' -ErrorRecord $_))
+            $Errors.Add((New-LdapsAuditError -Part ('registry/schannel/' + $part) -ErrorRecord $_))
         }
     }
     return $reg

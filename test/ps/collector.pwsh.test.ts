@@ -128,6 +128,18 @@ const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool inst
     expect(facts.tlsSurface!.tls12).toMatchObject({ known: true, enabled: true, registryEnabled: true, wireAccepted: null });
   });
 
+  test("a denied Schannel Ciphers key is a structured error of its own; EventLogging, the protocols and the policies are still read", async () => {
+    const base = dcFixture(pki, now);
+    const fixture = writeFixture(pki.dir, { ...base, registryDenied: [...(base.registryDenied as string[]), "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Ciphers"] });
+    const denied = await collectLocal({ executable: pwsh!, shimScripts: [shimPath], env: { LDAPS_AUDIT_TEST_FIXTURE: fixture, ProgramData: "C:\\ProgramData" }, timeoutMs: 120000 });
+    expect(denied.errors).toContainEqual(expect.objectContaining({ part: "registry/schannel/ciphers", exceptionType: "System.UnauthorizedAccessException" }));
+    expect(denied.registry?.schannel?.EventLogging).toBe(1);
+    expect(denied.registry?.schannel?.ciphers).toBeUndefined();
+    expect(denied.registry?.schannel?.protocols?.["TLS 1.0"]).toEqual({ Enabled: 0, DisabledByDefault: 1 });
+    expect(denied.registry?.schannel?.cipherSuitePolicy).toHaveLength(3);
+    expect(denied.registry?.ntds?.LdapEnforceChannelBinding).toBe(1);
+  });
+
   test("events are aggregated in PowerShell: 1220 count and code, 2887 sums, 2889 clients, Schannel 36870", () => {
     const ev = snapshot.events!;
     expect(ev.truncated).toBe(false);
