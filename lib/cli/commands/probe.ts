@@ -65,7 +65,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
         describe:
           "Also list the cipher suites each accepted TLS version takes (offer all, note the server's pick, drop it, repeat: " +
           "accepted + 1 handshakes per version, capped by --max-cipher-handshakes). Suites this Node's OpenSSL cannot offer " +
-          "(RC4, 3DES, SSLv3 here) are reported as untestable, never as refused",
+          "(with Node 20's OpenSSL 3: RC4, DES, 3DES) are reported as untestable, never as refused; SSLv3 is never probed",
       })
       .option("max-cipher-handshakes", { type: "number", default: 64, describe: "Cap on --ciphers handshakes per endpoint" })
       .option("export-trust", {
