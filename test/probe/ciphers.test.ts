@@ -11,6 +11,7 @@ import { renderProbeText } from "../../lib/probe/render";
 import type { Snapshot } from "../../lib/snapshot";
 import { startSlapd, slapdPath, Slapd } from "./helpers/slapd";
 import { freePort, waitForPort, killGroup, trackPeer } from "./helpers/net";
+import { runCliAsync } from "../helpers/cli";
 
 const FQDN = "dc1.example.test";
 const haveSlapd = requirePeer("slapd", slapdPath() !== null, "apt-get install slapd ldap-utils");
@@ -80,6 +81,18 @@ describe("what this Node's OpenSSL can offer (stated, not assumed)", () => {
     // RC4/3DES could not be offered: said, never claimed refused.
     expect(f.untested.some((u) => /^rc4 at TLSv1\.2 .*cannot offer/.test(u))).toBe(true);
     expect(f.untested.some((u) => /^3des at TLSv1\.2/.test(u))).toBe(true);
+  });
+
+  test("the CLI: probe --ciphers --format text lists the suites per version and the handshake count", async () => {
+    const s = await slapd(TWO_SUITES);
+    const r = await runCliAsync(["probe", `127.0.0.1:${s.ldapsPort}`, "--servername", FQDN, "--ciphers", "--format", "text", "--timeout", String(PEER_DEADLINE_MS)]);
+    expect(r.stdout).toMatch(/TLSv1\.2 suites: TLS_ECDHE_RSA_WITH_AES_(128_GCM_SHA256|256_CBC_SHA), TLS_ECDHE_RSA_WITH_AES_(128_GCM_SHA256|256_CBC_SHA)\n/);
+    expect(r.stdout).toMatch(/TLSv1\.2 untestable here: \d+ suites this prober's OpenSSL [\d.]+ cannot offer \(.*TLS_RSA_WITH_3DES_EDE_CBC_SHA/);
+    expect(r.stdout).toMatch(/cipher handshakes: 3 of at most 64/);
+    const json = await runCliAsync(["probe", `127.0.0.1:${s.ldapsPort}`, "--servername", FQDN, "--ciphers", "--max-cipher-handshakes", "2", "--format", "json", "--timeout", String(PEER_DEADLINE_MS)]);
+    const ciphers = JSON.parse(json.stdout).network.endpoints[0].ciphers;
+    expect(ciphers.handshakes).toBe(2);
+    expect(ciphers.versions["TLSv1.2"].stopped).toMatch(/cap of 2/);
   });
 
   test("StartTLS on 389 enumerates the same way", async () => {
