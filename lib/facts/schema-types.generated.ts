@@ -265,7 +265,7 @@ export type TlsSurfaceFacts = {
      */
     complete: boolean;
     /**
-     * An LDAPS or StartTLS endpoint accepted TLS 1.2 offered alone (true), every tested one refused it (false), not tested (null).
+     * Every endpoint asked (LDAPS, GC, StartTLS) accepted TLS 1.2 offered alone (true), at least one refused it (false), none asked (null).
      */
     tls12Accepted: boolean | null;
     /**

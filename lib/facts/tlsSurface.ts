@@ -172,9 +172,10 @@ export function wireFacts(snapshot: Snapshot): WireFacts | null {
     }
     surfaces.push({ port: e.port, mode: e.mode, handshakes: c.handshakes, maxHandshakes: c.maxHandshakes, versions });
   }
-  // TLS 1.2 as LDAP clients meet it: on the LDAPS and StartTLS endpoints that were asked.
+  // TLS 1.2 as LDAP clients meet it: every LDAPS/StartTLS/GC endpoint that was asked must take it (one
+  // that refuses it is broken for those clients, whatever the others do).
   const asked = withVersions.map((e) => e.versions!["TLSv1.2"]).filter((x): x is boolean => typeof x === "boolean");
-  const tls12Accepted = asked.length === 0 ? null : asked.some((x) => x);
+  const tls12Accepted = asked.length === 0 ? null : asked.every((x) => x);
   const acceptedVersions = WIRE_VERSIONS.filter((v) => withVersions.some((e) => e.versions![v] === true));
   return {
     enumerated: enumerated.length > 0,

@@ -18,6 +18,7 @@ testControl("LDAPS-N11", {
     { name: "registry DisabledByDefault=1 (Enabled=1 does not rescue it)", facts: surface({ schannel: server("TLS 1.2", { Enabled: 1, DisabledByDefault: 1 }) }), message: /DisabledByDefault=1/ },
     { name: "the registry key name is matched without case (tls 1.2)", facts: surface({ schannel: server("tls 1.2", { Enabled: 0 }) }) },
     { name: "wire: TLS 1.2 refused on LDAPS (registry silent)", facts: surface({ endpoints: [ldapsEndpoint({ TLSv1: false, "TLSv1.1": false, "TLSv1.2": false, "TLSv1.3": true })] }), message: /wire: TLS 1.2 refused/ },
+    { name: "wire: 636 accepts TLS 1.2 but the GC port 3269 refuses it", facts: surface({ endpoints: [ldapsEndpoint(MODERN), ldapsEndpoint({ TLSv1: false, "TLSv1.1": false, "TLSv1.2": false, "TLSv1.3": true }, undefined, 3269)] }), message: /wire: TLS 1.2 refused/ },
     { name: "registry says off, the wire still accepts (restart pending): off after the restart", facts: surface({ schannel: server("TLS 1.2", { Enabled: 0 }), endpoints: [ldapsEndpoint(MODERN)] }), message: /Enabled=0: off; wire: TLS 1.2 accepted/ },
   ],
 });
