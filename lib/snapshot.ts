@@ -162,6 +162,38 @@ export interface EnforcementEvidence {
   channelBinding: { port: number; withoutToken: BindAnswer; wrongToken: BindAnswer | null } | null;
 }
 
+/** One version's cipher-suite enumeration: every catalogue suite (lib/cipher-suites.ts) lands in exactly one list. */
+export interface VersionCipherEvidence {
+  /** In the order the server picked them (its preference). */
+  accepted: string[];
+  refused: string[];
+  /** The prober's TLS library cannot offer these: unknown, never "refused". */
+  untestable: string[];
+  /** Not asked: the handshake cap or the deadline was reached, or a handshake failed for another reason. */
+  notTested: string[];
+  /** Why the enumeration stopped early (null: complete). */
+  stopped: string | null;
+}
+
+export interface CipherEvidence {
+  handshakes: number;
+  maxHandshakes: number;
+  library?: string;
+  versions: Partial<Record<"TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3", VersionCipherEvidence>>;
+}
+
+/** SCHANNEL registry values as read; null = the value is absent (the Windows default applies). */
+export interface SchannelEvidence {
+  EventLogging?: number | null;
+  /** Protocols\<name>\Server, keyed by the registry's key name ("TLS 1.2"). */
+  protocols?: Record<string, { Enabled?: number | null; DisabledByDefault?: number | null }>;
+  ciphers?: Record<string, { Enabled?: number | null }>;
+  hashes?: Record<string, { Enabled?: number | null }>;
+  keyExchangeAlgorithms?: Record<string, { Enabled?: number | null }>;
+  /** Policies\...\SSL\00010002 Functions, in order; null = no policy. */
+  cipherSuitePolicy?: string[] | null;
+}
+
 export interface EndpointEvidence {
   host: string;
   address?: string | null;
@@ -180,6 +212,8 @@ export interface EndpointEvidence {
     hostnameMatches?: boolean | null;
   } | null;
   versions?: Partial<Record<"TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3", boolean | null>> | null;
+  /** probe --ciphers (lib/probe/ciphers.ts): suites per accepted version, IANA names. */
+  ciphers?: CipherEvidence | null;
   ldap?: {
     rootDse?: {
       dnsHostName?: string | null;
@@ -260,7 +294,7 @@ export interface Snapshot {
   stores?: Store[];
   trustAnchors?: string[];
   intermediates?: string[];
-  registry?: { ntds?: LdapPolicy; adlds?: Record<string, LdapPolicy>; schannel?: { EventLogging?: number | null } };
+  registry?: { ntds?: LdapPolicy; adlds?: Record<string, LdapPolicy>; schannel?: SchannelEvidence };
   events?: EventsEvidence;
   network?: { probedAt?: string; prober?: string; endpoints: EndpointEvidence[]; enforcement?: EnforcementEvidence };
   clients?: ClientsEvidence;

@@ -27,6 +27,7 @@ const NAMES = {
   "facts/clients.schema.json": "ClientFacts",
   "facts/readiness.schema.json": "ReadinessFacts",
   "facts/readiness.schema.json#/$defs/Verdict": "ReadinessVerdict",
+  "facts/tls-surface.schema.json": "TlsSurfaceFacts",
 };
 
 const read = (rel) => JSON.parse(readFileSync(join(ROOT, "schemas", rel), "utf8"));
@@ -39,7 +40,7 @@ const local = (k) => k.replace(/[^A-Za-z0-9]+/g, "_");
  */
 function bundle() {
   const defs = {};
-  const docs = ["facts.schema.json", "facts/events.schema.json", "facts/config.schema.json", "facts/network.schema.json", "facts/clients.schema.json", "facts/readiness.schema.json"];
+  const docs = ["facts.schema.json", "facts/events.schema.json", "facts/config.schema.json", "facts/network.schema.json", "facts/clients.schema.json", "facts/readiness.schema.json", "facts/tls-surface.schema.json"];
   const rewrite = (node, docPath) => {
     if (Array.isArray(node)) return node.map((n) => rewrite(n, docPath));
     if (!node || typeof node !== "object") return node;

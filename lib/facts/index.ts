@@ -9,6 +9,7 @@ import { clientFacts } from "./clients";
 import { configFacts } from "./config";
 import { eventFacts } from "./events";
 import { networkFacts } from "./network";
+import { tlsSurfaceFacts } from "./tlsSurface";
 import { MACHINE_STORE, selectionFacts } from "./schannel";
 import type { CertificateFacts, CollectionErrorFacts, TargetFacts, TargetInfo } from "./types";
 
@@ -155,6 +156,7 @@ export function deriveFacts(snapshot: Snapshot, options: DeriveOptions): TargetF
       config: configFacts(snapshot, target),
       network: networkFacts(snapshot, target, certificates, now),
       clients: clientFacts(snapshot, target, selection, now),
+      tlsSurface: tlsSurfaceFacts(snapshot),
       collectionErrors: errors,
     };
   });

@@ -236,6 +236,106 @@ export type ClientFacts = {
   summary: string;
   readiness?: ReadinessFacts;
 } | null;
+/**
+ * The TLS surface (lib/facts/tlsSurface.ts): cipher suites per version seen on the wire (probe --ciphers), the Schannel registry (SCHANNEL\Protocols, Ciphers, Hashes, KeyExchangeAlgorithms, the cipher-suite order policy) with Windows defaults, and where the two disagree. null when the snapshot has neither.
+ */
+export type TlsSurfaceFacts = {
+  /**
+   * null: no endpoint was enumerated (probe --ciphers) and none reported TLS versions.
+   */
+  wire: {
+    /**
+     * At least one endpoint's cipher suites were enumerated.
+     */
+    enumerated: boolean;
+    endpoints: EndpointSurface[];
+    /**
+     * Kinds of weak suite some endpoint accepted (each kind once).
+     */
+    weaknesses: Weakness[];
+    /**
+     * One line per finding: port, version, suite, why.
+     */
+    weaknessDetails: string[];
+    /**
+     * Weakness kinds that could not be ruled out (the prober could not offer those suites, or the enumeration stopped early).
+     */
+    untested: string[];
+    /**
+     * Every offerable suite of every accepted version got an answer on every enumerated endpoint.
+     */
+    complete: boolean;
+    /**
+     * Every endpoint asked (LDAPS, GC, StartTLS) accepted TLS 1.2 offered alone (true), at least one refused it (false), none asked (null).
+     */
+    tls12Accepted: boolean | null;
+    /**
+     * Versions some endpoint accepted offered alone.
+     */
+    acceptedVersions: string[];
+  } | null;
+  /**
+   * null: the snapshot has no SCHANNEL protocol/cipher evidence.
+   */
+  registry: {
+    windowsBuild: number | null;
+    protocols: {
+      "SSL 2.0": ProtocolState;
+      "SSL 3.0": ProtocolState;
+      "TLS 1.0": ProtocolState;
+      "TLS 1.1": ProtocolState;
+      "TLS 1.2": ProtocolState;
+      "TLS 1.3": ProtocolState;
+    };
+    /**
+     * SCHANNEL\Ciphers subkeys with Enabled = 0.
+     */
+    disabledCiphers: string[];
+    disabledHashes: string[];
+    disabledKeyExchanges: string[];
+    /**
+     * The SSL Cipher Suite Order policy list; null: none (Windows' default list).
+     */
+    cipherSuitePolicy: string[] | null;
+  } | null;
+  /**
+   * LDAPS needs TLS 1.2: most clients (Java 11+, OpenSSL 3 at its default level, .NET) offer nothing older. The registry says whether Schannel serves it (after the next reboot), the wire whether it does now.
+   */
+  tls12: {
+    known: boolean;
+    /**
+     * false when either the registry or the wire says off; true when one says on and neither says off.
+     */
+    enabled: boolean | null;
+    registryEnabled: boolean | null;
+    wireAccepted: boolean | null;
+    reason: string;
+  };
+  /**
+   * Both registry and wire evidence were present, so contradictions were looked for.
+   */
+  compared: boolean;
+  /**
+   * The registry says off, the wire still offers it (a reboot pending, a key under Client instead of Server, a misspelt key name, or a policy not applied).
+   */
+  contradictions: {
+    kind: "protocol" | "cipher" | "hash" | "keyExchange" | "suitePolicy";
+    /**
+     * The registry setting, e.g. Protocols\TLS 1.0\Server Enabled=0.
+     */
+    setting: string;
+    /**
+     * What the wire showed, e.g. 636 accepted TLSv1.
+     */
+    seen: string;
+    message: string;
+  }[];
+  /**
+   * contradictions[].message, for report text.
+   */
+  contradictionMessages: string[];
+} | null;
+export type Weakness = "rc4" | "3des" | "des" | "null-cipher" | "no-forward-secrecy" | "cbc-only-tls12";
 
 /**
  * Normalized facts for one directory service (NTDS or an AD LDS instance) on one host, derived from a snapshot by lib/facts. Profiles are written against this document: host-scope controls see all of it, certificate-scope controls see one entry of certificates[].
@@ -250,6 +350,7 @@ export interface TargetFacts {
   config: ConfigFacts;
   network: NetworkFacts;
   clients: ClientFacts;
+  tlsSurface?: TlsSurfaceFacts;
   collectionErrors: {
     part: string;
     message: string;
@@ -529,4 +630,28 @@ export interface ReadinessVerdict {
    * One sentence: 'safe to enforce ...: no — 3 clients would break: ...'.
    */
   summary: string;
+}
+export interface EndpointSurface {
+  port: number;
+  mode: "ldaps" | "starttls";
+  handshakes: number;
+  maxHandshakes: number;
+  versions: {
+    version: string;
+    accepted: string[];
+    refused: string[];
+    untestable: string[];
+    notTested: string[];
+    stopped: string | null;
+  }[];
+}
+export interface ProtocolState {
+  /**
+   * Whether Schannel serves this version to the directory service; null: the default for this Windows build is not known.
+   */
+  enabled: boolean | null;
+  source: "registry" | "default" | "unknown";
+  Enabled: number | null;
+  DisabledByDefault: number | null;
+  reason: string;
 }

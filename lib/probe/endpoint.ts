@@ -7,6 +7,7 @@ import { Attempt, NO_TRUST_ANCHORS, openTls, TlsSettings } from "./connect";
 import { ProbeError, classify } from "./failure";
 import { probeVersionByHello } from "./hello";
 import { ldapOverTls } from "./ldap";
+import { probeCiphers } from "./ciphers";
 import { EndpointResult, EndpointSpec, ProbeOptions, TLS_VERSIONS, TlsVersion } from "./types";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -106,6 +107,17 @@ export async function probeEndpoint(spec: EndpointSpec, options: ProbeOptions = 
   }
   if (evidence.tls && options.versions !== false) {
     evidence.versions = await probeVersions(spec, options, deadline, evidence.tls.protocol);
+  }
+  if (evidence.versions && options.ciphers) {
+    // probe --ciphers: its own deadline of timeoutMs, so the enumeration neither starves nor is starved by
+    // the main connection; with --ciphers an endpoint costs at most two timeouts.
+    const accepted = TLS_VERSIONS.filter((v) => evidence.versions?.[v] === true);
+    evidence.ciphers = await probeCiphers(
+      { host: spec.host, port: spec.port, mode: spec.mode, servername: settings.servername, dnsServers: options.dnsServers },
+      accepted,
+      new Deadline(timeoutMs, clock),
+      { maxHandshakes: options.maxCipherHandshakes },
+    );
   }
   evidence.durationMs = clock() - started;
   return { evidence, ...(discovered ? { discovered } : {}) };

@@ -11,6 +11,7 @@ import type { EndpointSpec, ProbeOptions } from "./types";
 
 export { probeEndpoint, probeVersions, DEFAULT_TIMEOUT_MS, LEGACY_CIPHERS } from "./endpoint";
 export { discoverByDns } from "./discover";
+export { probeCiphers, locallyOfferable, DEFAULT_MAX_CIPHER_HANDSHAKES } from "./ciphers";
 export type { ProbeOptions, EndpointSpec, Credentials, TlsVersion } from "./types";
 
 export const DEFAULT_PORTS = [636, 3269, 389];

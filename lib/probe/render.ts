@@ -3,6 +3,7 @@ import { X509Certificate } from "node:crypto";
 import type { EndpointEvidence, Snapshot } from "../snapshot";
 import { terminalText } from "../terminal";
 import { enforcementFacts } from "../facts/enforcement";
+import { wireFacts } from "../facts/tlsSurface";
 
 function leafLine(b64: string | undefined): string {
   if (!b64) return "no certificate";
@@ -38,6 +39,7 @@ export function renderProbeText(snapshots: Snapshot[]): string {
         const v = Object.entries(e.versions).map(([k, ok]) => `${k} ${ok === null ? "?" : ok ? "yes" : "no"}`);
         lines.push(`    versions accepted: ${v.join(", ")}`);
       }
+      lines.push(...cipherLines(e));
       const l = e.ldap;
       if (l) {
         if (l.rootDse) {
@@ -55,6 +57,21 @@ export function renderProbeText(snapshots: Snapshot[]): string {
   }
   // Subjects, rootDSE values and error messages come from the server: lib/terminal.ts escapes them.
   return terminalText(lines);
+}
+
+/** probe --ciphers: the accepted suites per version (the server's order), judged the way the facts judge them. */
+function cipherLines(e: EndpointEvidence): string[] {
+  if (!e.ciphers) return [];
+  const out: string[] = [];
+  for (const [version, v] of Object.entries(e.ciphers.versions)) {
+    if (!v) continue;
+    out.push(`    ${version} suites: ${v.accepted.length ? v.accepted.join(", ") : "none accepted"}${v.stopped ? ` (stopped: ${v.stopped}; ${v.notTested.length} not asked)` : ""}`);
+    if (v.untestable.length) out.push(`    ${version} untestable here: ${v.untestable.length} suites this prober's ${e.ciphers.library ?? "TLS library"} cannot offer (${v.untestable.join(", ")})`);
+  }
+  const f = wireFacts({ schemaVersion: 1, host: { fqdn: e.host }, network: { endpoints: [e] } } as Snapshot);
+  if (f?.weaknessDetails.length) for (const d of f.weaknessDetails) out.push(`    weak: ${d}`);
+  out.push(`    cipher handshakes: ${e.ciphers.handshakes} of at most ${e.ciphers.maxHandshakes}`);
+  return out;
 }
 
 /** The enforcement checks (probe --enforcement), judged the way the facts judge them. */

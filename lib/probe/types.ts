@@ -35,6 +35,13 @@ export interface ProbeOptions {
    * throw-away binds (lib/probe/enforcement.ts). Opt-in: each check is a failed logon on the DC.
    */
   enforcement?: boolean;
+  /**
+   * Enumerate the cipher suites each accepted TLS version takes (lib/probe/ciphers.ts). Opt-in: it costs the
+   * server up to `maxCipherHandshakes` handshakes per endpoint. Needs the version probe (versions not false).
+   */
+  ciphers?: boolean;
+  /** Cap on cipher-enumeration handshakes per endpoint (default 64). */
+  maxCipherHandshakes?: number;
   /** Resolver used for host names (tests point it at loopback); default: the OS resolver (getaddrinfo). */
   dnsServers?: string[];
 }

@@ -11,6 +11,7 @@ import { reportRunway } from "../profile/runway";
 import { badness, findingOrder, predictedCertificate, STATUSES, targetLabel } from "./common";
 import { expiryTimeline, TimelineRow } from "./html-timeline";
 import type { Report, ReportCertificate, ReportTarget } from "./types";
+import { surfaceOf, tlsSurfaceHtml } from "./tls-surface";
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -701,6 +702,8 @@ function targetSection(t: ReportTarget, i: number, open: boolean): string {
   if (isPlainObject(events) && Object.keys(events).length) parts.push(factsSection(events, 3, targetLabel(t), "Event evidence"));
   const clients = (t.facts as { clients?: ClientFacts | null } | undefined)?.clients;
   if (clients) parts.push(clientsSection(clients, targetLabel(t)));
+  const surface = surfaceOf(t.facts);
+  if (surface) parts.push(tlsSurfaceHtml(surface, targetLabel(t)));
   parts.push(`</section></details>`);
   return parts.join("\n");
 }

@@ -4,6 +4,7 @@ import type { ControlResult, Status } from "../profile/types";
 import type { ClientFacts, ReadinessVerdict } from "../facts/types";
 import { styled, terminalText, TermLine } from "../terminal";
 import type { Report, ReportTarget } from "./types";
+import { surfaceOf, tlsSurfaceText } from "./tls-surface";
 
 export interface TextOptions {
   colour?: boolean;
@@ -93,6 +94,8 @@ function targetLines(t: ReportTarget, verbose: boolean): TermLine[] {
     }
   }
   if (t.facts.clients) lines.push(...renderClients(t.facts.clients, verbose));
+  const surface = surfaceOf(t.facts);
+  if (surface) lines.push(...tlsSurfaceText(surface));
   return lines;
 }
 

@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { collectLocal } from "../../lib/collect";
 import { parseRegistryBlob } from "../../lib/x509/blob";
+import { deriveFacts } from "../../lib/facts";
 import { SNAPSHOT_SCHEMA_ID, validatorFor } from "../../lib/schemas";
 import type { Snapshot } from "../../lib/snapshot";
 import { requirePeer } from "../helpers/peers";
@@ -103,8 +104,40 @@ const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool inst
     expect(snapshot.registry).toEqual({
       ntds: { LDAPServerIntegrity: 1, LDAPServerEnforceIntegrity: null, LdapEnforceChannelBinding: 1, ldapInterfaceEventsLevel: 2 },
       adlds: { Inst1: { LDAPServerIntegrity: 2, LDAPServerEnforceIntegrity: null, LdapEnforceChannelBinding: null, ldapInterfaceEventsLevel: null } },
-      schannel: { EventLogging: 1 },
+      schannel: {
+        EventLogging: 1,
+        // Protocols: the Server subkey's values only (TLS 1.0\Client is not read); absent values are null.
+        protocols: { "TLS 1.0": { Enabled: 0, DisabledByDefault: 1 }, "TLS 1.2": { Enabled: -1, DisabledByDefault: null } },
+        // Read through the RegistryKey objects, so "RC4 128/128" is one key, not RC4 128 \ 128.
+        ciphers: { "RC4 128/128": { Enabled: 0 }, "Triple DES 168": { Enabled: 0 }, "AES 128/128": { Enabled: null } },
+        hashes: {},
+        keyExchangeAlgorithms: { PKCS: { Enabled: 1 } },
+        cipherSuitePolicy: ["TLS_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA"],
+      },
     });
+  });
+
+  test("the Schannel registry feeds the TLS surface facts: TLS 1.0 off, TLS 1.2 on, RC4/3DES off", () => {
+    const [facts] = deriveFacts(snapshot, { now });
+    const reg = facts.tlsSurface!.registry!;
+    expect(reg.windowsBuild).toBe(20348);
+    expect(reg.protocols["TLS 1.0"]).toMatchObject({ enabled: false, source: "registry" });
+    expect(reg.protocols["TLS 1.2"]).toMatchObject({ enabled: true, source: "registry" });
+    expect(reg.protocols["TLS 1.1"]).toMatchObject({ enabled: true, source: "default" });
+    expect(reg.disabledCiphers).toEqual(["RC4 128/128", "Triple DES 168"]);
+    expect(facts.tlsSurface!.tls12).toMatchObject({ known: true, enabled: true, registryEnabled: true, wireAccepted: null });
+  });
+
+  test("a denied Schannel Ciphers key is a structured error of its own; EventLogging, the protocols and the policies are still read", async () => {
+    const base = dcFixture(pki, now);
+    const fixture = writeFixture(pki.dir, { ...base, registryDenied: [...(base.registryDenied as string[]), "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Ciphers"] });
+    const denied = await collectLocal({ executable: pwsh!, shimScripts: [shimPath], env: { LDAPS_AUDIT_TEST_FIXTURE: fixture, ProgramData: "C:\\ProgramData" }, timeoutMs: 120000 });
+    expect(denied.errors).toContainEqual(expect.objectContaining({ part: "registry/schannel/ciphers", exceptionType: "System.UnauthorizedAccessException" }));
+    expect(denied.registry?.schannel?.EventLogging).toBe(1);
+    expect(denied.registry?.schannel?.ciphers).toBeUndefined();
+    expect(denied.registry?.schannel?.protocols?.["TLS 1.0"]).toEqual({ Enabled: 0, DisabledByDefault: 1 });
+    expect(denied.registry?.schannel?.cipherSuitePolicy).toHaveLength(3);
+    expect(denied.registry?.ntds?.LdapEnforceChannelBinding).toBe(1);
   });
 
   test("events are aggregated in PowerShell: 1220 count and code, 2887 sums, 2889 clients, Schannel 36870", () => {

@@ -2,6 +2,7 @@
 import { serializeKeyProvInfo, serializeRegistryBlob } from "../../lib/x509/blob";
 import type { TestPki } from "./helpers";
 
+const SCHANNEL = "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL";
 export const NTDS_CERTS = "HKLM:\\SOFTWARE\\Microsoft\\Cryptography\\Services\\NTDS\\SystemCertificates\\My\\Certificates";
 
 export function ntdsBlob(pki: TestPki): Buffer {
@@ -36,6 +37,16 @@ export function dcFixture(pki: TestPki, now: Date, overrides: Record<string, unk
       "HKLM:\\SYSTEM\\CurrentControlSet\\Services\\NTDS\\Diagnostics": { "16 LDAP Interface Events": 2 },
       "HKLM:\\SYSTEM\\CurrentControlSet\\Services\\ADAM_Inst1\\Parameters": { "Port LDAP": 50389, "Port SSL": 50636, LDAPServerIntegrity: 2 },
       "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL": { EventLogging: 1 },
+      // The TLS surface as a hardening script leaves it: TLS 1.0 off, TLS 1.2 on, RC4 and 3DES off (a cipher key
+      // name with '/' in it), PKCS key exchange on, and a cipher-suite order policy (REG_SZ, comma-separated).
+      [`${SCHANNEL}\\Protocols\\TLS 1.0\\Server`]: { Enabled: 0, DisabledByDefault: 1 },
+      [`${SCHANNEL}\\Protocols\\TLS 1.0\\Client`]: { Enabled: 0 },
+      [`${SCHANNEL}\\Protocols\\TLS 1.2\\Server`]: { Enabled: -1 },
+      [`${SCHANNEL}\\Ciphers\\RC4 128/128`]: { Enabled: 0 },
+      [`${SCHANNEL}\\Ciphers\\Triple DES 168`]: { Enabled: 0 },
+      [`${SCHANNEL}\\Ciphers\\AES 128/128`]: {},
+      [`${SCHANNEL}\\KeyExchangeAlgorithms\\PKCS`]: { Enabled: 1 },
+      ["HKLM:\\SOFTWARE\\Policies\\Microsoft\\Cryptography\\Configuration\\SSL\\00010002"]: { Functions: "TLS_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_AES_128_CBC_SHA" },
       [`${NTDS_CERTS}\\${pki.leafThumbprint}`]: { Blob: { base64: ntdsBlob(pki).toString("base64") } },
     },
     registryDenied: ["HKLM:\\SOFTWARE\\Microsoft\\Cryptography\\Services\\ADAM_Inst1"],

@@ -22,6 +22,8 @@ interface ProbeArgs {
   format?: "json" | "text";
   "export-trust"?: string;
   enforcement: boolean;
+  ciphers: boolean;
+  "max-cipher-handshakes": number;
   exitCode?: number;
 }
 
@@ -57,6 +59,15 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
           "Also check on the wire whether LDAP signing (389) and LDAPS channel binding (636) are enforced, with throw-away binds " +
           "(no credentials; each is a failed logon in the DC's Security log, and the 389 bind is counted as an insecure bind)",
       })
+      .option("ciphers", {
+        type: "boolean",
+        default: false,
+        describe:
+          "Also list the cipher suites each accepted TLS version takes (offer all, note the server's pick, drop it, repeat: " +
+          "accepted + 1 handshakes per version, capped by --max-cipher-handshakes). Suites this Node's OpenSSL cannot offer " +
+          "(with Node 20's OpenSSL 3: RC4, DES, 3DES) are reported as untestable, never as refused; SSLv3 is never probed",
+      })
+      .option("max-cipher-handshakes", { type: "number", default: 64, describe: "Cap on --ciphers handshakes per endpoint" })
       .option("export-trust", {
         type: "string",
         describe: "Also write, as a PEM bundle, the CA certificates that verify the presented chains (intermediates, and the root from --ca or the default store); then see `trust`",
@@ -66,6 +77,8 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
         if (a["bind-dn"] && !a["password-env"]) throw new InputError("--bind-dn needs --password-env (the name of the variable holding the password)");
         if (!Number.isInteger(a.concurrency) || a.concurrency < 1) throw new InputError("--concurrency must be a positive integer");
         if (a["export-trust"] === "-" && (!a.output || a.output === "-")) throw new InputError("--export-trust -: the snapshots already go to stdout; give the bundle a file name");
+        if (!Number.isInteger(a["max-cipher-handshakes"]) || a["max-cipher-handshakes"] < 1 || a["max-cipher-handshakes"] > 1000) throw new InputError("--max-cipher-handshakes must be an integer from 1 to 1000");
+        if (a.ciphers && !a.versions) throw new InputError("--ciphers needs the version probe (drop --no-versions)");
         if (!(a.timeout >= 100 && a.timeout <= 600000)) throw new InputError("--timeout must be between 100 and 600000 ms");
         return true;
       })
@@ -73,6 +86,7 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       .example("$0 probe --domain example.test --bind-dn audit@example.test --password-env LDAP_PW --ca root.pem -o out/", "Every DC of the domain, with a bind; one snapshot per DC")
       .example("$0 probe 10.0.0.5:636 --servername dc1.example.test --format text", "By address, checking the certificate against the DC's name")
       .example("$0 probe dc1.example.test --ca root.pem --export-trust ldaps-ca.pem", "Write the certificates LDAP clients must trust; `$0 trust ldaps-ca.pem --for openldap` says how")
+      .example("$0 probe dc1.example.test --ca root.pem --ciphers", "Also list the cipher suites per TLS version (LDAPS-N10..N12 judge them)")
       .example("$0 evaluate dc1.snapshot.json --probe dc1.probe.json", "Then compare what the store predicts with what the wire shows (LDAPS-N03)") as never,
   handler: async (args) => {
     const { probeHosts, parseTarget } = await import("../../probe");
@@ -111,6 +125,8 @@ export const probeCommand: CommandModule<object, ProbeArgs> = {
       insecure: args.insecure,
       versions: args.versions,
       enforcement: args.enforcement,
+      ciphers: args.ciphers,
+      maxCipherHandshakes: args["max-cipher-handshakes"],
       timeoutMs: args.timeout,
       servername: args.servername,
       concurrency: args.concurrency,
