@@ -162,7 +162,9 @@ describe("finding 5: restating a part drops the inherited `reads`", () => {
   });
 });
 
-describe("finding 6: hostile profiles are one line and exit 2, quickly", () => {
+describe("finding 6: hostile profiles are one line and exit 2, within the lint's step budget", () => {
+  // Bounded work is proven by the lint's step counter (the "more than 100,000 steps" case), never by a clock:
+  // a wall-clock limit fails on a loaded machine (22 s seen at load 13) and proves nothing on a fast one.
   // A doubling chain of references: 2^24 paths through one control.
   const doubling = Object.fromEntries(Array.from({ length: 24 }, (_, i) => [`d${i}`, i === 23 ? { properties: { publicKey: { properties: { bits: { minimum: 1 } } } } } : { anyOf: [{ $ref: `#/allOf/1/$defs/d${i + 1}` }, { $ref: `#/allOf/1/$defs/d${i + 1}` }] }]));
   test.each<[string, () => string, RegExp]>([
@@ -176,10 +178,8 @@ describe("finding 6: hostile profiles are one line and exit 2, quickly", () => {
     ["a $ref that is no URL", () => profile([{ $ref: "http://[::1" }]), /p\d+\.profile\.json#\/allOf\/0\/\$ref: \$ref "http:\/\/\[::1" is not a valid URI reference/],
   ])("%s", (_name, make, message) => {
     const path = make();
-    const started = Date.now();
     const r = runCli(["evaluate", healthy, "--profile", path]);
     expectCleanError(r, 2, message);
     expect(r.stderr.length).toBeLessThan(2000);
-    expect(Date.now() - started).toBeLessThan(20_000);
   });
 });
