@@ -121,8 +121,14 @@ test("a version 2 file with a result whose control is not described, or a versio
 
 test("evaluate --compact writes one line; with or without it the same document, valid either way", () => {
   const args = ["evaluate", example("healthy-dc"), example("expired"), example("adlds-instance"), ...NOW_ARGS, "--format", "json"];
-  const pretty = runCli(args);
+  const pretty = runCli([...args, "--no-compact"]);
   const compact = runCli([...args, "--compact"]);
+  // Without either, a stdout that is not a terminal (here a pipe) gets the compact form; a file named by -o the indented one.
+  expect(runCli(args).stdout.split("\n")).toHaveLength(2);
+  const named = join(tmp, "named.json");
+  expect(runCli([...args, "-o", named]).code).toBe(1);
+  expect(readFileSync(named, "utf8").split("\n").length).toBeGreaterThan(100);
+  expect(pretty.stdout.split("\n").length).toBeGreaterThan(100);
   expect(pretty.code).toBe(1);
   expect(compact.code).toBe(1);
   expect(compact.stdout.split("\n")).toHaveLength(2); // one line and the final newline

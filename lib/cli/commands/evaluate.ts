@@ -39,6 +39,10 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       args.exitCode = deliver(auditReport({ ...options, snapshots: args.snapshots }), args);
       return;
     }
+    // Decided before the report's spool file exists (a bad --workers leaves nothing behind).
+    // Probe merging matches probes across all snapshots (lib/audit.ts), so runs with --probe stay on one thread.
+    const { workerCount } = await import("../../report/parallel");
+    const workers = args.probe?.length ? 0 : workerCount(args.snapshots.length, args.workers ?? process.env.LDAPS_AUDIT_WORKERS);
     const { audit } = await import("../../audit");
     const { ReportStreamWriter } = await import("../../report/stream");
     const format = args.format === "text" || (!args.format && !args.output && process.stdout.isTTY) ? "text" : "json";
@@ -51,9 +55,6 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
     const counted = () => {
       if (progress && ++done % 50 === 0) stderrProgress(`ldaps-audit: ${done} targets evaluated`);
     };
-    // Probe merging matches probes across all snapshots (lib/audit.ts), so runs with --probe stay on one thread.
-    const { workerCount } = await import("../../report/parallel");
-    const workers = args.probe?.length ? 0 : workerCount(args.snapshots.length, args.workers ?? process.env.LDAPS_AUDIT_WORKERS);
     try {
       const { header, summary } = workers
         ? await inParallel(args, options, workers, writer, counted)
