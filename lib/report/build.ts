@@ -4,6 +4,7 @@ import type { ControlResult, LoadedProfile, Status, TargetEvaluation } from "../
 import { waiveEvaluation, waiverExpired, Waiver } from "../profile/waivers";
 import { toolVersion } from "../version";
 import { REPORT_SCHEMA_ID } from "../schemas";
+import { reportControls } from "./document";
 import type { Report, ReportTarget, StatusCounts } from "./types";
 
 export interface EvaluatedTarget {
@@ -72,7 +73,8 @@ export class SummaryCounter {
   private compliant = 0;
   private readonly counts = emptyCounts();
 
-  add(t: ReportTarget): void {
+  /** A target, or what a worker thread tells of one (its status and its host-level results' statuses). */
+  add(t: { status: ReportTarget["status"]; controls: ReadonlyArray<{ status: Status }> }): void {
     this.targets++;
     if (t.status === "compliant") this.compliant++;
     for (const c of t.controls) this.counts[c.status]++;
@@ -89,9 +91,10 @@ export type ReportHeader = Omit<Report, "targets" | "summary">;
 export function reportHeader(input: { profile: LoadedProfile; waivers: Waiver[]; now: Date; inputs: Report["inputs"]; generatedAt?: Date }): ReportHeader {
   return {
     $schema: REPORT_SCHEMA_ID,
-    reportVersion: 1,
+    reportVersion: 2,
     tool: { name: "ldaps-audit", version: toolVersion() },
     profile: { id: input.profile.id, title: input.profile.title, sha256: input.profile.sha256, source: input.profile.source },
+    controls: reportControls(input.profile.controls),
     generatedAt: (input.generatedAt ?? new Date()).toISOString(),
     now: input.now.toISOString(),
     inputs: input.inputs,

@@ -7,23 +7,46 @@ import { basename, dirname } from "node:path";
 import { OutputTarget, resolveOutput } from "../output/target";
 import { copyFileToTarget, TempFile } from "../output/write";
 import type { ReportHeader } from "./build";
+import { JsonStyle, targetJson } from "./document";
 import { textHeader, textSummary, textTarget, TextOptions } from "./text";
-import type { Report, ReportTarget } from "./types";
+import type { Report, ReportControl, ReportTarget } from "./types";
 
 export type StreamFormat = "json" | "text";
+
+/** How a streamed report is written: its format, and for JSON pretty (2-space indent) or compact (one line). */
+export interface StreamStyle {
+  format: StreamFormat;
+  json: JsonStyle;
+  text: TextOptions;
+}
+
+/**
+ * The text one target is written as inside the streamed report, without the separators around it. A pure
+ * function of the target, the report's controls and the style, so a worker thread (lib/report/parallel.ts)
+ * gives the very bytes the writer would.
+ */
+export function targetText(t: ReportTarget, controls: Record<string, ReportControl>, style: StreamStyle): string {
+  if (style.format === "text") return textTarget(t, style.text);
+  const body = targetJson(t, controls, style.json);
+  return style.json === "compact" ? body : body.replace(/\n/g, "\n    ");
+}
 
 export class ReportStreamWriter {
   private readonly destination: OutputTarget;
   private readonly tmp: TempFile;
   private count = 0;
   private begun = false;
+  private controls: Record<string, ReportControl> | null = null;
+  private readonly style: StreamStyle;
 
   /** `destination`: a path, "-" or undefined for stdout; resolved (and refused if a directory) now, before any work. */
   constructor(
     destination: string | undefined,
     private readonly format: StreamFormat,
     private readonly text: TextOptions = {},
+    json: JsonStyle = "pretty",
   ) {
+    this.style = { format, json, text };
     this.destination = resolveOutput(destination ?? "-");
     // A file is built next to itself and renamed onto it; stdout, a FIFO or a device get a copy of a
     // private (0600) spool file in the temp folder, which is not for other local users to read.
@@ -40,21 +63,35 @@ export class ReportStreamWriter {
   /** Header fields known before any target (everything but inputs and summary). */
   begin(header: Omit<ReportHeader, "inputs">): void {
     this.begun = true;
+    this.controls = header.controls;
     if (this.format === "text") {
       this.write(textHeader(header));
+      return;
+    }
+    if (this.style.json === "compact") {
+      const head = JSON.stringify(header);
+      this.write(`${head.slice(0, -1)},"targets":[`);
       return;
     }
     const head = JSON.stringify(header, null, 2);
     this.write(`${head.slice(0, head.lastIndexOf("}")).trimEnd()},\n  "targets": [`);
   }
 
+  /** The style targets must be written in (for callers that produce targetText elsewhere). */
+  get targetStyle(): StreamStyle {
+    return this.style;
+  }
+
   target(t: ReportTarget): void {
-    if (this.format === "text") {
-      this.write(textTarget(t, this.text));
-    } else {
-      const body = JSON.stringify(t, null, 2).replace(/\n/g, "\n    ");
-      this.write(`${this.count === 0 ? "\n    " : ",\n    "}${body}`);
-    }
+    if (!this.controls) throw new Error("ReportStreamWriter.target before begin");
+    this.targetTextWritten(targetText(t, this.controls, this.style));
+  }
+
+  /** A target already turned into text by targetText (same controls and style), e.g. in a worker thread. */
+  targetTextWritten(body: string): void {
+    if (this.format === "text") this.write(body);
+    else if (this.style.json === "compact") this.write(this.count === 0 ? body : `,${body}`);
+    else this.write(`${this.count === 0 ? "\n    " : ",\n    "}${body}`);
     this.count++;
   }
 
@@ -62,7 +99,9 @@ export class ReportStreamWriter {
   async finish(rest: { inputs: Report["inputs"]; summary: Report["summary"] }): Promise<void> {
     if (!this.begun) throw new Error("ReportStreamWriter.finish before begin");
     if (this.format === "text") this.write(textSummary(rest.summary, this.text));
-    else {
+    else if (this.style.json === "compact") {
+      this.write(`],${JSON.stringify({ inputs: rest.inputs, summary: rest.summary }).slice(1)}\n`);
+    } else {
       const tail = JSON.stringify({ inputs: rest.inputs, summary: rest.summary }, null, 2);
       this.write(`${this.count ? "\n  " : ""}],\n  ${tail.slice(1).trimStart()}\n`);
     }

@@ -1,5 +1,11 @@
 // The report contract (schemas/report.schema.json): what other tools and auditors parse.
-import type { ControlResult, Status } from "../profile/types";
+//
+// Two forms of one report. `ReportDocument` is the file (reportVersion 2): each control's constants
+// (title, severity, remediation, references) are stated once, in `controls`, and every result names its
+// control by id. `Report` is the same report in memory, as the renderers use it: each result carries its
+// control's constants again (shared objects, not copies). lib/report/document.ts converts between them;
+// nothing else writes or reads the file form.
+import type { ControlMetadata, ControlResult, Status } from "../profile/types";
 import type { ClientFacts, TargetFacts } from "../facts/types";
 
 export interface ReportCertificate {
@@ -48,11 +54,22 @@ export interface ReportTarget {
 
 export type StatusCounts = Record<Status, number>;
 
+/** A control's constants, stated once per report (the file's `controls`, keyed by control id). */
+export interface ReportControl {
+  title: string;
+  severity: ControlMetadata["severity"];
+  /** Shown with results that fail or warn (or did, before a waiver). */
+  remediation?: string;
+  references?: ControlMetadata["references"];
+}
+
 export interface Report {
   $schema: string;
-  reportVersion: 1;
+  reportVersion: 2;
   tool: { name: string; version: string };
   profile: { id: string; title: string; sha256: string; source: string };
+  /** Every control of the profile, by id: what a result's id stands for. */
+  controls: Record<string, ReportControl>;
   generatedAt: string;
   now: string;
   inputs: Array<{ kind: "snapshot" | "profile" | "waivers" | "certificate" | "key" | "roots"; path: string; sha256: string }>;
@@ -65,3 +82,16 @@ export interface Report {
     controls: StatusCounts;
   };
 }
+
+/** A result as the file states it: its control's constants are in the report's `controls`. */
+export type ReportControlResult = Omit<ControlResult, "title" | "severity" | "remediation" | "references">;
+
+export type ReportDocumentCertificate = Omit<ReportCertificate, "controls"> & { controls: ReportControlResult[] };
+
+export type ReportDocumentTarget = Omit<ReportTarget, "controls" | "certificates"> & {
+  controls: ReportControlResult[];
+  certificates: ReportDocumentCertificate[];
+};
+
+/** The report file (schemas/report.schema.json, reportVersion 2). */
+export type ReportDocument = Omit<Report, "targets"> & { targets: ReportDocumentTarget[] };

@@ -1,5 +1,6 @@
 // Client facts and LDAPS-E06, table-driven: snapshot fragment -> expected clients facts and control status;
 // the text report's client table. No PowerShell here (test/clients/*.pwsh.test.ts covers the collector side).
+import { reportDocument } from "../../lib/report/document";
 import { deriveFacts } from "../../lib/facts";
 import { evaluateControl } from "../../lib/profile/evaluate";
 import { loadProfile } from "../../lib/profile/load";
@@ -227,7 +228,7 @@ describe("report", () => {
       profile: hardened, waivers: [], now: NOW, inputs: [],
     });
     const validate = validatorFor(REPORT_SCHEMA_ID);
-    if (!validate(report)) throw new Error(JSON.stringify(validate.errors, null, 1));
+    if (!validate(reportDocument(report))) throw new Error(JSON.stringify(validate.errors, null, 1));
     expect(report.targets[0].facts.clients!.ldapsClientCount).toBe(2);
     const text = renderText(report);
     const lines = text.split("\n");

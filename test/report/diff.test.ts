@@ -1,4 +1,5 @@
 // diff: newly failing, fixed, status changes, certificate replaced, runway shrinking; exit codes.
+import { reportJson } from "../../lib/report/document";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ const tmp = mkdtempSync(join(tmpdir(), "ldaps-audit-diff-"));
 const one = (report: Report, path = "r.json") => [{ report, path }];
 const save = (name: string, report: Report) => {
   const p = join(tmp, name);
-  writeFileSync(p, JSON.stringify(report, null, 2));
+  writeFileSync(p, reportJson(report));
   return p;
 };
 

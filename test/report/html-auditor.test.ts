@@ -5,6 +5,7 @@
 // filtering by status (CSS only, works with scripts off) and search by host (the page's one hashed
 // script), collapsible hosts, print layout, axe-core with no serious or critical violations, and
 // --format pdf through the real Chromium. Screenshots and PDFs go to test-output/report/ (git-ignored).
+import { reportJson } from "../../lib/report/document";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -243,7 +244,7 @@ d("the auditor's report in headless Chromium", () => {
 
   test("--format pdf: the real Chromium prints it; one file, a PDF", () => {
     const json = join(tmp, "fleet.json");
-    writeFileSync(json, JSON.stringify(fleet));
+    writeFileSync(json, reportJson(fleet));
     const pdf = join(OUT, "auditor-fleet.pdf");
     const r = runCli(["report", json, "--format", "pdf", "-o", pdf], { LDAPS_AUDIT_CHROMIUM: CHROMIUM });
     expect(r.stderr).toMatch(/wrote .*auditor-fleet\.pdf/);
@@ -255,7 +256,7 @@ d("the auditor's report in headless Chromium", () => {
 
   test("--format pdf without a browser: one clear line, exit 2, nothing written", () => {
     const json = join(tmp, "small.json");
-    writeFileSync(json, JSON.stringify(small));
+    writeFileSync(json, reportJson(small));
     const pdf = join(tmp, "none.pdf");
     const missing = runCli(["report", json, "--format", "pdf", "-o", pdf], { LDAPS_AUDIT_CHROMIUM: join(tmp, "no-such-browser") });
     expectCleanError(missing, 2, /LDAPS_AUDIT_CHROMIUM=.*does not exist/);

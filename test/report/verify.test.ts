@@ -1,5 +1,6 @@
 // report --verify: recompute input digests (relative paths from the current directory); the report
 // command's bad-input handling and multi-output delivery through evaluate/preflight's shared helpers.
+import { reportJson } from "../../lib/report/document";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -125,7 +126,7 @@ test.each([
   const report = evaluateFiles([example("healthy-dc")], { now: new Date(NOW) });
   report.inputs = keep(report.inputs) as typeof report.inputs;
   const p = join(tmp, `empty-inputs-${report.inputs.length}.json`);
-  writeFileSync(p, JSON.stringify(report));
+  writeFileSync(p, reportJson(report));
   const r = runCli(["report", "--verify", p, "--format", "text"]);
   expect(r.code).toBe(1);
   expect(r.stdout).toMatch(pattern);

@@ -1,7 +1,7 @@
 import type { CommandModule } from "yargs";
 import { EXIT } from "../../errors";
 import { namedPaths } from "../../output/conflicts";
-import { deliverWith, refuseUnsafeOutputs } from "../common";
+import { deliverWith, jsonText, refuseUnsafeOutputs } from "../common";
 import { stderrLine } from "../../terminal";
 
 interface DiffArgs {
@@ -36,7 +36,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
     const before = readReportFile(args.old);
     const after = readReportFile(args.new);
     const d = diffReports([before], [after]);
-    const written = deliverWith((format) => (format === "json" ? JSON.stringify(d, null, 2) : renderDiffText(d, { verbose: args.verbose })), args);
+    const written = deliverWith((format, options) => (format === "json" ? jsonText(d, options.compact) : renderDiffText(d, { verbose: args.verbose })), args);
     if (written.length) stderrLine(`wrote ${written.join(", ")}: ${d.summary.regressions} regression(s)`);
     args.exitCode = d.regressed ? EXIT.nonCompliant : EXIT.compliant;
   },

@@ -1,7 +1,7 @@
 import type { CommandModule } from "yargs";
 import { EXIT, InputError } from "../../errors";
 import { namedPaths } from "../../output/conflicts";
-import { deliverWith, refuseUnsafeOutputs, ReportFormat, renderReport, reportExitCode, withOutputOptions } from "../common";
+import { deliverWith, jsonText, refuseUnsafeOutputs, ReportFormat, renderReport, reportExitCode, withOutputOptions } from "../common";
 import { stderrLine } from "../../terminal";
 
 interface ReportCmdArgs {
@@ -11,6 +11,7 @@ interface ReportCmdArgs {
   "output-html"?: string;
   "output-junit"?: string;
   "output-json"?: string;
+  compact?: boolean;
   rollup: boolean;
   verify: boolean;
   verbose: boolean;
@@ -47,7 +48,7 @@ export const reportCommand: CommandModule<object, ReportCmdArgs> = {
       const results = loaded.map(({ report, path }) => verifyReport(report, path));
       // The files a report lists are inputs of the verification too: never overwrite what is being verified.
       refuseUnsafeOutputs(args, results.flatMap((r) => r.inputs.map((i) => ({ label: `${i.kind} listed in ${r.source}`, path: i.resolved }))));
-      deliverWith((format) => (format === "json" ? JSON.stringify(results.length === 1 ? results[0] : results, null, 2) : renderVerifyText(results)), args);
+      deliverWith((format, options) => (format === "json" ? jsonText(results.length === 1 ? results[0] : results, options.compact) : renderVerifyText(results)), args);
       args.exitCode = results.every((r) => r.ok) ? EXIT.compliant : EXIT.nonCompliant;
       return;
     }
@@ -57,8 +58,8 @@ export const reportCommand: CommandModule<object, ReportCmdArgs> = {
       const { buildRollup, renderRollupHtml, renderRollupText } = await import("../../report/rollup");
       const { renderJunit } = await import("../../report/junit");
       const rollup = buildRollup(loaded);
-      const written = deliverWith((format) => {
-        if (format === "json") return JSON.stringify(rollup, null, 2);
+      const written = deliverWith((format, options) => {
+        if (format === "json") return jsonText(rollup, options.compact);
         if (format === "html") return renderRollupHtml(rollup);
         if (format === "junit") return renderJunit(loaded.map((l) => l.report));
         return renderRollupText(rollup);
