@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { evaluateFiles } from "../lib/audit";
+import { renderText } from "../lib/report/text";
+import { renderHtml } from "../lib/report/html";
 
 const root = join(__dirname, "..", "examples");
 const tmp = mkdtempSync(join(tmpdir(), "ldaps-audit-evalsurface-"));
@@ -49,4 +51,8 @@ test("registry off, wire on: N12 warns naming both; the weak suite fails N10; TL
   expect(c("LDAPS-N10").status).toBe("fail");
   expect(c("LDAPS-N10").message).toMatch(/TLS_RSA_WITH_3DES_EDE_CBC_SHA: 3DES/);
   expect(c("LDAPS-N11").status).toBe("pass");
+  // The report carries the surface facts, so the text and HTML sections show it (they read report.targets[].facts).
+  expect(report.targets[0].facts.tlsSurface).toBeTruthy();
+  expect(renderText(report)).toMatch(/TLS surface:[\s\S]*TLS_RSA_WITH_3DES_EDE_CBC_SHA/);
+  expect(renderHtml(report)).toMatch(/<h3>TLS surface<\/h3>[\s\S]*TLS_RSA_WITH_3DES_EDE_CBC_SHA/);
 });

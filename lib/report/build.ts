@@ -63,7 +63,7 @@ export function reportTarget(t: EvaluatedTarget): ReportTarget {
       qualifying: f.selection.qualifying,
     },
     collectionErrors: f.collectionErrors,
-    facts: { events: f.events, config: f.config, network: f.network, clients: f.clients },
+    facts: { events: f.events, config: f.config, network: f.network, clients: f.clients, tlsSurface: f.tlsSurface },
   };
 }
 

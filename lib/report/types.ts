@@ -47,7 +47,7 @@ export interface ReportTarget {
     network: TargetFacts["network"];
     /** Which clients try LDAPS, and which settings would show more (lib/facts/clients.ts); absent in older reports. */
     clients?: ClientFacts | null;
-    /** The TLS surface (lib/facts/tlsSurface.ts); absent in older reports and until the report builder passes it. */
+    /** The TLS surface (lib/facts/tlsSurface.ts); absent in reports written before it existed. */
     tlsSurface?: TargetFacts["tlsSurface"] | null;
   };
 }
