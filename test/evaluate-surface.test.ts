@@ -7,6 +7,17 @@ import { join } from "node:path";
 import { evaluateFiles } from "../lib/audit";
 import { renderText } from "../lib/report/text";
 import { renderHtml } from "../lib/report/html";
+import { reportJson } from "../lib/report/document";
+
+/** Paths of objects holding two keys that differ by case only: PowerShell's ConvertFrom-Json refuses such JSON. */
+function caseCollisions(v: unknown, at = "$"): string[] {
+  if (Array.isArray(v)) return v.flatMap((x, i) => caseCollisions(x, `${at}[${i}]`));
+  if (!v || typeof v !== "object") return [];
+  const keys = Object.keys(v);
+  const lower = keys.map((k) => k.toLowerCase());
+  const here = keys.filter((k, i) => lower.indexOf(lower[i]) !== i).map((k) => `${at}.${k}`);
+  return [...here, ...keys.flatMap((k) => caseCollisions((v as Record<string, unknown>)[k], `${at}.${k}`))];
+}
 
 const root = join(__dirname, "..", "examples");
 const tmp = mkdtempSync(join(tmpdir(), "ldaps-audit-evalsurface-"));
@@ -55,4 +66,6 @@ test("registry off, wire on: N12 warns naming both; the weak suite fails N10; TL
   expect(report.targets[0].facts.tlsSurface).toBeTruthy();
   expect(renderText(report)).toMatch(/TLS surface:[\s\S]*TLS_RSA_WITH_3DES_EDE_CBC_SHA/);
   expect(renderHtml(report)).toMatch(/<h3>TLS surface<\/h3>[\s\S]*TLS_RSA_WITH_3DES_EDE_CBC_SHA/);
+  // The PS module (Invoke-LdapsAudit) reads this JSON with ConvertFrom-Json, which refuses keys that differ by case.
+  expect(caseCollisions(JSON.parse(reportJson(report)))).toEqual([]);
 });

@@ -14,6 +14,7 @@ import { planFix } from "../lib/fix/plan";
 import { evaluateTarget } from "../lib/profile/evaluate";
 import { loadProfile, SHIPPED_PROFILES } from "../lib/profile/load";
 import type { LoadedProfile } from "../lib/profile/types";
+import { reportDocument } from "../lib/report/document";
 import { buildRollup } from "../lib/report/rollup";
 import type { Report } from "../lib/report/types";
 import { validatorFor } from "../lib/schemas";
@@ -72,8 +73,10 @@ const healthy = snapshots[snapshotFiles.indexOf("healthy-dc.snapshot.json")] as 
 const badShapes: Json[] = [[], {}, { schemaVersion: 1, host: { fqdn: "" } }, { ...healthy, extra: 1 }, { ...healthy, schemaVersion: 2 }, null, "text", 1];
 const NOWS = [new Date("2026-11-24T00:00:00Z"), new Date("2040-01-01T00:00:00Z")];
 const facts = snapshots.flatMap((s, i) => NOWS.flatMap((now) => deriveFacts(s, { now, source: snapshotFiles[i] })));
-const report = plain(evaluateFiles(snapshotFiles.map((f) => join(EXAMPLES, f)), { now: NOWS[0] }));
-const rollup = plain(buildRollup([{ report: report as Report, path: "report.json" }], NOWS[0]));
+const evaluated = evaluateFiles(snapshotFiles.map((f) => join(EXAMPLES, f)), { now: NOWS[0] });
+// The report as a file holds it (v2: each control's constants once, results by id), which is what report.schema.json describes.
+const report = plain(reportDocument(evaluated));
+const rollup = plain(buildRollup([{ report: evaluated, path: "report.json" }], NOWS[0]));
 const plan = plain(planFix({ snapshot: join(EXAMPLES, "two-qualifying.snapshot.json"), now: NOWS[0] }).plan);
 const waivers = parseYaml(readFileSync(join(EXAMPLES, "waivers.yaml"), "utf8")) as Json;
 const profiles = [join(EXAMPLES, "profiles", "contoso.profile.json"), ...SHIPPED_PROFILES.map((p) => join(ROOT, "schemas", "profiles", `${p}.profile.json`))].map((f) => JSON.parse(readFileSync(f, "utf8")) as Json);

@@ -651,7 +651,12 @@ export interface ProtocolState {
    */
   enabled: boolean | null;
   source: "registry" | "default" | "unknown";
-  Enabled: number | null;
-  DisabledByDefault: number | null;
+  /**
+   * The Protocols\<version>\Server values as read (null: absent), under their Windows names. Nested so that no key differs from 'enabled' by case only: PowerShell's ConvertFrom-Json (5.1 and 7) refuses such a document.
+   */
+  registryValues: {
+    Enabled: number | null;
+    DisabledByDefault: number | null;
+  };
   reason: string;
 }

@@ -70,7 +70,8 @@ function protocolState(name: ProtocolName, reg: SchannelEvidence, build: number 
   const v = caseless(reg.protocols, name) ?? {};
   const enabled = v.Enabled ?? null;
   const dbd = v.DisabledByDefault ?? null;
-  const base = { Enabled: enabled, DisabledByDefault: dbd };
+  // Nested: a key differing from `enabled` by case only makes ConvertFrom-Json refuse the report (the PS module reads it).
+  const base = { registryValues: { Enabled: enabled, DisabledByDefault: dbd } };
   if (enabled === 0) return { ...base, enabled: false, source: "registry", reason: `Protocols\\${name}\\Server Enabled=0: off` };
   if (dbd !== null && dbd !== 0) return { ...base, enabled: false, source: "registry", reason: `Protocols\\${name}\\Server DisabledByDefault=${dbd}: off for the directory service, which does not ask for versions by name` };
   if (enabled !== null || dbd === 0) return { ...base, enabled: true, source: "registry", reason: `Protocols\\${name}\\Server ${enabled !== null ? `Enabled=${enabled}` : "DisabledByDefault=0"}: on` };
