@@ -593,10 +593,15 @@ function decodeExtensions(extensions: RawExtension[]): { decoded: Map<string, un
   const decoded = new Map<string, unknown>();
   const present = new Set<string>();
   const errors: ExtensionError[] = [];
+  // The OIDs that already have an error, as a Set (not a search of `errors`): thousands of copies stay linear.
+  const errored = new Set<string>();
   for (const ext of extensions) {
     const name = extensionName(ext.oid);
     if (present.has(ext.oid)) {
-      if (!errors.some((e) => e.oid === ext.oid)) errors.push({ oid: ext.oid, name, message: "appears more than once" });
+      if (!errored.has(ext.oid)) {
+        errored.add(ext.oid);
+        errors.push({ oid: ext.oid, name, message: "appears more than once" });
+      }
       decoded.delete(ext.oid);
       continue;
     }
@@ -606,6 +611,7 @@ function decodeExtensions(extensions: RawExtension[]): { decoded: Map<string, un
       decoded.set(ext.oid, KNOWN_EXTENSIONS[ext.oid].read(ext.value));
     } catch (e) {
       if (!(e instanceof DerError)) throw e;
+      errored.add(ext.oid);
       errors.push({ oid: ext.oid, name, message: `is malformed: ${e.message}` });
     }
   }
