@@ -205,7 +205,8 @@ function fields(t: Tlv, slots: Array<{ tag: number | ((tag: number) => boolean);
     } else if (slot.optional) {
       out.push(undefined);
     } else {
-      throw new DerError(c ? `${slot.what}: unexpected tag 0x${c.tag.toString(16)}` : `${slot.what} is missing`);
+      const wanted = typeof slot.tag === "number" ? `expected tag 0x${slot.tag.toString(16)}, found` : "unexpected";
+      throw new DerError(c ? `${slot.what}: ${wanted} tag 0x${c.tag.toString(16)}` : `${slot.what} is missing`);
     }
   }
   if (i < cs.length) throw new DerError(`unexpected element (tag 0x${cs[i].tag.toString(16)}) after the last field`);

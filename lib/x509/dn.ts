@@ -36,7 +36,7 @@ function children(t: Tlv): Tlv[] {
 
 /** One AttributeTypeAndValue: its type OID (dotted) and value element (whole TLV kept for "#hex"). */
 function atv(t: Tlv): { type: string; value: Tlv; valueDer: Buffer } {
-  if (t.tag !== 0x30) throw new DerError(`AttributeTypeAndValue: expected a SEQUENCE, found tag 0x${t.tag.toString(16)}`);
+  if (t.tag !== 0x30) throw new DerError(`AttributeTypeAndValue: expected tag 0x30, found tag 0x${t.tag.toString(16)}`);
   const parts = children(t);
   if (parts.length !== 2 || parts[0].tag !== 0x06) throw new DerError("AttributeTypeAndValue: expected an OBJECT IDENTIFIER and a value");
   const type = dottedOid(parts[0].value);
@@ -91,10 +91,10 @@ function escape(data: string): string {
 
 /** A Name (SEQUENCE OF RelativeDistinguishedName) as text. */
 export function formatName(name: Tlv): string {
-  if (name.tag !== 0x30) throw new DerError(`Name: expected a SEQUENCE, found tag 0x${name.tag.toString(16)}`);
+  if (name.tag !== 0x30) throw new DerError(`Name: expected tag 0x30, found tag 0x${name.tag.toString(16)}`);
   const rdns: string[] = [];
   for (const rdn of children(name)) {
-    if (rdn.tag !== 0x31) throw new DerError(`RelativeDistinguishedName: expected a SET, found tag 0x${rdn.tag.toString(16)}`);
+    if (rdn.tag !== 0x31) throw new DerError(`RelativeDistinguishedName: expected tag 0x31, found tag 0x${rdn.tag.toString(16)}`);
     const parts: string[] = [];
     for (const a of children(rdn)) {
       const { type, value, valueDer } = atv(a);
