@@ -6,7 +6,10 @@
 // test/x509-der-differential.test.ts proves this reader gives the same CertificateInfo (or rejects with it)
 // on every x509-limbo certificate, the real registry Blobs and fast-check generated and mutated DER.
 // Where the two differ by design this reader is the stricter one, and each case is argued there with the
-// RFC (RFC 5280 4.1: a certificate is DER; X.690 10 and 11 say what DER allows).
+// RFC (RFC 5280 4.1: a certificate is DER; X.690 10 and 11 say what DER allows): framing (shortest-form
+// lengths, no constructed strings, no partial elements), the SEQUENCE/SET tags, RFC 5280 validity times.
+// It keeps the reference's leniency where facts would otherwise change for certificates seen in the wild:
+// a BOOLEAN is TRUE for any non-zero octet, INTEGERs need not be minimal, SET OF order is not checked.
 //
 // Bounds (lib/limits.ts): MAX_CERTIFICATE_BYTES before anything is read, MAX_ASN1_DEPTH and MAX_ASN1_NODES
 // for the one walk over every element (an explicit stack, no recursion), and every field reader descends
