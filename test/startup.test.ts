@@ -53,8 +53,12 @@ test("evaluate of a JSON snapshot with a shipped profile: precompiled validators
   const r = loaded(["evaluate", "examples/healthy-dc.snapshot.json", "--now", "2026-11-24T00:00:00Z", "--format", "json"]);
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
-  // Certificates are parsed with @peculiar/x509 (issue 17 item 2 would change that, not this one).
-  expect(heavyIn(r.files)).toEqual(["yargs", "@peculiar/x509", "reflect-metadata"]);
+  // Certificates are read by lib/x509/certificate.ts (DER, issue 17 item 2): no @peculiar, asn1js,
+  // reflect-metadata or tsyringe; CRL parsing (lib/x509/crl.ts) loads them only when CRLs are supplied.
+  expect(heavyIn(r.files)).toEqual(["yargs"]);
+  expect(r.files.filter((f) => /node_modules\/(@peculiar|asn1js|reflect-metadata|tsyringe)\//.test(f))).toEqual([]);
+  expect(r.files).not.toContain("dist/lib/x509/certificate-reference.js");
+  expect(r.files).not.toContain("dist/lib/x509/crl.js");
   // Only the generated code of what the run uses: the snapshot schema and the baseline profile.
   expect(r.files.filter((f) => f.startsWith("dist/generated/")).sort()).toEqual(["dist/generated/profile-baseline.js", "dist/generated/schema-snapshot.schema.js"]);
   expect(r.builtins).not.toContain("tls");

@@ -13,7 +13,7 @@
 import { createHash, X509Certificate as NodeX509 } from "node:crypto";
 import { MAX_CHAIN_ATTEMPTS, MAX_CHAIN_CANDIDATES, MAX_CHAIN_DEPTH, MAX_CHAIN_SIGNATURE_CHECKS } from "../limits";
 import type { CertificateInfo } from "./certificate";
-import { readCrls, revocationProblems, verifyCrlSignature, type CrlInfo, type CrlReadResult } from "./crl";
+import type { CrlInfo, CrlReadResult } from "./crl";
 import { tbsFields } from "./der";
 import { nameConstraintViolations } from "./nameConstraints";
 import { certificateDefects } from "./rfc5280";
@@ -206,8 +206,11 @@ export function buildChain(
   };
   const signs = (issuer: CertificateInfo, child: CertificateInfo): boolean => budgeted(`cert ${child.sha256}|${keyId(issuer)}`, () => verify(child, issuer));
 
-  const crls: CrlReadResult | null = options.crls && options.crls.length > 0 ? readCrls(options.crls) : null;
-  const signsCrl = (crl: CrlInfo, issuer: CertificateInfo): boolean | null => budgetedOrUnchecked(`crl ${crl.number}|${keyId(issuer)}`, () => verifyCrlSignature(crl, issuer));
+  // CRLs are parsed with @peculiar (lib/x509/crl.ts): loaded only when some are supplied, so the evaluate
+  // path (snapshots carry no CRLs) does not load asn1js, reflect-metadata and tsyringe (issue 17).
+  const crlModule = options.crls && options.crls.length > 0 ? (require("./crl") as typeof import("./crl")) : null;
+  const crls: CrlReadResult | null = crlModule && options.crls ? crlModule.readCrls(options.crls) : null;
+  const signsCrl = (crl: CrlInfo, issuer: CertificateInfo): boolean | null => budgetedOrUnchecked(`crl ${crl.number}|${keyId(issuer)}`, () => crlModule!.verifyCrlSignature(crl, issuer));
 
   let best: Attempt | null = null;
   // Anchored beats partial, clean beats flawed, and among clean paths one whose issuing CAs are not
@@ -223,7 +226,7 @@ export function buildChain(
     if (!timeValid(current, now)) problems = [...problems, { status: "NotTimeValid", detail: `${who(current)} is not valid at ${now.toISOString()}` }];
     if (isAnchor(current)) {
       const nc = nameConstraintViolations(path).map((detail) => ({ status: "CannotBeValidatedForNameConstraints", detail }));
-      const revocation = crls ? revocationProblems(path, crls, now, signsCrl) : [];
+      const revocation = crls && crlModule ? crlModule.revocationProblems(path, crls, now, signsCrl) : [];
       const all = [...problems, ...nc, ...revocation];
       const attempt = { path, anchored: true, problems: all };
       consider(attempt);

@@ -19,7 +19,8 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { CertificateList, CRLNumber, CRLReason, CRLReasons, Extension } from "@peculiar/asn1-x509";
 import { RsaSaPssParams } from "@peculiar/asn1-rsa";
 import { MAX_ASN1_DEPTH, MAX_CRL_BYTES, MAX_CRLS } from "../limits";
-import { nameToString, type CertificateInfo } from "./certificate";
+import type { CertificateInfo } from "./certificate";
+import { nameToString } from "./certificate-reference";
 import { SIGNATURE_ALGORITHMS } from "./oids";
 
 export interface RevocationProblem {

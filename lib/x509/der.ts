@@ -89,3 +89,33 @@ export function oidText(value: Buffer): string {
   const first = arcs[0] < 80 ? Math.floor(arcs[0] / 40) : 2;
   return [first, arcs[0] - first * 40, ...arcs.slice(1)].join(".");
 }
+
+/**
+ * Dotted text of an OBJECT IDENTIFIER's contents, exactly as asn1js (the reference certificate parse,
+ * lib/x509/certificate-reference.ts) writes it, so OIDs read here compare equal to the ones it gave:
+ * subidentifiers of up to 8 octets as numbers (summed as a double, as asn1js does), longer ones as
+ * {hex}; an empty OID is "". Throws when the last subidentifier is incomplete (X.690 8.19.2).
+ */
+export function dottedOid(v: Buffer): string {
+  if (v.length > 0 && v[v.length - 1] & 0x80) throw new DerError("OBJECT IDENTIFIER ends inside a subidentifier");
+  let out = "";
+  let start = 0;
+  let first = true;
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] & 0x80) continue;
+    const len = i - start + 1;
+    if (len <= 8) {
+      let n = 0;
+      for (let k = len - 1; k >= 0; k--) n += (v[i - k] & 0x7f) * Math.pow(2, 7 * k);
+      const part = !first ? String(n) : n <= 39 ? `0.${n}` : n <= 79 ? `1.${n - 40}` : `2.${n - 80}`;
+      out = first ? part : `${out}.${part}`;
+    } else {
+      let hex = "";
+      for (let k = start; k <= i; k++) hex += (v[k] & 0x7f).toString(16).padStart(2, "0");
+      out = first ? `2.{{${hex}} - 80}` : `${out}.{${hex}}`;
+    }
+    first = false;
+    start = i + 1;
+  }
+  return out;
+}
