@@ -16,7 +16,7 @@
 // a fixed number of levels, so the work is linear in the certificate's size.
 import { createHash, X509Certificate as NodeX509 } from "node:crypto";
 import { MAX_ASN1_DEPTH, MAX_ASN1_NODES, MAX_CERTIFICATE_BYTES } from "../limits";
-import { DerError, dottedOid, readTlv, type Tlv } from "./der";
+import { children, DerError, dottedOid, readTlv, type Tlv } from "./der";
 import { formatName, commonNamesOf } from "./dn";
 import { CURVES, HASH_ALGORITHMS, PUBLIC_KEY_ALGORITHMS, SIGNATURE_ALGORITHMS, WEAK_HASHES, ekuName, OID_ANY_EKU, OID_SERVER_AUTH } from "./oids";
 
@@ -166,18 +166,6 @@ function checkElement(t: Tlv): void {
 
 // ---- Small typed readers (the walk has already checked framing) -----------------------------------
 
-/** Children of a constructed value, in order. */
-function kids(t: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  let off = 0;
-  while (off < t.value.length) {
-    const c = readTlv(t.value, off);
-    out.push(c);
-    off = c.end;
-  }
-  return out;
-}
-
 function expect(t: Tlv | undefined, tag: number, what: string): Tlv {
   if (!t) throw new DerError(`${what} is missing`);
   if (t.tag !== tag) throw new DerError(`${what}: expected tag 0x${tag.toString(16)}, found 0x${t.tag.toString(16)}`);
@@ -196,7 +184,7 @@ function only(buf: Buffer, tag: number): Tlv {
  * may be left over. Returns the field found for each slot (undefined when an optional one is absent).
  */
 function fields(t: Tlv, slots: Array<{ tag: number | ((tag: number) => boolean); optional?: boolean; what: string }>): Array<Tlv | undefined> {
-  const cs = kids(t);
+  const cs = children(t.value);
   const out: Array<Tlv | undefined> = [];
   let i = 0;
   for (const slot of slots) {
@@ -217,7 +205,7 @@ function fields(t: Tlv, slots: Array<{ tag: number | ((tag: number) => boolean);
 }
 
 function seqOf<R>(t: Tlv, read: (c: Tlv) => R): R[] {
-  return kids(t).map(read);
+  return children(t.value).map(read);
 }
 
 /** Dotted text of an OBJECT IDENTIFIER element (der.ts dottedOid). */
@@ -437,7 +425,7 @@ function generalName(t: Tlv): GeneralName {
 const isDirectoryString = (tag: number) => tag === T.TeletexString || tag === T.PrintableString || tag === T.UniversalString || tag === T.UTF8String || tag === T.BMPString;
 
 function generalNames(t: Tlv): GeneralName[] {
-  return kids(t).map(generalName);
+  return children(t.value).map(generalName);
 }
 
 /**
@@ -528,8 +516,8 @@ function nameConstraints(t: Tlv): void {
     { tag: ctx(0, true), optional: true, what: "permittedSubtrees" },
     { tag: ctx(1, true), optional: true, what: "excludedSubtrees" },
   ]);
-  if (permitted) kids(permitted).forEach(generalSubtree);
-  if (excluded) kids(excluded).forEach(generalSubtree);
+  if (permitted) children(permitted.value).forEach(generalSubtree);
+  if (excluded) children(excluded.value).forEach(generalSubtree);
 }
 
 function authorityKeyIdentifier(t: Tlv): void {
@@ -559,7 +547,7 @@ function distributionPoint(t: Tlv): void {
   if (name) {
     const [choice] = fields(name, [{ tag: (tag) => tag === ctx(0, true) || tag === ctx(1, true), what: "DistributionPointName" }]);
     if (choice!.tag === ctx(0, true)) generalNames(choice!);
-    else kids(choice!).forEach(attributeTypeAndValue);
+    else children(choice!.value).forEach(attributeTypeAndValue);
   }
   if (issuer) generalNames(issuer);
 }
@@ -579,7 +567,7 @@ function policyInformation(t: Tlv): void {
   ]);
   oidOf(policy!);
   if (qualifiers) {
-    for (const q of kids(qualifiers)) {
+    for (const q of children(qualifiers.value)) {
       const [id] = fields(expect(q, T.SEQUENCE, "PolicyQualifierInfo"), [
         { tag: T.OID, what: "policyQualifierId" },
         { tag: () => true, what: "qualifier" },
@@ -698,7 +686,7 @@ function certificateInfo(der: Buffer): CertificateInfo {
   let raw: RawExtension[] = [];
   if (extsTlv) {
     const [list] = fields(extsTlv, [{ tag: T.SEQUENCE, what: "Extensions" }]);
-    raw = kids(list!).map(extension);
+    raw = children(list!.value).map(extension);
   }
   const { decoded, present, errors: extensionErrors } = decodeExtensions(raw);
   const get = <R>(oid: string) => decoded.get(oid) as R | undefined;

@@ -4,7 +4,7 @@
 // RDNs joined by ", ", multi-valued RDNs by "+", short names for 12 attribute types (else the dotted OID),
 // RFC 4514-style escaping, and values that are no directory string as "#" and the hex of their DER.
 // test/x509-der-differential.test.ts proves the strings equal on every certificate it reads.
-import { DerError, dottedOid, readTlv, type Tlv } from "./der";
+import { children, DerError, dottedOid, type Tlv } from "./der";
 
 /** The attribute types written by short name (the reference's list, in its words). */
 const SHORT_NAMES: Record<string, string> = {
@@ -23,21 +23,10 @@ const SHORT_NAMES: Record<string, string> = {
 };
 const CN_OID = "2.5.4.3";
 
-function children(t: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  let off = 0;
-  while (off < t.value.length) {
-    const c = readTlv(t.value, off);
-    out.push(c);
-    off = c.end;
-  }
-  return out;
-}
-
 /** One AttributeTypeAndValue: its type OID (dotted) and value element (whole TLV kept for "#hex"). */
 function atv(t: Tlv): { type: string; value: Tlv; valueDer: Buffer } {
   if (t.tag !== 0x30) throw new DerError(`AttributeTypeAndValue: expected tag 0x30, found tag 0x${t.tag.toString(16)}`);
-  const parts = children(t);
+  const parts = children(t.value);
   if (parts.length !== 2 || parts[0].tag !== 0x06) throw new DerError("AttributeTypeAndValue: expected an OBJECT IDENTIFIER and a value");
   const type = dottedOid(parts[0].value);
   return { type, value: parts[1], valueDer: t.value.subarray(parts[1].start, parts[1].end) };
@@ -93,10 +82,10 @@ function escape(data: string): string {
 export function formatName(name: Tlv): string {
   if (name.tag !== 0x30) throw new DerError(`Name: expected tag 0x30, found tag 0x${name.tag.toString(16)}`);
   const rdns: string[] = [];
-  for (const rdn of children(name)) {
+  for (const rdn of children(name.value)) {
     if (rdn.tag !== 0x31) throw new DerError(`RelativeDistinguishedName: expected tag 0x31, found tag 0x${rdn.tag.toString(16)}`);
     const parts: string[] = [];
-    for (const a of children(rdn)) {
+    for (const a of children(rdn.value)) {
       const { type, value, valueDer } = atv(a);
       const short = Object.prototype.hasOwnProperty.call(SHORT_NAMES, type) ? SHORT_NAMES[type] : type;
       const text = stringValue(value);
@@ -110,8 +99,8 @@ export function formatName(name: Tlv): string {
 /** The subject's commonName values, unescaped (a non-string value as bare hex, as the reference gave it). */
 export function commonNamesOf(name: Tlv): string[] {
   const out: string[] = [];
-  for (const rdn of children(name)) {
-    for (const a of children(rdn)) {
+  for (const rdn of children(name.value)) {
+    for (const a of children(rdn.value)) {
       const { type, value, valueDer } = atv(a);
       if (type !== CN_OID) continue;
       const text = stringValue(value);

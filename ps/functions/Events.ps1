@@ -92,6 +92,29 @@ function Split-LdapsAuditClientAddress {
     return $result
 }
 
+function Test-LdapsAuditClientRowRoom {
+    <#
+    Whether one more client row fits under ClientCap rows for Key ("<service>|<event id>"). Counts the row when it
+    fits, else counts the event in Dropped, so an overflow is reported (clientsDropped), never silently lost.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$RowCounts,
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][hashtable]$Dropped,
+        [Parameter(Mandatory = $true)][string]$Key,
+        [Parameter(Mandatory = $true)][int]$ClientCap
+    )
+    $rows = 0
+    if ($RowCounts.ContainsKey($Key)) { $rows = $RowCounts[$Key] }
+    if ($rows -ge $ClientCap) {
+        if ($Dropped.ContainsKey($Key)) { $Dropped[$Key] = $Dropped[$Key] + 1 } else { $Dropped[$Key] = 1 }
+        return $false
+    }
+    $RowCounts[$Key] = $rows + 1
+    return $true
+}
+
 function Add-LdapsAuditChannelBindingClient {
     <#
     Fold one 3039/3074/3075 event into the per-(service, event, client, identity) table. Field positions as 2889's
@@ -114,14 +137,7 @@ function Add-LdapsAuditChannelBindingClient {
     $ckey = [string]$Service + '|' + $Id + '|' + $address.ip + '|' + $identity.ToLowerInvariant()
     if (-not $Clients.ContainsKey($ckey)) {
         # Rows per (service, event id), counted as they are added so the cap costs nothing per event.
-        $dk = [string]$Service + '|' + $Id
-        $rows = 0
-        if ($RowCounts.ContainsKey($dk)) { $rows = $RowCounts[$dk] }
-        if ($rows -ge $ClientCap) {
-            if ($Dropped.ContainsKey($dk)) { $Dropped[$dk] = $Dropped[$dk] + 1 } else { $Dropped[$dk] = 1 }
-            return
-        }
-        $RowCounts[$dk] = $rows + 1
+        if (-not (Test-LdapsAuditClientRowRoom -RowCounts $RowCounts -Dropped $Dropped -Key ([string]$Service + '|' + $Id) -ClientCap $ClientCap)) { return }
         $Clients[$ckey] = [ordered]@{ service = $Service; eventId = $Id; ip = $address.ip; port = $address.port; identity = $identity; count = 0; first = $null; last = $null }
     }
     $c = $Clients[$ckey]
@@ -203,14 +219,7 @@ function Add-LdapsAuditEventAggregate {
             $ckey = [string]$Service + '|' + $address.ip + '|' + $identity.ToLowerInvariant() + '|' + [string]$typeCode
             if (-not $Clients.ContainsKey($ckey)) {
                 # At most ClientCap rows per service, as for the channel-binding events.
-                $dk = [string]$Service + '|2889'
-                $rows = 0
-                if ($RowCounts.ContainsKey($dk)) { $rows = $RowCounts[$dk] }
-                if ($rows -ge $ClientCap) {
-                    if ($Dropped.ContainsKey($dk)) { $Dropped[$dk] = $Dropped[$dk] + 1 } else { $Dropped[$dk] = 1 }
-                    return
-                }
-                $RowCounts[$dk] = $rows + 1
+                if (-not (Test-LdapsAuditClientRowRoom -RowCounts $RowCounts -Dropped $Dropped -Key ([string]$Service + '|2889') -ClientCap $ClientCap)) { return }
             }
             if (-not $Clients.ContainsKey($ckey)) {
                 $bindType = 'other'

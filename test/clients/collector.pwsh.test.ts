@@ -10,7 +10,7 @@ import { loadProfile } from "../../lib/profile/load";
 import { FACTS_SCHEMA_ID, SNAPSHOT_SCHEMA_ID, validatorFor } from "../../lib/schemas";
 import type { Snapshot } from "../../lib/snapshot";
 import { requirePeer } from "../helpers/peers";
-import { dcFixture, uint32 } from "../ps/fixture";
+import { dcFixture, FIXTURE_SCHANNEL, uint32 } from "../ps/fixture";
 import { findPwsh, hasOpenssl, makePki, shimPath, TestPki, writeFixture } from "../ps/helpers";
 
 const pwsh = findPwsh();
@@ -133,15 +133,7 @@ const stamp = (d: Date) => d.toISOString().slice(0, 19).replace("T", " ");
     const byId = (id: number) => snapshot.events!.summary!.find((s) => s.id === id)!;
     expect(byId(36888)).toMatchObject({ count: 3, errorCodes: { "alert 40 state 1205": 2, "alert 70 state 105": 1 } });
     expect(byId(36874)).toMatchObject({ count: 1, errorCodes: { "protocol TLS 1.0": 1 } });
-    // The shared fixture (test/ps/fixture.ts) also sets the TLS surface values; test/ps/collector.pwsh.test.ts explains each.
-    expect(snapshot.registry!.schannel).toEqual({
-      EventLogging: 1,
-      protocols: { "TLS 1.0": { Enabled: 0, DisabledByDefault: 1 }, "TLS 1.2": { Enabled: -1, DisabledByDefault: null } },
-      ciphers: { "RC4 128/128": { Enabled: 0 }, "Triple DES 168": { Enabled: 0 }, "AES 128/128": { Enabled: null } },
-      hashes: {},
-      keyExchangeAlgorithms: { PKCS: { Enabled: 1 } },
-      cipherSuitePolicy: ["TLS_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA"],
-    });
+    expect(snapshot.registry!.schannel).toEqual(FIXTURE_SCHANNEL); // the shared fixture also sets the TLS surface values
   });
 
   test("the facts name the clients per target; E06 warns on the NTDS target (no certificate qualifies: the test CA is untrusted)", () => {

@@ -8,7 +8,7 @@ import { deriveFacts } from "../../lib/facts";
 import { SNAPSHOT_SCHEMA_ID, validatorFor } from "../../lib/schemas";
 import type { Snapshot } from "../../lib/snapshot";
 import { requirePeer } from "../helpers/peers";
-import { dcFixture, ntdsBlob } from "./fixture";
+import { dcFixture, FIXTURE_SCHANNEL, ntdsBlob } from "./fixture";
 import { findPwsh, hasOpenssl, makePki, shimPath, TestPki, writeFixture } from "./helpers";
 
 const pwsh = findPwsh();
@@ -104,16 +104,7 @@ const ready = requirePeer("pwsh", pwsh !== null, "install with: dotnet tool inst
     expect(snapshot.registry).toEqual({
       ntds: { LDAPServerIntegrity: 1, LDAPServerEnforceIntegrity: null, LdapEnforceChannelBinding: 1, ldapInterfaceEventsLevel: 2 },
       adlds: { Inst1: { LDAPServerIntegrity: 2, LDAPServerEnforceIntegrity: null, LdapEnforceChannelBinding: null, ldapInterfaceEventsLevel: null } },
-      schannel: {
-        EventLogging: 1,
-        // Protocols: the Server subkey's values only (TLS 1.0\Client is not read); absent values are null.
-        protocols: { "TLS 1.0": { Enabled: 0, DisabledByDefault: 1 }, "TLS 1.2": { Enabled: -1, DisabledByDefault: null } },
-        // Read through the RegistryKey objects, so "RC4 128/128" is one key, not RC4 128 \ 128.
-        ciphers: { "RC4 128/128": { Enabled: 0 }, "Triple DES 168": { Enabled: 0 }, "AES 128/128": { Enabled: null } },
-        hashes: {},
-        keyExchangeAlgorithms: { PKCS: { Enabled: 1 } },
-        cipherSuitePolicy: ["TLS_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA"],
-      },
+      schannel: FIXTURE_SCHANNEL,
     });
   });
 

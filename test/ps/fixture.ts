@@ -18,6 +18,20 @@ export function ntdsBlob(pki: TestPki): Buffer {
  * .NET type Get-WinEvent gives each field: see ../shared/reference/real-windows/SOURCES.md). Schannel's manifest:
  * 36870 Type string, ErrorCode win:HexInt32 (-> Int32), ErrorStatus UInt32; 36888 AlertDesc and ErrorState UInt32.
  */
+/**
+ * registry.schannel as the collector reports dcFixture's Schannel values: the Protocols Server subkey's values only
+ * (TLS 1.0\Client is not read; absent values are null), cipher keys read through the RegistryKey objects (so
+ * "RC4 128/128" is one key, not RC4 128 \ 128), and the suite-order policy split on commas.
+ */
+export const FIXTURE_SCHANNEL = {
+  EventLogging: 1,
+  protocols: { "TLS 1.0": { Enabled: 0, DisabledByDefault: 1 }, "TLS 1.2": { Enabled: -1, DisabledByDefault: null } },
+  ciphers: { "RC4 128/128": { Enabled: 0 }, "Triple DES 168": { Enabled: 0 }, "AES 128/128": { Enabled: null } },
+  hashes: {},
+  keyExchangeAlgorithms: { PKCS: { Enabled: 1 } },
+  cipherSuitePolicy: ["TLS_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA"],
+};
+
 export const int32 = (value: number) => ({ type: "Int32", value });
 export const uint32 = (value: number) => ({ type: "UInt32", value });
 
