@@ -248,7 +248,9 @@ function channelBindingVerdict(snapshot: Snapshot, target: TargetInfo, c: Common
     c.dropped([3039, 3074, 3075]),
     missing,
     events?.windowDays ?? null,
-    'no LDAPS client failed or would fail channel-binding validation (3039, 3074, 3075 with the policy "When supported" at diagnostics level 2; both read at collection time and assumed for the whole window)',
+    // The collector reads the build, not the update level: a 2022 DC without the update that added 3074/3075 would
+    // log neither, so the "yes" states that assumption rather than hide it.
+    `no LDAPS client failed or would fail channel-binding validation (3039, 3074, 3075 with the policy "When supported" at diagnostics level 2; both read at collection time and assumed for the whole window; build ${build} is assumed to carry the update that logs 3074/3075, which the collector does not check)`,
   );
 }
 

@@ -262,6 +262,10 @@ export type TlsSurfaceFacts = {
      */
     untested: string[];
     /**
+     * The kinds of `untested`: weakness kinds never put to the server (the prober's TLS library cannot offer them, or the enumeration stopped), and not found accepted elsewhere.
+     */
+    untestedKinds: Weakness[];
+    /**
      * Every offerable suite of every accepted version got an answer on every enumerated endpoint.
      */
     complete: boolean;
@@ -315,6 +319,10 @@ export type TlsSurfaceFacts = {
    * Both registry and wire evidence were present, so contradictions were looked for.
    */
   compared: boolean;
+  /**
+   * What was compared, for the message: protocol versions only when no endpoint's cipher suites were enumerated (probe --ciphers), else also ciphers, key exchanges, hashes and the suite-order policy. null when not compared.
+   */
+  comparedWhat: string | null;
   /**
    * The registry says off, the wire still offers it (a reboot pending, a key under Client instead of Server, a misspelt key name, or a policy not applied).
    */

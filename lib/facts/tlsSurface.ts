@@ -185,6 +185,9 @@ export function wireFacts(snapshot: Snapshot): WireFacts | null {
     weaknessDetails: details,
     // A kind already found accepted needs no "could not rule out".
     untested: [...untested].filter(([, w]) => !weaknesses.has(w)).map(([text]) => text),
+    // The same as kinds, so a control warns when a kind it forbids was never put to the server (this Node's
+    // OpenSSL cannot offer RC4/DES/3DES): "not seen" is not "refused".
+    untestedKinds: [...new Set([...untested.values()].filter((w) => !weaknesses.has(w)))].sort(),
     complete,
     tls12Accepted,
     acceptedVersions,
@@ -203,6 +206,15 @@ function macHash(s: CipherSuite): string | null {
 
 const KEY_EXCHANGE_SWITCH: Partial<Record<CipherSuite["keyExchange"], string>> = { RSA: "PKCS", DHE: "Diffie-Hellman", ECDHE: "ECDH" };
 
+/**
+ * A suite name of the SSL Cipher Suite Order policy as the IANA name the probe records. Windows 8.1 / Server 2012 R2
+ * list ECDHE suites once per curve with a suffix (TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P256, _P384, _P521; "Cipher
+ * Suites in TLS/SSL (Schannel SSP)", the Windows 8.1 list); Windows 10 / Server 2016 and later dropped the suffix.
+ */
+export function policySuiteName(name: string): string {
+  return name.trim().toUpperCase().replace(/_P(256|384|521)$/, "");
+}
+
 function contradictionsOf(snapshot: Snapshot, reg: RegistryFacts): Contradiction[] {
   const out: Contradiction[] = [];
   const endpoints = snapshot.network?.endpoints ?? [];
@@ -215,7 +227,7 @@ function contradictionsOf(snapshot: Snapshot, reg: RegistryFacts): Contradiction
       out.push({ kind: "protocol", setting: p.reason, seen, message: `the registry turns ${REGISTRY_NAME[v]} off (${p.reason}), yet ${seen}` });
     }
   }
-  const policy = reg.cipherSuitePolicy ? new Set(reg.cipherSuitePolicy.map((n) => n.trim().toUpperCase())) : null;
+  const policy = reg.cipherSuitePolicy ? new Set(reg.cipherSuitePolicy.map(policySuiteName)) : null;
   const seenSuites = new Map<string, string[]>();
   for (const e of endpoints) {
     for (const v of WIRE_VERSIONS) {
@@ -272,6 +284,8 @@ export function tlsSurfaceFacts(snapshot: Snapshot): TlsSurfaceFacts | null {
     registry,
     tls12: tls12Facts(registry, wire),
     compared,
+    // Without --ciphers only the versions meet the registry: the message must not claim the suites were checked.
+    comparedWhat: !compared ? null : wire!.enumerated ? "protocol versions, and the accepted suites against Ciphers, KeyExchangeAlgorithms, Hashes and the suite-order policy" : "protocol versions only (cipher suites not enumerated: probe --ciphers)",
     contradictions,
     contradictionMessages: contradictions.map((c) => c.message),
   };

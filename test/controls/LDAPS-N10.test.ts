@@ -14,7 +14,8 @@ const defaults = () => userProfile("n10-default", [{ $ref: "https://ldaps-audit.
 
 testControl("LDAPS-N10", {
   valid: [
-    { name: "ECDHE + AEAD only, RC4/3DES untestable: pass, and says what could not be ruled out", facts: wire([GCM], { untestable: ["TLS_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"] }), message: /could not be ruled out: rc4 at TLSv1\.2 .*cannot offer/ },
+    { name: "ECDHE + AEAD only, RC4 and 3DES offered and refused: pass", facts: wire([GCM], { refused: ["TLS_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"] }), message: /no forbidden suite accepted/ },
+    { name: "hardened's kinds untestable do not warn the default profile (it does not forbid them)", facts: wire([GCM], { untestable: ["TLS_RSA_WITH_AES_128_CBC_SHA"] }), profile: defaults() },
     { name: "RSA key transport next to ECDHE passes the default (forward secrecy is hardened's)", facts: wire([GCM, RSA_CBC]), profile: defaults(), message: /allowed by the profile: no-forward-secrecy/ },
     { name: "not enumerated (no --ciphers): skip", facts: surface({ endpoints: [ldapsEndpoint(MODERN)] }), status: "skip", message: /probe --ciphers/ },
     { name: "no TLS evidence at all: skip", facts: { tlsSurface: null }, status: "skip" },
@@ -25,6 +26,9 @@ testControl("LDAPS-N10", {
     { name: "NULL cipher accepted fails the default", facts: wire([GCM, "TLS_RSA_WITH_NULL_SHA256"]), profile: defaults(), message: /no encryption/ },
     { name: "hardened: RSA key transport (no forward secrecy) fails", facts: wire([GCM, RSA_CBC]), message: /TLS_RSA_WITH_AES_128_CBC_SHA: no forward secrecy/ },
     { name: "hardened: TLS 1.2 with CBC suites only fails", facts: wire(["TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"]), message: /without any AEAD suite/ },
-    { name: "enumeration stopped by the cap: warn, naming what was not asked", facts: wire([GCM], { notTested: ["TLS_RSA_WITH_AES_128_CBC_SHA"], stopped: "the cap of 1 handshakes for this endpoint was reached" }), status: "warn", message: /did not finish: no-forward-secrecy at TLSv1\.2 .*not asked/ },
+    // Never put to the server is not refused: this Node's OpenSSL cannot offer RC4/DES/3DES, so a DC that accepts
+    // 3DES would otherwise pass a control that forbids it.
+    { name: "RC4/3DES untestable by the prober: warn, naming what was not ruled out", facts: wire([GCM], { untestable: ["TLS_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"] }), profile: defaults(), status: "warn", message: /not every forbidden kind was put to the server: .*rc4 at TLSv1\.2 .*cannot offer/ },
+    { name: "enumeration stopped by the cap: warn, naming what was not asked", facts: wire([GCM], { notTested: ["TLS_RSA_WITH_AES_128_CBC_SHA"], stopped: "the cap of 1 handshakes for this endpoint was reached" }), status: "warn", message: /not every forbidden kind was put to the server: no-forward-secrecy at TLSv1\.2 .*not asked/ },
   ],
 });

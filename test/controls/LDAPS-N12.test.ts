@@ -10,7 +10,8 @@ const tls10off = { protocols: { "TLS 1.0": { Enabled: 0 } } };
 
 testControl("LDAPS-N12", {
   valid: [
-    { name: "TLS 1.0 off in the registry and refused on the wire", facts: surface({ schannel: tls10off, endpoints: [ldapsEndpoint(MODERN)] }) },
+    { name: "TLS 1.0 off in the registry and refused on the wire; says only versions were compared", facts: surface({ schannel: tls10off, endpoints: [ldapsEndpoint(MODERN)] }), message: /compared: protocol versions only \(cipher suites not enumerated/ },
+    { name: "Windows Server 2012 R2's policy names ECDHE suites with a curve suffix (_P256): the accepted suite is in it", facts: surface({ schannel: { cipherSuitePolicy: ["TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P384"] }, endpoints: [ldapsEndpoint(MODERN, { "TLSv1.2": version(["TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"]) })] }), message: /compared: protocol versions, and the accepted suites/ },
     { name: "PKCS off, only ECDHE suites accepted", facts: surface({ schannel: { keyExchangeAlgorithms: { PKCS: { Enabled: 0 } } }, endpoints: [ldapsEndpoint(MODERN, { "TLSv1.2": version([GCM]) })] }) },
     { name: "TLS 1.0 on by default (no values) and accepted: no contradiction", facts: surface({ schannel: { protocols: {} }, endpoints: [ldapsEndpoint(LEGACY)] }) },
     { name: "AES 128 off does not govern TLS 1.3 suites", facts: surface({ schannel: { ciphers: { "AES 128/128": { Enabled: 0 } } }, endpoints: [ldapsEndpoint(MODERN, { "TLSv1.3": version(["TLS_AES_128_GCM_SHA256"]) })] }) },
