@@ -22,7 +22,7 @@ import { expectTerminalSafe, hostile, LINE_BREAKS, MARK } from "./helpers/termin
 import { evaluateExample, EXAMPLES, NOW } from "./report/fleet";
 
 /** Fields renderers switch on (enums, ids, dates they slice, DER): the rest is evidence and gets the hostile text. */
-const STRUCTURAL = new Set(["status", "kind", "source", "change", "result", "severity", "band", "mode", "purpose", "originalStatus", "chain", "der", "$schema", "bindType", "providerKind", "style", "keyword"]);
+const STRUCTURAL = new Set(["status", "verdict", "kind", "source", "change", "result", "severity", "band", "mode", "purpose", "originalStatus", "chain", "der", "$schema", "bindType", "providerKind", "style", "keyword"]);
 /** Maps whose keys come from evidence (event error codes, handshake failure details). */
 const EVIDENCE_KEYS = new Set(["errorCodes", "details"]);
 

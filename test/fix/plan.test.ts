@@ -29,6 +29,9 @@ const RELOAD_VERIFY = ["reload-certificate[LDAPS-E01,LDAPS-E02]", "verify[LDAPS-
 const expected: Record<string, { plain: string[]; enroll: string[]; stopped: boolean; exit: number; intended?: string }> = {
   "healthy-dc": { plain: [], enroll: [], stopped: false, exit: 0, intended: "LocalMachine\\My" },
   "adlds-instance": { plain: [], enroll: [], stopped: false, exit: 0, intended: "ADAM_AppDir\\My" },
+  // LDAPS works; the clients that would break under enforced signing / channel binding are advice (LDAPS-G04/G05,
+  // hardened), not something fix changes.
+  "enforcement-readiness": { plain: [], enroll: [], stopped: false, exit: 0, intended: "LocalMachine\\My" },
   "event-1220-no-certificate": { plain: ["obtain-certificate[LDAPS-S01]"], enroll: ["obtain-certificate[LDAPS-S01]", ...RELOAD_VERIFY], stopped: true, exit: 1 },
   "clients-1220": { plain: ["obtain-certificate[LDAPS-S01,LDAPS-E06]"], enroll: ["obtain-certificate[LDAPS-S01,LDAPS-E06]", ...RELOAD_VERIFY], stopped: true, exit: 1 },
   "wrong-name": { plain: ["obtain-certificate[LDAPS-S01,LDAPS-C02]"], enroll: ["obtain-certificate[LDAPS-S01,LDAPS-C02]", ...RELOAD_VERIFY], stopped: true, exit: 1 },
