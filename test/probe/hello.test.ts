@@ -19,6 +19,7 @@ import { clientHello, MAX_HELLO_ANSWER_BYTES, probeVersionByHello, readServerAns
 import { TLS_VERSIONS, TlsVersion } from "../../lib/probe/types";
 import { freePort, killGroup, trackPeer, waitForPort } from "./helpers/net";
 import { startSlapd, slapdPath, Slapd } from "./helpers/slapd";
+import { cut } from "../helpers/cut";
 
 jest.setTimeout(600000);
 const FQDN = "dc1.example.test";
@@ -161,18 +162,6 @@ function serverHelloMessage(wire: number, viaExtension: boolean, sessionId: Buff
     ...(ext.length ? [Buffer.from([exts.length >> 8, exts.length & 0xff]), exts] : []),
   ]);
   return Buffer.concat([Buffer.from([2, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
-}
-
-/** Split `data` at the given cut points (fractions of its length). */
-function cut(data: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => Math.floor(c * data.length)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of [...points, data.length]) {
-    out.push(data.subarray(prev, p));
-    prev = p;
-  }
-  return out;
 }
 
 const feed = (chunks: Buffer[]): { verdict: HelloVerdict; bytesRead: number } => {

@@ -12,6 +12,7 @@ import { tlv, unbindRequest } from "../../lib/probe/ber";
 import { Attempt, openTls } from "../../lib/probe/connect";
 import { MAX_ROOTDSE_RESPONSE, readRootDse, ROOT_DSE_ATTRIBUTES, RootDseAnswer, RootDseReader, rootDseRequest } from "../../lib/probe/rootdse";
 import { startSlapd, slapdPath, Slapd } from "./helpers/slapd";
+import { cut } from "../helpers/cut";
 
 jest.setTimeout(600000);
 const FQDN = "dc1.example.test";
@@ -88,16 +89,6 @@ const message = (id: number, op: Buffer) => tlv(0x30, Buffer.concat([int(id), op
 const entry = (attrs: Array<[string, string[]]>) => message(1, tlv(0x64, Buffer.concat([octets(""), tlv(0x30, Buffer.concat(attrs.map(([t, vs]) => tlv(0x30, Buffer.concat([octets(t), tlv(0x31, Buffer.concat(vs.map((v) => octets(v))))])))))])));
 const done = (code = 0, diag = "") => message(1, tlv(0x65, Buffer.concat([tlv(0x0a, Buffer.from([code])), octets(""), octets(diag)])));
 
-function cut(data: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => Math.floor(c * data.length)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of [...points, data.length]) {
-    out.push(data.subarray(prev, p));
-    prev = p;
-  }
-  return out;
-}
 const feed = (chunks: Buffer[]): RootDseAnswer => {
   const r = new RootDseReader();
   let a: RootDseAnswer = { state: "more" };
