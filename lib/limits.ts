@@ -1,6 +1,7 @@
 // Every bound the tool puts on its input, in one place. The README's "Input limits" table is generated
 // from LIMITS (test/limits.test.ts keeps them in step). Each bound sits far above what real evidence
 // carries, and crossing one is an input error (exit 2) with a line that names the limit, never a crash.
+import { groupThousands } from "./text-order";
 
 /** Any input file (snapshot, profile, waivers, report, certificate file): refused before reading above this. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -68,7 +69,7 @@ export const LIMITS: LimitRow[] = [
   { what: "Size of a certificate, key or CA file (preflight, probe --ca)", limit: mib(MAX_CERTIFICATE_FILE_BYTES), constant: "MAX_CERTIFICATE_FILE_BYTES" },
   { what: "Nesting depth of a JSON or YAML document", limit: String(MAX_JSON_DEPTH), constant: "MAX_JSON_DEPTH" },
   { what: "Size of one DER certificate", limit: mib(MAX_CERTIFICATE_BYTES), constant: "MAX_CERTIFICATE_BYTES" },
-  { what: "ASN.1 nodes in one certificate or extension", limit: MAX_ASN1_NODES.toLocaleString("en-US"), constant: "MAX_ASN1_NODES" },
+  { what: "ASN.1 nodes in one certificate or extension", limit: groupThousands(MAX_ASN1_NODES), constant: "MAX_ASN1_NODES" },
   { what: "ASN.1 nesting depth in a certificate", limit: String(MAX_ASN1_DEPTH), constant: "MAX_ASN1_DEPTH" },
   { what: "Certificates recorded from one presented chain (probe)", limit: String(MAX_PRESENTED_CHAIN), constant: "MAX_PRESENTED_CHAIN" },
   { what: "Answer to StartTLS buffered from a peer (probe)", limit: `${MAX_STARTTLS_RESPONSE / 1024} KiB`, constant: "MAX_STARTTLS_RESPONSE" },
@@ -78,8 +79,8 @@ export const LIMITS: LimitRow[] = [
   { what: "Path extensions tried for one chain build", limit: String(MAX_CHAIN_ATTEMPTS), constant: "MAX_CHAIN_ATTEMPTS" },
   { what: "CRLs supplied for one offline chain build", limit: String(MAX_CRLS), constant: "MAX_CRLS" },
   { what: "Size of one CRL", limit: mib(MAX_CRL_BYTES), constant: "MAX_CRL_BYTES" },
-  { what: "Schema nodes checked against the facts schema for one control (profile lint)", limit: MAX_LINT_STEPS.toLocaleString("en-US"), constant: "MAX_LINT_STEPS" },
-  { what: "Name-constraint comparisons for one path", limit: MAX_NAME_CONSTRAINT_CHECKS.toLocaleString("en-US"), constant: "MAX_NAME_CONSTRAINT_CHECKS" },
+  { what: "Schema nodes checked against the facts schema for one control (profile lint)", limit: groupThousands(MAX_LINT_STEPS), constant: "MAX_LINT_STEPS" },
+  { what: "Name-constraint comparisons for one path", limit: groupThousands(MAX_NAME_CONSTRAINT_CHECKS), constant: "MAX_NAME_CONSTRAINT_CHECKS" },
 ];
 
 /** The README table, as markdown. */

@@ -12,16 +12,16 @@ const tmp = mkdtempSync(join(tmpdir(), "ldaps-audit-startup-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 let n = 0;
-function loaded(args: string[]): { code: number | null; files: string[]; builtins: string[]; stderr: string } {
+function loaded(args: string[]): { code: number | null; files: string[]; builtins: string[]; icu: string[]; stderr: string } {
   const out = join(tmp, `modules-${n++}.json`);
   const r = spawnSync(process.execPath, ["-r", join(__dirname, "helpers", "loaded-modules.js"), BIN, ...args], {
     env: { ...process.env, LDAPS_AUDIT_TEST_MODULES: out, NO_COLOR: "1" },
     encoding: "utf8",
     cwd: ROOT,
   });
-  const { files, builtins } = JSON.parse(readFileSync(out, "utf8")) as { files: string[]; builtins: string[] };
+  const { files, builtins, icu } = JSON.parse(readFileSync(out, "utf8")) as { files: string[]; builtins: string[]; icu: string[] };
   const recorder = join(__dirname, "helpers", "loaded-modules.js");
-  return { code: r.status, files: files.filter((f) => f !== recorder).map((f) => f.replace(`${ROOT}/`, "")), builtins, stderr: r.stderr };
+  return { code: r.status, files: files.filter((f) => f !== recorder).map((f) => f.replace(`${ROOT}/`, "")), builtins, icu, stderr: r.stderr };
 }
 
 // What each heavy module looks like in the CommonJS cache.
@@ -62,6 +62,9 @@ test("evaluate of a JSON snapshot with a shipped profile: precompiled validators
   // Only the generated code of what the run uses: the snapshot schema and the baseline profile.
   expect(r.files.filter((f) => f.startsWith("dist/generated/")).sort()).toEqual(["dist/generated/profile-baseline.js", "dist/generated/schema-snapshot.schema.js"]);
   expect(r.builtins).not.toContain("tls");
+  // No locale-dependent call (lib/text-order.ts orders and formats): the report's order does not follow
+  // LANG, and ICU's collator/number formatter (~15-30 ms on first use) never starts.
+  expect(r.icu).toEqual([]);
 });
 
 test("the paths that need them still load them: YAML waivers load yaml, a user profile compiles with ajv", () => {

@@ -10,6 +10,7 @@ import { eventFacts } from "./events";
 import type { ClientEvidenceKind, ClientFacts, ClientRow, ClientSourceState, MissingEvidence, SelectionFacts, TargetInfo } from "./types";
 import { instantMs } from "../dates";
 import { readinessFacts } from "./readiness";
+import { compareText } from "../text-order";
 
 export type { ClientEvidenceKind, ClientFacts, ClientRow, ClientSourceState, MissingEvidence } from "./types";
 
@@ -67,7 +68,7 @@ class ClientTable {
   sorted(names: Map<string, string | null>): ClientRow[] {
     return [...this.rows.values()]
       .map((r) => ({ ...r, name: names.get(r.ip) ?? null, ports: [...r.ports].sort((a, b) => a - b) }))
-      .sort((a, b) => Number(b.ldaps) - Number(a.ldaps) || b.count - a.count || a.ip.localeCompare(b.ip));
+      .sort((a, b) => Number(b.ldaps) - Number(a.ldaps) || b.count - a.count || compareText(a.ip, b.ip));
   }
 }
 

@@ -4,6 +4,7 @@ import type { EventSummary, InsecureBindClient, Snapshot } from "../snapshot";
 import type { CertificateFacts, EventCountFacts, EventFacts, TargetInfo } from "./types";
 export type { EventCountFacts, EventFacts };
 import { instantMs } from "../dates";
+import { compareText } from "../text-order";
 
 function counts(summaries: EventSummary[]): EventCountFacts {
   const out: EventCountFacts = { count: 0, first: null, last: null, errorCodes: {} };
@@ -43,7 +44,7 @@ export function eventFacts(snapshot: Snapshot, target: TargetInfo, _now: Date, c
   const clients = (ev.insecureBindClients ?? [])
     .filter((c: InsecureBindClient) => target.service === null || c.service == null || sameService(c.service, target.service))
     .map((c) => ({ ip: c.ip, identity: c.identity, bindType: c.bindType, count: c.count, last: c.last ?? null }))
-    .sort((a, b) => b.count - a.count || a.ip.localeCompare(b.ip) || a.identity.localeCompare(b.identity));
+    .sort((a, b) => b.count - a.count || compareText(a.ip, b.ip) || compareText(a.identity, b.identity));
 
   const windowMs = instantMs(ev.windowEnd) - instantMs(ev.windowStart);
   return {

@@ -21,6 +21,7 @@ import { enforcementFacts } from "./enforcement";
 import { eventFacts } from "./events";
 import type { BreakingClient, ConfigFacts, EventFacts, MissingEvidence, ReadinessFacts, ReadinessVerdict, TargetInfo } from "./types";
 import { instantMs } from "../dates";
+import { compareText } from "../text-order";
 
 export type { ReadinessFacts, ReadinessVerdict, BreakingClient };
 
@@ -64,7 +65,7 @@ class BreakingTable {
   }
 
   sorted(): BreakingClient[] {
-    return [...this.rows.values()].map((r) => ({ ...r, events: [...r.events].sort((a, b) => a - b) })).sort((a, b) => b.count - a.count || a.ip.localeCompare(b.ip) || a.identity.localeCompare(b.identity));
+    return [...this.rows.values()].map((r) => ({ ...r, events: [...r.events].sort((a, b) => a - b) })).sort((a, b) => b.count - a.count || compareText(a.ip, b.ip) || compareText(a.identity, b.identity));
   }
 }
 

@@ -12,6 +12,7 @@
 //   reverse engineering (and field experience) says the latest notAfter wins, which is what we predict.
 import { describeExtensionError } from "./certificate";
 import type { CertificateFacts, SchannelFacts, SelectionFacts, TargetInfo } from "./types";
+import { compareText } from "../text-order";
 
 export const MACHINE_STORE = "LocalMachine\\My";
 
@@ -88,7 +89,7 @@ export function selectionFacts(target: TargetInfo, certificates: CertificateFact
   const serviceQualifying = qualifying.filter((c) => c.storeRole === "service");
   const effective = serviceQualifying.length > 0 ? serviceQualifying : qualifying;
   const effectiveStore = effective.length === 0 ? null : effective[0].store;
-  const ranked = [...effective].sort((a, b) => b.validity.notAfter.localeCompare(a.validity.notAfter) || a.thumbprint.localeCompare(b.thumbprint));
+  const ranked = [...effective].sort((a, b) => compareText(b.validity.notAfter, a.validity.notAfter) || compareText(a.thumbprint, b.thumbprint));
   const predicted = ranked[0] ?? null;
   if (predicted) predicted.predicted = true;
   const expected = [target.serviceStore, MACHINE_STORE];

@@ -5,6 +5,7 @@
 // change on every run without the host changing, and a digest over them would refuse every plan.
 import { createHash } from "node:crypto";
 import type { Snapshot, StoreCertificate } from "../snapshot";
+import { compareText } from "../text-order";
 
 export interface StateDigest {
   sha256: string;
@@ -52,8 +53,8 @@ function certificateState(c: StoreCertificate): unknown {
 /** The digest of the host state a plan depends on. */
 export function stateDigest(snapshot: Snapshot): StateDigest {
   const stores = (snapshot.stores ?? [])
-    .map((s) => ({ name: s.name.toLowerCase(), read: !s.error, certificates: s.certificates.map(certificateState).sort((a, b) => canonicalJson(a).localeCompare(canonicalJson(b))) }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .map((s) => ({ name: s.name.toLowerCase(), read: !s.error, certificates: s.certificates.map(certificateState).sort((a, b) => compareText(canonicalJson(a), canonicalJson(b))) }))
+    .sort((a, b) => compareText(a.name, b.name));
   const h = snapshot.host;
   const host = {
     fqdn: h.fqdn.toLowerCase(),
@@ -62,7 +63,7 @@ export function stateDigest(snapshot: Snapshot): StateDigest {
     isGlobalCatalog: h.isGlobalCatalog ?? null,
     adldsInstances: (h.adldsInstances ?? [])
       .map((i) => ({ name: i.name, serviceName: i.serviceName ?? null, serviceAccount: i.serviceAccount ?? null, serviceAccountSid: i.serviceAccountSid ?? null, ldapPort: i.ldapPort ?? null, sslPort: i.sslPort ?? null }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+      .sort((a, b) => compareText(a.name, b.name)),
   };
   const parts = { host: hash(host), stores: hash(stores), registry: hash(snapshot.registry ?? null) };
   return { sha256: hash(parts), parts };

@@ -24,6 +24,7 @@ import { stateDigest } from "./digest";
 import { certreqInf } from "./request";
 import type { DoneWhen, IntendedCertificate, Plan, PlanAction, PlanChange, PlanStep, PlanTarget, Precondition } from "./types";
 import { PLAN_ACTIONS } from "./types";
+import { compareText } from "../text-order";
 
 export const PLAN_SCHEMA_ID = `${SCHEMA_BASE}plan.schema.json`;
 
@@ -292,7 +293,7 @@ class TargetPlanner {
         this.certControls(this.index(c)).every((r) => this.judged(r.id).includes("privateKey.readable"));
       const repairable = this.stores
         .filter(readOnly)
-        .sort((a, b) => Number(b.storeRole === "service") - Number(a.storeRole === "service") || b.validity.notAfter.localeCompare(a.validity.notAfter) || a.thumbprint.localeCompare(b.thumbprint));
+        .sort((a, b) => Number(b.storeRole === "service") - Number(a.storeRole === "service") || compareText(b.validity.notAfter, a.validity.notAfter) || compareText(a.thumbprint, b.thumbprint));
       if (repairable.length) {
         intended = grant = repairable[0];
       } else {

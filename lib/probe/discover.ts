@@ -2,6 +2,7 @@
 // _ldap._tcp.dc._msdcs.<domain> (MS-ADTS 6.3.2.3), optionally asking a given DNS server.
 import { promises as dnsp } from "node:dns";
 import { InputError } from "../errors";
+import { compareText } from "../text-order";
 
 export interface DiscoveredDc {
   host: string;
@@ -30,7 +31,7 @@ export async function discoverByDns(domain: string, dnsServers?: string[]): Prom
   }
   const seen = new Set<string>();
   return records
-    .sort((a, b) => a.priority - b.priority || b.weight - a.weight || a.name.localeCompare(b.name))
+    .sort((a, b) => a.priority - b.priority || b.weight - a.weight || compareText(a.name, b.name))
     .map((r) => ({ host: r.name.replace(/\.$/, "").toLowerCase(), port: r.port, priority: r.priority, weight: r.weight }))
     .filter((r) => (seen.has(r.host) ? false : (seen.add(r.host), true)));
 }

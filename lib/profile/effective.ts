@@ -10,6 +10,7 @@ import { shortText } from "../terminal";
 import { walkControl } from "./lint";
 import { escapePointerPart, pointerFragment, pointerGet, resolveRef, unescapePointerPart } from "./pointer";
 import type { Control, ControlMetadata, ControlPart } from "./types";
+import { compareText } from "../text-order";
 
 type Json = Record<string, unknown>;
 type PartName = "if" | "then" | "ldapsWarning";
@@ -266,7 +267,7 @@ export function buildEffectiveControls(profileId: string, merged: MergedControl[
 
   const selected = merged.map((c) => build(c.meta.id));
   const digestMaterial = [...docs.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([id, d]) => `\n${id}\n${JSON.stringify({ ...d, $id: undefined, $comment: undefined })}\n${JSON.stringify(all.get(id)!.meta)}`)
     .join("");
   return { selected, digestMaterial };

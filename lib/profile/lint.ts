@@ -7,6 +7,7 @@ import { InputError } from "../errors";
 import { MAX_LINT_STEPS } from "../limits";
 import { FACTS_SCHEMA_ID, getAjv } from "../schemas";
 import { shortText } from "../terminal";
+import { groupThousands } from "../text-order";
 import { escapePointerPart, pointerGet, resolveRef } from "./pointer";
 
 type Json = Record<string, unknown>;
@@ -195,7 +196,7 @@ class Walker {
   /** `where` is the node's location, "<document>#<pointer>", for messages. */
   schema(schema: unknown, base: string, facts: FactsPosition, path: string[], where: string): void {
     if (!isObject(schema)) return;
-    if (++this.steps > MAX_LINT_STEPS) throw new InputError(`its schemas take more than ${MAX_LINT_STEPS.toLocaleString("en-US")} steps to check against the facts schema (a recursive or very large control), at ${shortText(where, 300)}`);
+    if (++this.steps > MAX_LINT_STEPS) throw new InputError(`its schemas take more than ${groupThousands(MAX_LINT_STEPS)} steps to check against the facts schema (a recursive or very large control), at ${shortText(where, 300)}`);
     for (const [k, why] of Object.entries(UNCHECKABLE)) if (k in schema) this.problems.push(`uses ${k} at ${at(where, k)}: ${why}`);
     if (typeof schema.$ref === "string") this.ref(schema.$ref, base, facts, path, at(where, "$ref"));
     const props = schema.properties;

@@ -3,6 +3,7 @@
 import type { ControlResult, Status } from "../profile/types";
 import type { ReportCertificate, ReportTarget } from "./types";
 import { instantMs } from "../dates";
+import { compareText } from "../text-order";
 
 export const STATUSES: Status[] = ["fail", "error", "warn", "waived", "skip", "pass"];
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
@@ -20,7 +21,7 @@ export function findingOrder(a: ControlResult, b: ControlResult): number {
     badness(b.status) - badness(a.status) ||
     (a.status === "error" ? 0 : 1) - (b.status === "error" ? 0 : 1) ||
     SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
-    a.id.localeCompare(b.id)
+    compareText(a.id, b.id)
   );
 }
 

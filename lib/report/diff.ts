@@ -6,6 +6,7 @@ import type { Status } from "../profile/types";
 import { badness, predictedCertificate, targetKey, targetLabel } from "./common";
 import type { Report, ReportCertificate, ReportTarget } from "./types";
 import { terminalText } from "../terminal";
+import { compareText } from "../text-order";
 
 export type ChangeKind =
   | "newly-failing"
@@ -194,7 +195,7 @@ export function diffReports(oldReports: Array<{ report: Report; path: string }>,
     if (!after.has(key)) targets.push({ host: a.host, service: a.service, change: "removed", from: a.status, to: null, regression: false, changes: [] });
   }
   const order = { changed: 0, added: 1, removed: 2, unchanged: 3 };
-  targets.sort((x, y) => Number(y.regression) - Number(x.regression) || order[x.change] - order[y.change] || x.host.localeCompare(y.host) || (x.service ?? "").localeCompare(y.service ?? ""));
+  targets.sort((x, y) => Number(y.regression) - Number(x.regression) || order[x.change] - order[y.change] || compareText(x.host, y.host) || compareText(x.service ?? "", y.service ?? ""));
   const all = targets.flatMap((t) => t.changes);
   const regressions = all.filter((c) => c.regression).length + targets.filter((t) => t.regression && !t.changes.some((c) => c.regression)).length;
   const improvements = all.filter((c) => ["fixed", "better", "certificate-gained"].includes(c.kind)).length;

@@ -12,6 +12,7 @@ import { badness, findingOrder, predictedCertificate, STATUSES, targetLabel } fr
 import { expiryTimeline, TimelineRow } from "./html-timeline";
 import type { Report, ReportCertificate, ReportTarget } from "./types";
 import { surfaceOf, tlsSurfaceHtml } from "./tls-surface";
+import { compareText } from "../text-order";
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -518,7 +519,7 @@ function riskOrder(report: Report): number[] {
         y.bad.filter((c) => badness(c.status) === 2).length - x.bad.filter((c) => badness(c.status) === 2).length ||
         (x.worst && y.worst ? findingOrder(x.worst, y.worst) : 0) ||
         x.days - y.days ||
-        targetLabel(x.t).localeCompare(targetLabel(y.t)) ||
+        compareText(targetLabel(x.t), targetLabel(y.t)) ||
         a - b
       );
     });

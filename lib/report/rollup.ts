@@ -10,6 +10,7 @@ import { esc, htmlPage, statusBadge, statusBadgeText } from "./html";
 import type { Report, ReportTarget, StatusCounts } from "./types";
 import { instantMs } from "../dates";
 import { terminalText } from "../terminal";
+import { compareText } from "../text-order";
 
 export const ROLLUP_SCHEMA_ID = `${SCHEMA_BASE}rollup.schema.json`;
 export const EXPIRY_WINDOWS = [30, 60, 90] as const;
@@ -103,7 +104,7 @@ function newestPerTarget(inputs: Array<{ report: Report }>): { entries: Chosen[]
   return { entries: [...chosen.values()], seen };
 }
 
-const byHost = (a: RollupTargetRef, b: RollupTargetRef) => a.host.localeCompare(b.host) || (a.service ?? "").localeCompare(b.service ?? "");
+const byHost = (a: RollupTargetRef, b: RollupTargetRef) => compareText(a.host, b.host) || compareText(a.service ?? "", b.service ?? "");
 
 /** Per control: counts across targets and which targets fail or warn; the worst controls first. */
 function tallyControls(entries: Chosen[]): { controls: RollupControl[]; total: StatusCounts } {
@@ -125,7 +126,7 @@ function tallyControls(entries: Chosen[]): { controls: RollupControl[]; total: S
       b.counts.fail + b.counts.error - (a.counts.fail + a.counts.error) ||
       b.counts.warn - a.counts.warn ||
       SEVERITIES.indexOf(a.severity as (typeof SEVERITIES)[number]) - SEVERITIES.indexOf(b.severity as (typeof SEVERITIES)[number]) ||
-      a.id.localeCompare(b.id),
+      compareText(a.id, b.id),
   );
   for (const c of list) {
     c.failing.sort(byHost);
@@ -157,7 +158,7 @@ function targetRows(entries: Chosen[], inputs: Array<{ report: Report }>): { tar
       predicted: p && days !== null ? { thumbprint: p.thumbprint, subject: p.subject, notAfter: p.notAfter, daysToExpiry: days } : null,
     });
   }
-  timeline.sort((a, b) => instantMs(a.notAfter) - instantMs(b.notAfter) || a.host.localeCompare(b.host));
+  timeline.sort((a, b) => instantMs(a.notAfter) - instantMs(b.notAfter) || compareText(a.host, b.host));
   targets.sort((a, b) => (a.status === b.status ? 0 : a.status === "noncompliant" ? -1 : 1) || byHost(a, b));
   noPredicted.sort(byHost);
   return { targets, timeline, noPredicted };

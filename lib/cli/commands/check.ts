@@ -8,6 +8,7 @@ import { hostFileStem } from "../../output/host-file-names";
 import { deliver, parseNow, profileInputs, refuseUnsafeOutputs, ReportArgs, withReportOptions } from "../common";
 import { CollectArgs, collectOptionsFrom, withCollectOptions } from "./collect";
 import { stderrLine } from "../../terminal";
+import { compareText } from "../../text-order";
 
 interface CheckArgs extends ReportArgs, CollectArgs {
   "report-dir"?: string;
@@ -43,7 +44,7 @@ export function pruneReports(dir: string, keep: number, host: string, format: st
   const mine = readdirSync(dir)
     .map((name) => ({ name, m: REPORT_FILE.exec(name) }))
     .filter((r): r is { name: string; m: RegExpExecArray } => !!r.m && r.m[1].toLowerCase() === stem && r.m[3] === EXTENSION[format])
-    .sort((a, b) => b.m[2].localeCompare(a.m[2]) || b.name.localeCompare(a.name));
+    .sort((a, b) => compareText(b.m[2], a.m[2]) || compareText(b.name, a.name));
   const removed = mine.slice(keep).map((r) => r.name);
   for (const n of removed) unlinkSync(join(dir, n));
   return removed;
