@@ -12,16 +12,16 @@ const tmp = mkdtempSync(join(tmpdir(), "ldaps-audit-startup-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 let n = 0;
-function loaded(args: string[]): { code: number | null; files: string[]; builtins: string[]; icu: string[]; stderr: string } {
+function loaded(args: string[]): { code: number | null; files: string[]; builtins: string[]; icu: string[]; helpRendered: boolean; stderr: string } {
   const out = join(tmp, `modules-${n++}.json`);
   const r = spawnSync(process.execPath, ["-r", join(__dirname, "helpers", "loaded-modules.js"), BIN, ...args], {
     env: { ...process.env, LDAPS_AUDIT_TEST_MODULES: out, NO_COLOR: "1" },
     encoding: "utf8",
     cwd: ROOT,
   });
-  const { files, builtins, icu } = JSON.parse(readFileSync(out, "utf8")) as { files: string[]; builtins: string[]; icu: string[] };
+  const { files, builtins, icu, helpRendered } = JSON.parse(readFileSync(out, "utf8")) as { files: string[]; builtins: string[]; icu: string[]; helpRendered: boolean };
   const recorder = join(__dirname, "helpers", "loaded-modules.js");
-  return { code: r.status, files: files.filter((f) => f !== recorder).map((f) => f.replace(`${ROOT}/`, "")), builtins, icu, stderr: r.stderr };
+  return { code: r.status, files: files.filter((f) => f !== recorder).map((f) => f.replace(`${ROOT}/`, "")), builtins, icu, helpRendered, stderr: r.stderr };
 }
 
 // What each heavy module looks like in the CommonJS cache.
@@ -65,6 +65,15 @@ test("evaluate of a JSON snapshot with a shipped profile: precompiled validators
   // No locale-dependent call (lib/text-order.ts orders and formats): the report's order does not follow
   // LANG, and ICU's collator/number formatter (~15-30 ms on first use) never starts.
   expect(r.icu).toEqual([]);
+  // yargs no longer lays out the command's help text after calling the handler (lib/cli/main.ts).
+  expect(r.helpRendered).toBe(false);
+});
+
+test("help is still rendered when it is asked for", () => {
+  for (const args of [["--help"], ["evaluate", "--help"], ["fix", "plan", "--help"]]) {
+    const r = loaded(args);
+    expect([args, r.code, r.helpRendered]).toEqual([args, 0, true]);
+  }
 });
 
 test("the paths that need them still load them: YAML waivers load yaml, a user profile compiles with ajv", () => {

@@ -1,7 +1,7 @@
 // Command-line entry: parses arguments with yargs and calls library functions. No audit logic here.
 // Each command lives in lib/cli/commands/<name>.ts and loads its heavy modules inside the handler,
 // so `--version` and `--help` stay fast.
-import yargs from "yargs";
+import yargs, { type Argv } from "yargs";
 import { EXIT, InputError, RuntimeFailure } from "../errors";
 import { guardStandardStreams } from "../output/stdio";
 import { commands } from "./commands";
@@ -36,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
       throw new InputError(msg.replace(/[ \t]*\n[ \t]*/g, " ").trim());
     })
     .exitProcess(false);
+  skipHelpCaching(parser);
   for (const c of commands) parser.command(c);
   try {
     const result = await parser.parseAsync();
@@ -55,6 +56,19 @@ export async function main(argv: string[]): Promise<number> {
     return code;
   }
   return exitCode;
+}
+
+/**
+ * yargs 17 renders a command's whole help text right after calling its handler (usage.cacheHelpMessage), in
+ * case the handler calls showHelp later. No handler here shows help, and that rendering (cliui, a string
+ * width for every option) was ~25 ms of every cold run (issue 17). --help and usage errors render help as
+ * before, when it is asked for (test/startup.test.ts records when help is rendered).
+ */
+function skipHelpCaching(parser: Argv): void {
+  type Internal = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } };
+  const usage = (parser as unknown as Internal).getInternalMethods?.().getUsageInstance?.();
+  // A yargs without this internal (another major) simply keeps rendering it: slower, never wrong.
+  if (usage && typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => {};
 }
 
 /** True when the command line asks for --format nagios (read from argv: a usage error comes before parsed arguments). */

@@ -1,7 +1,8 @@
 // Preloaded with `node -r` by test/startup.test.ts: at exit, writes the files the process loaded (CommonJS
-// cache), the built-in modules it loaded, and the locale-dependent (ICU) calls it made, to the file named by
-// LDAPS_AUDIT_TEST_MODULES. No clock: what a start-up costs is asserted as what it loads and initialises
-// (ICU's collator and number formatter cost ~15-30 ms on first use, and make output depend on LANG).
+// cache), the built-in modules it loaded, the locale-dependent (ICU) calls it made and whether it rendered
+// help text, to the file named by LDAPS_AUDIT_TEST_MODULES. No clock: what a start-up costs is asserted as
+// what it loads and does (ICU's collator and number formatter cost ~15-30 ms on first use, and make output
+// depend on LANG; rendering help ~25 ms).
 "use strict";
 const { writeFileSync } = require("node:fs");
 const icu = new Set();
@@ -21,7 +22,19 @@ for (const name of ["toLocaleString", "toLocaleDateString", "toLocaleTimeString"
 for (const name of ["Collator", "NumberFormat", "DateTimeFormat", "PluralRules", "RelativeTimeFormat", "ListFormat", "Segmenter"]) {
   if (typeof Intl[name] === "function") record(Intl, name, `Intl.${name}`);
 }
+// Help text is laid out by cliui (yargs' only use of it): a call means help was rendered.
+let helpRendered = false;
+const Module = require("node:module");
+const load = Module._load;
+Module._load = function (request, ...rest) {
+  const loaded = load.call(this, request, ...rest);
+  if (request !== "cliui" || typeof loaded !== "function") return loaded;
+  return function (...args) {
+    helpRendered = true;
+    return loaded.apply(this, args);
+  };
+};
 process.on("exit", () => {
   const builtins = process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).map((m) => m.slice("NativeModule ".length));
-  writeFileSync(process.env.LDAPS_AUDIT_TEST_MODULES, JSON.stringify({ files: Object.keys(require.cache), builtins, icu: [...icu] }));
+  writeFileSync(process.env.LDAPS_AUDIT_TEST_MODULES, JSON.stringify({ files: Object.keys(require.cache), builtins, icu: [...icu], helpRendered }));
 });
