@@ -10,11 +10,13 @@
 // the generator, or ajv upgraded without a rebuild), the precompiled code is ignored and everything is
 // compiled as before; never stale verdicts. A manifest that does not parse, or a generated file that is
 // missing or does not load, is treated the same way: the run compiles at run time (one debug line under
-// LDAPS_AUDIT_DEBUG=1), it never fails for an optimisation.
+// LDAPS_AUDIT_DEBUG=1), it never fails for an optimisation. The manifest also keeps a stamp of the same
+// files by identity and change time (sourcesStamp), so a run whose sources are untouched since the build
+// is trusted after a stat of each file instead of reading and hashing them all.
 // Run from lib/ (ts-jest) there is no dist/generated next to it, so in-process tests compile at run time;
 // test/precompiled.test.ts proves both give the same verdicts and the same errors.
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createHash, type Hash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { ValidateFunction } from "ajv";
 import { packageRoot } from "./paths";
@@ -58,6 +60,8 @@ interface SerializedProfile {
 
 export interface Manifest {
   digest: string;
+  /** sourcesStamp() when the digest was taken: while it still matches, the sources are unchanged. */
+  stamp?: string;
   /** Schema $id -> "<file>#<export name>", for validatorFor(). */
   schemas: Record<string, string>;
   profiles: Record<string, SerializedProfile>;
@@ -76,19 +80,44 @@ function packageVersion(name: string): string {
   }
 }
 
-/** What the generated code was made from: every shipped schema file and the loader modules, by content, and the ajv versions. */
-export function sourcesDigest(): string {
-  const h = createHash("sha256");
-  for (const p of GENERATOR_PACKAGES) h.update(`package:${p}`).update("\0").update(packageVersion(p)).update("\0");
+/** The files the generated code was made from: every shipped schema file and the compiled loader modules. */
+function sourceFiles(): Array<{ name: string; path: string }> {
   const root = join(packageRoot(), "schemas");
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true })
       .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith(".json") ? [join(dir, e.name)] : []))
       .sort();
-  for (const file of walk(root)) h.update(relative(root, file)).update("\0").update(readFileSync(file)).update("\0");
-  for (const m of LOADER_MODULES) {
-    const file = join(__dirname, `${m}${__filename.endsWith(".ts") ? ".ts" : ".js"}`);
-    h.update(m).update("\0").update(existsSync(file) ? readFileSync(file) : "").update("\0");
+  const schemaFiles = walk(root).map((path) => ({ name: relative(root, path), path }));
+  const loaderFiles = LOADER_MODULES.map((m) => ({ name: m, path: join(__dirname, `${m}${__filename.endsWith(".ts") ? ".ts" : ".js"}`) }));
+  return [...schemaFiles, ...loaderFiles];
+}
+
+function hashGeneratorPackages(h: Hash): void {
+  for (const p of GENERATOR_PACKAGES) h.update(`package:${p}`).update("\0").update(packageVersion(p)).update("\0");
+}
+
+/** What the generated code was made from: every shipped schema file and the loader modules, by content, and the ajv versions. */
+export function sourcesDigest(): string {
+  const h = createHash("sha256");
+  hashGeneratorPackages(h);
+  for (const f of sourceFiles()) h.update(f.name).update("\0").update(existsSync(f.path) ? readFileSync(f.path) : "").update("\0");
+  return h.digest("hex");
+}
+
+/**
+ * The same sources by file identity and change time instead of content: what the build saw when it took
+ * the digest. Reading and hashing every source (~10-25 ms) was a large part of a cold `evaluate` (issue
+ * 17); a stat of each is ~1 ms. The kernel sets ctime on every write and `touch` cannot set it back, so
+ * an edit (even one that keeps size and mtime) changes the stamp; then the content digest decides, as
+ * before. A copied or reinstalled package has new ctimes: its stamp never matches and every run pays
+ * for the digest (correct, only slower).
+ */
+export function sourcesStamp(): string {
+  const h = createHash("sha256");
+  hashGeneratorPackages(h);
+  for (const f of sourceFiles()) {
+    const st = statSync(f.path, { bigint: true, throwIfNoEntry: false });
+    h.update(f.name).update("\0").update(st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : "-").update("\0");
   }
   return h.digest("hex");
 }
@@ -122,7 +151,7 @@ function current(): Manifest | null {
     fallBack(`${path}: ${(e as Error).message}`);
     return manifest;
   }
-  if (m.digest === sourcesDigest()) manifest = m;
+  if ((m.stamp !== undefined && m.stamp === sourcesStamp()) || m.digest === sourcesDigest()) manifest = m;
   else fallBack(`${path} is stale; run npm run build`);
   return manifest;
 }

@@ -27,7 +27,7 @@ const exportIn = (file, ref) => {
   refs[name] = ref;
   return `${file}#${name}`;
 };
-const manifest = { digest: pre.sourcesDigest(), schemas: {}, profiles: {} };
+const manifest = { digest: pre.sourcesDigest(), stamp: pre.sourcesStamp(), schemas: {}, profiles: {} };
 // Whole documents that validatorFor() serves: every shipped schema but the controls and profiles, which
 // are only ever applied as a profile's effective controls.
 for (const id of Object.keys(ajv.schemas).sort()) {

@@ -5,7 +5,7 @@
 // (inside the project, so the copy resolves node_modules like dist/ does), in a node process of its own,
 // never touching the real dist/ other suites use.
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const ROOT = join(__dirname, "..");
@@ -93,6 +93,29 @@ test.each([
   const debug = run(root, { LDAPS_AUDIT_DEBUG: "1" });
   expect(debug.report).toEqual(reference.report);
   expect(debug.stderr).toMatch(/^ldaps-audit: debug: precompiled validators not used \(.*\); compiling at run time\n/);
+});
+
+test("a schema edited after the build, its size and mtime kept, is noticed (the stamp changes with ctime; the digest decides)", () => {
+  const root = distCopy((r) => {
+    // A real copy of schemas/ (not the link): this case edits it.
+    rmSync(join(r, "schemas"));
+    cpSync(join(ROOT, "schemas"), join(r, "schemas"), { recursive: true });
+  });
+  expect(run(root).precompiled).toBe(true);
+  const file = join(root, "schemas", "snapshot.schema.json");
+  const before = statSync(file, { bigint: true });
+  const text = readFileSync(file, "utf8");
+  // Same length, other content: one character of a description, and the old mtime put back to the
+  // nanosecond (touch -d, as someone hiding an edit would).
+  const i = text.indexOf('"description": "') + '"description": "'.length;
+  writeFileSync(file, text.slice(0, i) + (text[i] === "X" ? "Y" : "X") + text.slice(i + 1));
+  const ns = before.mtimeNs;
+  expect(spawnSync("touch", ["-m", "-d", `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, "0")}`, file]).status).toBe(0);
+  const after = statSync(file, { bigint: true });
+  expect([after.size, after.mtimeNs]).toEqual([before.size, before.mtimeNs]);
+  const r = run(root, { LDAPS_AUDIT_DEBUG: "1" });
+  expect(r.precompiled).toBe(false);
+  expect(r.stderr).toMatch(/precompiled validators not used \(.*is stale; run npm run build\)/);
 });
 
 test("a stale copy does not use its precompiled snapshot validator", () => {

@@ -105,6 +105,9 @@ beforeAll(async () => {
 test("dist/generated exists and is current (npm run build; pretest runs it)", () => {
   expect(built.precompiledValidator(Object.keys(manifest.schemas)[0])).toBeDefined();
   expect(manifest.digest).toBe(built.sourcesDigest());
+  // Untouched since the build, so a run trusts the manifest after a stat of each source (sourcesStamp),
+  // without reading and hashing them (a tsc run after the build, without the generator, changes this).
+  expect(manifest.stamp).toBe(built.sourcesStamp());
 });
 
 test.each(Object.keys(manifest.schemas))("schema %s: same verdicts and errors, precompiled and compiled at run time", (id) => {
