@@ -43,12 +43,15 @@ export class TempFile {
     }
   }
 
-  /** Flush to disk and close; the file stays until renameOnto or remove. */
-  close(mode?: number): void {
+  /**
+   * Flush to disk and close; the file stays until renameOnto or remove. `durable: false` skips the fsync,
+   * for a file that is read back and removed within the run (a spool), never published.
+   */
+  close(mode?: number, { durable = true }: { durable?: boolean } = {}): void {
     if (this.fd === undefined) return;
     try {
       if (mode !== undefined) fchmodSync(this.fd, mode);
-      fsyncSync(this.fd);
+      if (durable) fsyncSync(this.fd);
       closeSync(this.fd);
       this.fd = undefined;
     } catch (e) {

@@ -1,11 +1,11 @@
 // Writing a report while it is being produced, for fleets: targets go to a temporary file as they are
-// judged, and the file is renamed into place (or copied to stdout, a FIFO or a device) only when the
-// run has finished.
+// judged, and the file is renamed into place only when the run has finished (stdout, a FIFO or a device
+// get it from a spool then: lib/output/spool.ts).
 // A failure in the middle leaves nothing behind: never half a report.
-import { tmpdir } from "node:os";
 import { basename, dirname } from "node:path";
+import { Spool } from "../output/spool";
 import { OutputTarget, resolveOutput } from "../output/target";
-import { copyFileToTarget, TempFile } from "../output/write";
+import { TempFile } from "../output/write";
 import type { ReportHeader } from "./build";
 import { JsonStyle, targetJson } from "./document";
 import { textHeader, textSummary, textTarget, TextOptions } from "./text";
@@ -33,7 +33,9 @@ export function targetText(t: ReportTarget, controls: Record<string, ReportContr
 
 export class ReportStreamWriter {
   private readonly destination: OutputTarget;
-  private readonly tmp: TempFile;
+  /** A file destination is built next to itself (and renamed onto it); any other waits in a spool. */
+  private readonly tmp: TempFile | undefined;
+  private readonly spool: Spool | undefined;
   private count = 0;
   private begun = false;
   private controls: Record<string, ReportControl> | null = null;
@@ -48,16 +50,15 @@ export class ReportStreamWriter {
   ) {
     this.style = { format, json, text };
     this.destination = resolveOutput(destination ?? "-");
-    // A file is built next to itself and renamed onto it; stdout, a FIFO or a device get a copy of a
-    // private (0600) spool file in the temp folder, which is not for other local users to read.
-    this.tmp =
-      this.destination.kind === "file"
-        ? new TempFile(dirname(this.destination.path), basename(this.destination.path), this.destination.name)
-        : new TempFile(tmpdir(), "ldaps-audit-report", this.destination.name);
+    // A file is built next to itself and renamed onto it; stdout, a FIFO or a device get the report
+    // from a spool (memory, then a private temp file; lib/output/spool.ts) once it is complete.
+    if (this.destination.kind === "file") this.tmp = new TempFile(dirname(this.destination.path), basename(this.destination.path), this.destination.name);
+    else this.spool = new Spool(this.destination.name);
   }
 
   private write(s: string): void {
-    this.tmp.write(s);
+    if (this.tmp) this.tmp.write(s);
+    else this.spool!.write(s);
   }
 
   /** Header fields known before any target (everything but inputs and summary). */
@@ -106,19 +107,15 @@ export class ReportStreamWriter {
       this.write(`${this.count ? "\n  " : ""}],\n  ${tail.slice(1).trimStart()}\n`);
     }
     if (this.destination.kind === "file") {
-      this.tmp.renameOnto(this.destination.path, this.destination.mode);
+      this.tmp!.renameOnto(this.destination.path, this.destination.mode);
       return;
     }
-    this.tmp.close();
-    try {
-      await copyFileToTarget(this.tmp.path, this.destination);
-    } finally {
-      this.tmp.remove();
-    }
+    await this.spool!.deliver(this.destination);
   }
 
   /** Drop everything written so far. */
   abort(): void {
-    this.tmp.remove();
+    this.tmp?.remove();
+    this.spool?.discard();
   }
 }
