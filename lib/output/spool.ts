@@ -4,7 +4,7 @@
 // in memory (a single DC's report is a few KB: no temp file, no fsync, no read-back; issue 17's cold
 // start); beyond that it moves to a private (0600) temp file, so a fleet's report never sits in memory.
 import { tmpdir } from "node:os";
-import { copyFileToTarget, TempFile, writeToTarget } from "./write";
+import { copyFileToTarget, TempFile, writeToTargetAndWait } from "./write";
 import type { OutputTarget } from "./target";
 
 /** Bytes held in memory before a spool moves to a temp file. */
@@ -44,10 +44,8 @@ export class Spool {
     if (!this.file) {
       const bytes = Buffer.concat(this.chunks);
       this.chunks = [];
-      if (target.kind !== "stdout") return writeToTarget(target, bytes);
-      // Resolved when stdout has taken the bytes, or failed (a reader that went away is the standard
-      // streams guard's to end quietly; lib/output/stdio.ts).
-      return new Promise<void>((resolve) => process.stdout.write(bytes, () => resolve()));
+      // A reader that went away is the standard streams guard's to end quietly (lib/output/stdio.ts).
+      return writeToTargetAndWait(target, bytes);
     }
     // A spool is read back once and removed: no fsync, it never outlives the run.
     this.file.close(undefined, { durable: false });

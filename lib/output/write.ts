@@ -150,6 +150,12 @@ export function writeToTarget(target: OutputTarget, content: string | Uint8Array
   }
 }
 
+/** writeToTarget for a target that is not a file, resolved once stdout has taken the bytes (or failed: the guard's to report). */
+export function writeToTargetAndWait(target: Exclude<OutputTarget, { kind: "file" }>, bytes: Buffer): Promise<void> {
+  if (target.kind !== "stdout") return Promise.resolve(writeToTarget(target, bytes));
+  return new Promise<void>((resolve) => process.stdout.write(bytes, () => resolve()));
+}
+
 /**
  * Copy a finished temp file (closed) to a target that cannot be renamed onto: stdout, a descriptor,
  * a FIFO or a device. Resolves once the target has it all, or the reader went away.
