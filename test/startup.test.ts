@@ -49,13 +49,15 @@ test("--help loads yargs and the command list, nothing heavy", () => {
   expect(r.builtins).not.toContain("tls");
 });
 
-test("evaluate of a JSON snapshot with a shipped profile: precompiled validators, no ajv compiler, no yaml, no probe/tls", () => {
+test("evaluate of a JSON snapshot with a shipped profile: no yargs (fast path), precompiled validators, no ajv compiler, no yaml, no probe/tls", () => {
   const r = loaded(["evaluate", "examples/healthy-dc.snapshot.json", "--now", "2026-11-24T00:00:00Z", "--format", "json"]);
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
   // Certificates are read by lib/x509/certificate.ts (DER, issue 17 item 2): no @peculiar, asn1js,
   // reflect-metadata or tsyringe; CRL parsing (lib/x509/crl.ts) loads them only when CRLs are supplied.
-  expect(heavyIn(r.files)).toEqual(["yargs"]);
+  // A plain command line is parsed by lib/cli/fast-path.ts: yargs and the other commands stay unloaded.
+  expect(heavyIn(r.files)).toEqual([]);
+  expect(r.files.filter((f) => f.startsWith("dist/lib/cli/commands/"))).toEqual(["dist/lib/cli/commands/evaluate.js"]);
   expect(r.files.filter((f) => /node_modules\/(@peculiar|asn1js|reflect-metadata|tsyringe)\//.test(f))).toEqual([]);
   expect(r.files).not.toContain("dist/lib/x509/certificate-reference.js");
   expect(r.files).not.toContain("dist/lib/x509/crl.js");
@@ -67,6 +69,13 @@ test("evaluate of a JSON snapshot with a shipped profile: precompiled validators
   expect(r.icu).toEqual([]);
   // yargs no longer lays out the command's help text after calling the handler (lib/cli/main.ts).
   expect(r.helpRendered).toBe(false);
+});
+
+test("a line the fast path leaves to yargs is parsed by yargs, with its message", () => {
+  const r = loaded(["evaluate", "examples/healthy-dc.snapshot.json", "--bogus"]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toBe("ldaps-audit: Unknown argument: bogus\n");
+  expect(heavyIn(r.files)).toEqual(["yargs"]);
 });
 
 test("help is still rendered when it is asked for", () => {
@@ -91,6 +100,6 @@ test("probe with a PEM --ca: no @peculiar/x509 (node:crypto reads plain certific
   const r = loaded(["probe", "127.0.0.1:1", "--ca", "examples/certs/root.pem", "--no-versions", "--timeout", "5000", "--format", "json"]);
   expect(r.stderr).toBe("");
   expect(r.code).toBe(1); // the endpoint is not healthy
-  expect(heavyIn(r.files)).toEqual(["yargs", "probe modules"]);
+  expect(heavyIn(r.files)).toEqual(["probe modules"]);
   expect(r.files.some((f) => f.includes("node_modules/node-forge/"))).toBe(false);
 });

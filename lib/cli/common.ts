@@ -1,5 +1,5 @@
 // Options and output handling shared by the commands that produce a report.
-import type { Argv } from "yargs";
+import type { Argv, Options } from "yargs";
 import { instantOption } from "../dates";
 import { EXIT, InputError } from "../errors";
 import type { Report } from "../report/types";
@@ -37,35 +37,43 @@ export function wantsWholeReport(args: { format?: string; "output-html"?: string
 }
 
 /** --format, --output and the extra --output-<format> files: shared by every command that writes a report. */
+export const OUTPUT_OPTIONS = {
+  format: {
+    choices: REPORT_FORMATS,
+    describe:
+      "Output format: text, json (schemas/report.schema.json), html (self-contained page for auditors), pdf (that page printed by headless Chromium/Edge), " +
+      "junit (JUnit XML for CI), prometheus (textfile-collector metrics: -o <collector folder>/ldaps-audit.prom), " +
+      "nagios (a Nagios/Icinga check: status line and perfdata; exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Default: text on a terminal, json otherwise",
+  },
+  output: { alias: "o", type: "string", describe: "Write the report to this file (atomically) instead of stdout" },
+  "output-html": { type: "string", describe: "Also write the HTML report to this file (atomically)" },
+  "output-junit": { type: "string", describe: "Also write JUnit XML to this file (atomically)" },
+  "output-json": { type: "string", describe: "Also write the JSON report to this file (atomically)" },
+  compact: {
+    type: "boolean",
+    describe: "JSON on one line, without indentation (smaller and faster to write for fleets). Default: compact on a stdout that is not a terminal (a pipe), indented on a terminal and in files (-o); --no-compact always indents",
+  },
+} satisfies Record<string, Options>;
+
+/** The output options, and the profile, waivers and clock a judged report depends on. */
+export const REPORT_OPTIONS = {
+  ...OUTPUT_OPTIONS,
+  profile: {
+    type: "string",
+    default: "baseline",
+    describe: "Compliance profile: baseline, hardened, or a profile file (JSON Schema; see schemas/profile.meta.json)",
+  },
+  waivers: { type: "string", describe: "Waivers file (JSON or YAML): control, optional host/thumbprint, justification, approver, expires" },
+  now: { type: "string", describe: "Judge validity and expiry at this instant (ISO 8601), e.g. for reproducible audits" },
+  verbose: { alias: "v", type: "boolean", default: false, describe: "Text output: list passing controls too" },
+} satisfies Record<string, Options>;
+
 export function withOutputOptions<T>(y: Argv<T>) {
-  return y
-    .option("format", {
-      choices: REPORT_FORMATS,
-      describe:
-        "Output format: text, json (schemas/report.schema.json), html (self-contained page for auditors), pdf (that page printed by headless Chromium/Edge), " +
-        "junit (JUnit XML for CI), prometheus (textfile-collector metrics: -o <collector folder>/ldaps-audit.prom), " +
-        "nagios (a Nagios/Icinga check: status line and perfdata; exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Default: text on a terminal, json otherwise",
-    })
-    .option("output", { alias: "o", type: "string", describe: "Write the report to this file (atomically) instead of stdout" })
-    .option("output-html", { type: "string", describe: "Also write the HTML report to this file (atomically)" })
-    .option("output-junit", { type: "string", describe: "Also write JUnit XML to this file (atomically)" })
-    .option("output-json", { type: "string", describe: "Also write the JSON report to this file (atomically)" })
-    .option("compact", {
-      type: "boolean",
-      describe: "JSON on one line, without indentation (smaller and faster to write for fleets). Default: compact on a stdout that is not a terminal (a pipe), indented on a terminal and in files (-o); --no-compact always indents",
-    });
+  return y.options(OUTPUT_OPTIONS);
 }
 
 export function withReportOptions<T>(y: Argv<T>) {
-  return withOutputOptions(y)
-    .option("profile", {
-      type: "string",
-      default: "baseline",
-      describe: "Compliance profile: baseline, hardened, or a profile file (JSON Schema; see schemas/profile.meta.json)",
-    })
-    .option("waivers", { type: "string", describe: "Waivers file (JSON or YAML): control, optional host/thumbprint, justification, approver, expires" })
-    .option("now", { type: "string", describe: "Judge validity and expiry at this instant (ISO 8601), e.g. for reproducible audits" })
-    .option("verbose", { alias: "v", type: "boolean", default: false, describe: "Text output: list passing controls too" });
+  return y.options(REPORT_OPTIONS);
 }
 
 export function parseNow(value: string | undefined): Date | undefined {

@@ -1,17 +1,69 @@
 // Command-line entry: parses arguments with yargs and calls library functions. No audit logic here.
 // Each command lives in lib/cli/commands/<name>.ts and loads its heavy modules inside the handler,
-// so `--version` and `--help` stay fast.
-import yargs, { type Argv } from "yargs";
+// so `--version` and `--help` stay fast. The plain command lines of `evaluate` and `probe` skip yargs
+// altogether (lib/cli/fast-path.ts); everything else, help and every mistake included, goes through it.
+import type { Argv, CommandModule } from "yargs";
 import { EXIT, InputError, RuntimeFailure } from "../errors";
 import { guardStandardStreams } from "../output/stdio";
-import { commands } from "./commands";
+import type { CommandSpec } from "./fast-path";
 import { toolVersion } from "../version";
 import { stderrBlock, stderrLine } from "../terminal";
+
+type Handler = (args: Record<string, unknown>) => unknown;
+
+/** The commands the fast path may take, each loaded only when it is the one named. */
+const FAST_COMMANDS: Record<string, () => { spec: CommandSpec; handler: Handler }> = {
+  evaluate: () => {
+    const m = require("./commands/evaluate") as typeof import("./commands/evaluate");
+    return { spec: m.evaluateSpec, handler: m.evaluateCommand.handler as unknown as Handler };
+  },
+  probe: () => {
+    const m = require("./commands/probe") as typeof import("./commands/probe");
+    return { spec: m.probeSpec, handler: m.probeCommand.handler as unknown as Handler };
+  },
+};
 
 export async function main(argv: string[]): Promise<number> {
   // Before anything is printed (help and version included): a reader that goes away ends output quietly.
   guardStandardStreams();
-  let exitCode: number = EXIT.compliant;
+  try {
+    const fast = fastCommand(argv);
+    if (fast) {
+      await fast.handler(fast.args);
+      return typeof fast.args.exitCode === "number" ? fast.args.exitCode : EXIT.compliant;
+    }
+    const { commands } = require("./commands") as typeof import("./commands");
+    const result = await newParser(argv, commands).parseAsync();
+    const code = (result as { exitCode?: number }).exitCode;
+    return typeof code === "number" ? code : EXIT.compliant;
+  } catch (e) {
+    const code = reportError(e);
+    // A Nagios/Icinga check reads stdout and the exit code: bad arguments or input are UNKNOWN (3).
+    if (wantsNagios(argv)) {
+      const { unknownResult } = await import("../report/nagios");
+      const { emit } = await import("./output");
+      // nagiosText (in unknownResult) shows any line break or control character in the message as \xNN.
+      const result = unknownResult(e instanceof Error ? e.message : String(e));
+      emit(result.output);
+      return result.exitCode;
+    }
+    return code;
+  }
+}
+
+/** The handler and its arguments when `argv` is a plain line of a fast command (lib/cli/fast-path.ts), else undefined. */
+function fastCommand(argv: string[]): { handler: Handler; args: Record<string, unknown> } | undefined {
+  if (!argv.length || !Object.prototype.hasOwnProperty.call(FAST_COMMANDS, argv[0])) return undefined;
+  const { spec, handler } = FAST_COMMANDS[argv[0]]();
+  const { fastArgs } = require("./fast-path") as typeof import("./fast-path");
+  const args = fastArgs(argv, spec);
+  return args && { handler, args: { ...args, $0: "ldaps-audit" } };
+}
+
+/** The yargs parser of the whole CLI over `argv`, with `commands` (test/cli/fast-path.test.ts builds one with recording handlers). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function newParser(argv: string[], commands: Array<CommandModule<any, any>>): Argv {
+  const yargs = require("yargs") as typeof import("yargs");
   const parser = yargs(argv)
     .scriptName("ldaps-audit")
     .usage(
@@ -38,24 +90,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitProcess(false);
   skipHelpCaching(parser);
   for (const c of commands) parser.command(c);
-  try {
-    const result = await parser.parseAsync();
-    const code = (result as { exitCode?: number }).exitCode;
-    if (typeof code === "number") exitCode = code;
-  } catch (e) {
-    const code = reportError(e);
-    // A Nagios/Icinga check reads stdout and the exit code: bad arguments or input are UNKNOWN (3).
-    if (wantsNagios(argv)) {
-      const { unknownResult } = await import("../report/nagios");
-      const { emit } = await import("./output");
-      // nagiosText (in unknownResult) shows any line break or control character in the message as \xNN.
-      const result = unknownResult(e instanceof Error ? e.message : String(e));
-      emit(result.output);
-      return result.exitCode;
-    }
-    return code;
-  }
-  return exitCode;
+  return parser;
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { CommandModule } from "yargs";
 import { EXIT } from "../../errors";
 import { namedPaths } from "../../output/conflicts";
-import { deliver, jsonCompact, parseNow, profileInputs, refuseUnsafeOutputs, ReportArgs, wantsWholeReport, withReportOptions } from "../common";
+import { deliver, jsonCompact, parseNow, profileInputs, refuseUnsafeOutputs, REPORT_OPTIONS, ReportArgs, wantsWholeReport } from "../common";
+import type { CommandSpec } from "../fast-path";
 import { stderrLine, stderrProgress, stderrProgressClear } from "../../terminal";
 
 interface EvaluateArgs extends ReportArgs {
@@ -10,22 +11,32 @@ interface EvaluateArgs extends ReportArgs {
   workers?: string;
 }
 
+/** evaluate's arguments as data: its yargs builder declares them, and lib/cli/fast-path.ts reads them. */
+export const evaluateSpec = {
+  name: "evaluate",
+  positional: { name: "snapshots", spec: { type: "string", array: true, demandOption: true, describe: "Snapshot JSON files (schemas/snapshot.schema.json)" } },
+  options: {
+    ...REPORT_OPTIONS,
+    probe: {
+      type: "string",
+      array: true,
+      describe: "Probe results (ldaps-audit probe -o FILE) to merge into the snapshot of the same host: compares the certificate on the wire with the one the store predicts (LDAPS-N03)",
+    },
+    workers: {
+      type: "string",
+      describe:
+        "Worker threads for a fleet: auto (every core, from 200 snapshot files on), off, or a number (forced). The report is the same bytes either way. Default: $LDAPS_AUDIT_WORKERS, else auto. Not used with --probe",
+    },
+  },
+} satisfies CommandSpec;
+
 export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
   command: "evaluate <snapshots...>",
   describe: "Evaluate snapshot files (from the collector, the probe, or hand-made) against a compliance profile",
   builder: (y) =>
-    withReportOptions(y)
-      .positional("snapshots", { type: "string", array: true, demandOption: true, describe: "Snapshot JSON files (schemas/snapshot.schema.json)" })
-      .option("probe", {
-        type: "string",
-        array: true,
-        describe: "Probe results (ldaps-audit probe -o FILE) to merge into the snapshot of the same host: compares the certificate on the wire with the one the store predicts (LDAPS-N03)",
-      })
-      .option("workers", {
-        type: "string",
-        describe:
-          "Worker threads for a fleet: auto (every core, from 200 snapshot files on), off, or a number (forced). The report is the same bytes either way. Default: $LDAPS_AUDIT_WORKERS, else auto. Not used with --probe",
-      })
+    y
+      .positional(evaluateSpec.positional.name, evaluateSpec.positional.spec)
+      .options(evaluateSpec.options)
       .example("$0 evaluate examples/healthy-dc.snapshot.json", "Audit one DC's evidence with the baseline profile")
       .example("$0 evaluate dc*.json --profile hardened --format json -o report.json", "Hardened audit of several DCs into a JSON report")
       .example("$0 evaluate dc1.json --waivers waivers.yaml --now 2026-12-01", "Apply accepted exceptions; judge expiry as of a date")
