@@ -58,6 +58,8 @@ test("evaluate of a JSON snapshot with a shipped profile: no yargs (fast path), 
   // A plain command line is parsed by lib/cli/fast-path.ts: yargs and the other commands stay unloaded.
   expect(heavyIn(r.files)).toEqual([]);
   expect(r.files.filter((f) => f.startsWith("dist/lib/cli/commands/"))).toEqual(["dist/lib/cli/commands/evaluate.js"]);
+  // A JSON report needs neither the text and HTML renderers nor, with a precompiled profile, the control compiler.
+  expect(r.files.filter((f) => /^dist\/lib\/(report\/(text|html|tls-surface)|profile\/(effective|lint))\.js$/.test(f))).toEqual([]);
   expect(r.files.filter((f) => /node_modules\/(@peculiar|asn1js|reflect-metadata|tsyringe)\//.test(f))).toEqual([]);
   expect(r.files).not.toContain("dist/lib/x509/certificate-reference.js");
   expect(r.files).not.toContain("dist/lib/x509/crl.js");

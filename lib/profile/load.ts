@@ -20,7 +20,7 @@ import { parseJsonText, readInputFile } from "../input";
 import { packageRoot } from "../paths";
 import { precompiledProfile } from "../precompiled";
 import { describeErrors, getAjv, PROFILE_META_ID, SCHEMA_BASE } from "../schemas";
-import { buildEffectiveControls, MergedControl } from "./effective";
+import type { MergedControl } from "./effective";
 import { escapePointerPart, pointerGet, resolveRef } from "./pointer";
 import type { ControlMetadata, LoadedProfile } from "./types";
 
@@ -240,6 +240,8 @@ export function loadProfile(nameOrPath: string): LoadedProfile {
     throw e;
   }
   if (raws.length === 0) throw new InputError(`${source}: the profile defines no controls (no ldapsControl subschemas reachable through allOf)`);
+  // Loaded here only: a shipped profile served precompiled (lib/precompiled.ts) never needs the compiler's side.
+  const { buildEffectiveControls } = require("./effective") as typeof import("./effective");
   let effective: ReturnType<typeof buildEffectiveControls>;
   try {
     effective = buildEffectiveControls(schemaId, mergeControls(raws), shippedControls());

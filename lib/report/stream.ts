@@ -8,10 +8,13 @@ import { OutputTarget, resolveOutput } from "../output/target";
 import { TempFile } from "../output/write";
 import type { ReportHeader } from "./build";
 import { JsonStyle, targetJson } from "./document";
-import { textHeader, textSummary, textTarget, TextOptions } from "./text";
+import type { TextOptions } from "./text";
 import type { Report, ReportControl, ReportTarget } from "./types";
 
 export type StreamFormat = "json" | "text";
+
+/** The text renderer, loaded only for text reports (it brings the HTML helpers along; JSON runs never need it). */
+const textRenderer = () => require("./text") as typeof import("./text");
 
 /** How a streamed report is written: its format, and for JSON pretty (2-space indent) or compact (one line). */
 export interface StreamStyle {
@@ -26,7 +29,7 @@ export interface StreamStyle {
  * gives the very bytes the writer would.
  */
 export function targetText(t: ReportTarget, controls: Record<string, ReportControl>, style: StreamStyle): string {
-  if (style.format === "text") return textTarget(t, style.text);
+  if (style.format === "text") return textRenderer().textTarget(t, style.text);
   const body = targetJson(t, controls, style.json);
   return style.json === "compact" ? body : body.replace(/\n/g, "\n    ");
 }
@@ -66,7 +69,7 @@ export class ReportStreamWriter {
     this.begun = true;
     this.controls = header.controls;
     if (this.format === "text") {
-      this.write(textHeader(header));
+      this.write(textRenderer().textHeader(header));
       return;
     }
     if (this.style.json === "compact") {
@@ -99,7 +102,7 @@ export class ReportStreamWriter {
   /** Close the document, then move it into place; resolves once stdout has it all. */
   async finish(rest: { inputs: Report["inputs"]; summary: Report["summary"] }): Promise<void> {
     if (!this.begun) throw new Error("ReportStreamWriter.finish before begin");
-    if (this.format === "text") this.write(textSummary(rest.summary, this.text));
+    if (this.format === "text") this.write(textRenderer().textSummary(rest.summary, this.text));
     else if (this.style.json === "compact") {
       this.write(`],${JSON.stringify({ inputs: rest.inputs, summary: rest.summary }).slice(1)}\n`);
     } else {
