@@ -1,15 +1,16 @@
 // The command lines that scheduled tasks and pipelines run all day (`evaluate dc1.json`, `probe dc1 --ca
-// root.pem --no-versions -o out/`) parsed without loading yargs, which was ~80 ms of a ~270 ms cold
-// `evaluate` (its modules, then laying out the command while parsing; issue 17).
+// root.pem --no-versions -o out/`), parsed without loading yargs, which was ~80 ms of a ~270 ms cold
+// `evaluate` (its modules, then laying out the command's help while parsing; issue 17).
 //
-// The fast path reads the very option declarations yargs gets (each command's `cli` spec, turned into
-// yargs calls by its builder), and only takes a command line whose meaning is plain: known long options
-// or their one-letter aliases, each at most once, values that do not start with "-", no "--", no
-// booleans followed by "true"/"false", nothing yargs would read as a number. Anything else (help, a typo,
-// --no-compact's negations beyond booleans, a repeated option, a value yargs would coerce) returns
-// undefined and yargs parses the line as before, with its messages. test/cli/fast-path.test.ts proves
-// the two give the handler the same arguments for every line the fast path takes (a table and fast-check
-// lines built from each command's options), and that it takes what the bench and the README run.
+// The fast path reads the very declarations yargs gets (a command's CommandSpec, e.g. evaluateSpec, which
+// its yargs builder passes to .positional/.options/.check), and takes only a command line whose meaning is
+// plain: known long options or their one-letter aliases, each at most once; `--no-x` for a boolean x;
+// values that do not start with "-"; no "--"; no boolean followed by "true"/"false"; nothing yargs would
+// read as a number. Anything else (help, a typo, a repeated option, a value yargs would coerce, an array
+// option followed by more values) returns undefined, and yargs parses the line as before, with its
+// messages. test/cli/fast-path.test.ts proves the handler gets yargs' very arguments for every line the
+// fast path takes (a table, and fast-check lines built from each command's options), and that it takes
+// the lines the bench and the README run.
 import type { Options, PositionalOptions } from "yargs";
 
 /** One command's arguments, as data: what its yargs builder declares and what the fast path reads. */
@@ -27,6 +28,9 @@ export interface CommandSpec {
 /** What yargs-parser reads as a number (then a string positional would not be the string typed). */
 const NUMBER_LIKE = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?$|^0x[0-9a-f]+$/i;
 
+/** Option fields the fast path models; a declaration with any other (coerce, nargs, ...) goes to yargs. */
+const MODELLED_FIELDS = new Set(["type", "array", "alias", "default", "choices", "describe", "demandOption"]);
+
 const camel = (name: string) => name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /**
@@ -37,9 +41,7 @@ export function fastArgs(argv: readonly string[], spec: CommandSpec): Record<str
   if (argv[0] !== spec.name) return undefined;
   const aliases = new Map<string, string>();
   for (const [name, o] of Object.entries(spec.options)) {
-    // Only what is modelled here: a declaration with more (coerce, nargs, several aliases...) goes to yargs.
-    const known = new Set(["type", "array", "alias", "default", "choices", "describe", "demandOption"]);
-    if (Object.keys(o).some((k) => !known.has(k)) || Array.isArray(o.alias) || o.demandOption) return undefined;
+    if (Object.keys(o).some((k) => !MODELLED_FIELDS.has(k)) || Array.isArray(o.alias) || o.demandOption) return undefined;
     if (o.type !== "string" && o.type !== "boolean" && o.type !== "number" && !(o.type === undefined && o.choices)) return undefined;
     if (typeof o.alias === "string") aliases.set(o.alias, name);
   }
