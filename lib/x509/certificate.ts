@@ -14,6 +14,7 @@
 // Bounds (lib/limits.ts): MAX_CERTIFICATE_BYTES before anything is read, MAX_ASN1_DEPTH and MAX_ASN1_NODES
 // for the one walk over every element (an explicit stack, no recursion), and every field reader descends
 // a fixed number of levels, so the work is linear in the certificate's size.
+import * as nodeCrypto from "node:crypto";
 import { createHash, X509Certificate as NodeX509 } from "node:crypto";
 import { MAX_ASN1_DEPTH, MAX_ASN1_NODES, MAX_CERTIFICATE_BYTES } from "../limits";
 import { children, DerError, dottedOid, readTlv, type Tlv } from "./der";
@@ -711,8 +712,8 @@ function certificateInfo(der: Buffer): CertificateInfo {
   const [sigName, hash] = signatureAlgorithm(outerAlg);
   return {
     der,
-    thumbprint: createHash("sha1").update(der).digest("hex").toUpperCase(),
-    sha256: createHash("sha256").update(der).digest("hex").toUpperCase(),
+    thumbprint: hexDigest("sha1", der).toUpperCase(),
+    sha256: hexDigest("sha256", der).toUpperCase(),
     subject,
     issuer,
     serialNumber: serial!.value.toString("hex").toUpperCase(),
@@ -740,6 +741,13 @@ function certificateInfo(der: Buffer): CertificateInfo {
     extensionErrors,
   };
 }
+
+/**
+ * Hex digest of `data`: node's one-shot crypto.hash where it exists (node >= 20.12; no Hash object per
+ * call, and a fleet hashes every certificate twice), else through a Hash object. The same digest either way.
+ */
+const hexDigest: (algorithm: string, data: Buffer) => string =
+  typeof nodeCrypto.hash === "function" ? (algorithm, data) => nodeCrypto.hash(algorithm, data, "hex") : (algorithm, data) => createHash(algorithm).update(data).digest("hex");
 
 /** RFC 5280 4.1.1.2: the two AlgorithmIdentifiers must be the same (OID and parameters, as encoded). */
 function sameAlgorithm(a: AlgorithmIdentifier, b: AlgorithmIdentifier): boolean {
