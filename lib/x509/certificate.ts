@@ -17,7 +17,7 @@
 import * as nodeCrypto from "node:crypto";
 import { createHash, X509Certificate as NodeX509 } from "node:crypto";
 import { MAX_ASN1_DEPTH, MAX_ASN1_NODES, MAX_CERTIFICATE_BYTES } from "../limits";
-import { children, DerError, dottedOid, readTlv, type Tlv } from "./der";
+import { children, DerError, dottedOid, readHeader, readTlv, type Tlv, type TlvHeader } from "./der";
 import { formatName, commonNamesOf } from "./dn";
 import { CURVES, HASH_ALGORITHMS, PUBLIC_KEY_ALGORITHMS, SIGNATURE_ALGORITHMS, WEAK_HASHES, ekuName, OID_ANY_EKU, OID_SERVER_AUTH } from "./oids";
 
@@ -130,39 +130,46 @@ export function checkDer(der: Buffer): Tlv {
   const top = readTlv(der, 0);
   if (top.end !== der.length) throw new DerError(`${der.length - top.end} unexpected bytes after the value`);
   let nodes = 0;
-  const stack: Array<{ tlv: Tlv; depth: number }> = [{ tlv: top, depth: 0 }];
+  // The elements still to check, four numbers each (tag, contents start, end, depth; offsets in `der`):
+  // the walk makes no object per element. Same order as a stack of elements: last pushed, first checked.
+  const stack: number[] = [top.tag, top.end - top.value.length, top.end, 0];
+  const h: TlvHeader = { tag: 0, valueStart: 0, end: 0 };
   while (stack.length > 0) {
-    const { tlv, depth } = stack.pop()!;
+    const depth = stack.pop()!;
+    const end = stack.pop()!;
+    const valueStart = stack.pop()!;
+    const tag = stack.pop()!;
     if (++nodes > MAX_ASN1_NODES) throw new DerError(`more than ${MAX_ASN1_NODES} ASN.1 elements`);
-    checkElement(tlv);
-    if (tlv.tag & 0x20) {
-      if (depth + 1 > MAX_ASN1_DEPTH && tlv.value.length > 0) throw new DerError(`nested deeper than ${MAX_ASN1_DEPTH}`);
-      let off = 0;
-      while (off < tlv.value.length) {
-        const child = readTlv(tlv.value, off);
-        stack.push({ tlv: child, depth: depth + 1 });
-        off = child.end;
+    checkElement(der, tag, valueStart, end);
+    if (tag & 0x20) {
+      if (depth + 1 > MAX_ASN1_DEPTH && end > valueStart) throw new DerError(`nested deeper than ${MAX_ASN1_DEPTH}`);
+      let off = valueStart;
+      while (off < end) {
+        readHeader(der, off, end, h);
+        stack.push(h.tag, h.valueStart, h.end, depth + 1);
+        off = h.end;
       }
     }
   }
   return top;
 }
 
-function checkElement(t: Tlv): void {
-  if ((t.tag & 0xc0) !== 0) return; // context, application, private: contents are whatever the schema says
-  const n = t.tag & 0x1f;
-  const constructed = (t.tag & 0x20) !== 0;
+/** The element with identifier `tag` and contents der[valueStart, end). */
+function checkElement(der: Buffer, tag: number, valueStart: number, end: number): void {
+  if ((tag & 0xc0) !== 0) return; // context, application, private: contents are whatever the schema says
+  const n = tag & 0x1f;
+  const constructed = (tag & 0x20) !== 0;
   if (n === 0) throw new DerError("end-of-contents octets (indefinite length is not DER)");
   if (n === 0x10 || n === 0x11) {
     if (!constructed) throw new DerError("a SEQUENCE or SET encoded as primitive");
     return;
   }
   if (constructed) throw new DerError(`universal type ${n} encoded as constructed (not DER)`);
-  const v = t.value;
-  if (t.tag === T.BIT_STRING && v.length > 0 && v[0] > 7) throw new DerError("BIT STRING with more than 7 unused bits");
-  if (t.tag === T.BMPString && v.length % 2 !== 0) throw new DerError("BMPString of an odd number of octets");
-  if (t.tag === T.UniversalString && v.length % 4 !== 0) throw new DerError("UniversalString not a multiple of 4 octets");
-  if (t.tag === T.OID && v.length > 0 && v[v.length - 1] & 0x80) throw new DerError("OBJECT IDENTIFIER ends inside a subidentifier");
+  const length = end - valueStart;
+  if (tag === T.BIT_STRING && length > 0 && der[valueStart] > 7) throw new DerError("BIT STRING with more than 7 unused bits");
+  if (tag === T.BMPString && length % 2 !== 0) throw new DerError("BMPString of an odd number of octets");
+  if (tag === T.UniversalString && length % 4 !== 0) throw new DerError("UniversalString not a multiple of 4 octets");
+  if (tag === T.OID && length > 0 && der[end - 1] & 0x80) throw new DerError("OBJECT IDENTIFIER ends inside a subidentifier");
 }
 
 // ---- Small typed readers (the walk has already checked framing) -----------------------------------
