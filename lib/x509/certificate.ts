@@ -255,23 +255,33 @@ function tlvBytes(parent: Tlv, child: Tlv): Buffer {
   return parent.value.subarray(child.start, child.end);
 }
 
-const UTC_TIME = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
-const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
-
 /**
  * A validity time in the only forms RFC 5280 4.1.2.5.1-2 allows: UTCTime YYMMDDHHMMSSZ (YY >= 50 is 19YY)
  * and GeneralizedTime YYYYMMDDHHMMSSZ, each field in range. Anything else is refused: a time read
  * leniently (the reference took the first match anywhere in the string, or month 13 as next January)
  * would be a validity period the certificate does not state.
+ * Read octet by octet (the contents are exactly 12 or 14 ASCII digits and "Z"), not through a string
+ * and a regex: every certificate of a fleet has two of them.
  */
 function time(t: Tlv | undefined, what: string): Date {
   if (!t || (t.tag !== T.UTCTime && t.tag !== T.GeneralizedTime)) throw new DerError(`${what} is not a UTCTime or GeneralizedTime`);
-  const text = t.value.toString("latin1");
-  const m = (t.tag === T.UTCTime ? UTC_TIME : GENERALIZED_TIME).exec(text);
-  if (!m) throw new DerError(`${what} is not in the form RFC 5280 4.1.2.5 requires`);
-  let year = Number(m[1]);
+  const v = t.value;
+  const yearDigits = t.tag === T.UTCTime ? 2 : 4;
+  let wellFormed = v.length === yearDigits + 11 && v[v.length - 1] === 0x5a; // "Z"
+  for (let i = 0; wellFormed && i < v.length - 1; i++) wellFormed = v[i] >= 0x30 && v[i] <= 0x39;
+  if (!wellFormed) throw new DerError(`${what} is not in the form RFC 5280 4.1.2.5 requires`);
+  const num = (at: number, n: number): number => {
+    let x = 0;
+    for (let i = at; i < at + n; i++) x = x * 10 + (v[i] - 0x30);
+    return x;
+  };
+  let year = num(0, yearDigits);
   if (t.tag === T.UTCTime) year += year >= 50 ? 1900 : 2000;
-  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number);
+  const month = num(yearDigits, 2);
+  const day = num(yearDigits + 2, 2);
+  const hour = num(yearDigits + 4, 2);
+  const minute = num(yearDigits + 6, 2);
+  const second = num(yearDigits + 8, 2);
   const ms = Date.UTC(year, month - 1, day, hour, minute, second);
   const d = new Date(ms);
   // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear keeps a GeneralizedTime year as written.
