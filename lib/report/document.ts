@@ -29,9 +29,13 @@ export function reportControls(controls: Control[]): Record<string, ReportContro
 
 /** A result's own part: what is left when its control's constants are taken out (key order kept). */
 export function documentResult(c: ControlResult): ReportControlResult {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { title, severity, remediation, references, ...own } = c;
-  return own;
+  // A loop rather than a rest destructuring: this runs for every result of a fleet (400,000 for 1,000 hosts
+  // of 20 certificates), and the loop keeps the key order just the same.
+  const own: Record<string, unknown> = {};
+  for (const k in c) {
+    if (k !== "title" && k !== "severity" && k !== "remediation" && k !== "references") own[k] = (c as unknown as Record<string, unknown>)[k];
+  }
+  return own as unknown as ReportControlResult;
 }
 
 /** Remediation is shown with results that fail or warn, or did before a waiver (as the evaluator gives it). */

@@ -7,7 +7,7 @@ import { Spool } from "../output/spool";
 import { OutputTarget, resolveOutput } from "../output/target";
 import { TempFile } from "../output/write";
 import type { ReportHeader } from "./build";
-import { JsonStyle, targetJson } from "./document";
+import { documentTarget, JsonStyle, targetJson } from "./document";
 import type { TextOptions } from "./text";
 import type { Report, ReportControl, ReportTarget } from "./types";
 
@@ -30,9 +30,17 @@ export interface StreamStyle {
  */
 export function targetText(t: ReportTarget, controls: Record<string, ReportControl>, style: StreamStyle): string {
   if (style.format === "text") return textRenderer().textTarget(t, style.text);
-  const body = targetJson(t, controls, style.json);
-  return style.json === "compact" ? body : body.replace(/\n/g, "\n    ");
+  if (style.json === "compact") return targetJson(t, controls, "compact");
+  // Indented, a target stands two levels deep (report -> targets -> target): every line of its own
+  // indented text is 4 spaces further in. JSON.stringify writes it so when the target is itself two levels
+  // deep ([[target]]): the same text as indenting its own text after each newline (a JSON text has no raw
+  // newline but the ones between its elements), without a second pass over ~90 KB per host (issue 17).
+  const nested = JSON.stringify([[documentTarget(t, controls)]], null, 2);
+  return nested.slice(NESTED_HEAD.length, nested.length - NESTED_TAIL.length);
 }
+
+const NESTED_HEAD = "[\n  [\n    ";
+const NESTED_TAIL = "\n  ]\n]";
 
 export class ReportStreamWriter {
   private readonly destination: OutputTarget;

@@ -14,9 +14,10 @@
 // Bounds (lib/limits.ts): MAX_CERTIFICATE_BYTES before anything is read, MAX_ASN1_DEPTH and MAX_ASN1_NODES
 // for the one walk over every element (an explicit stack, no recursion), and every field reader descends
 // a fixed number of levels, so the work is linear in the certificate's size.
+import * as nodeCrypto from "node:crypto";
 import { createHash, X509Certificate as NodeX509 } from "node:crypto";
 import { MAX_ASN1_DEPTH, MAX_ASN1_NODES, MAX_CERTIFICATE_BYTES } from "../limits";
-import { children, DerError, dottedOid, readTlv, type Tlv } from "./der";
+import { children, DerError, dottedOid, readHeader, readTlv, type Tlv, type TlvHeader } from "./der";
 import { formatName, commonNamesOf } from "./dn";
 import { CURVES, HASH_ALGORITHMS, PUBLIC_KEY_ALGORITHMS, SIGNATURE_ALGORITHMS, WEAK_HASHES, ekuName, OID_ANY_EKU, OID_SERVER_AUTH } from "./oids";
 
@@ -129,39 +130,46 @@ export function checkDer(der: Buffer): Tlv {
   const top = readTlv(der, 0);
   if (top.end !== der.length) throw new DerError(`${der.length - top.end} unexpected bytes after the value`);
   let nodes = 0;
-  const stack: Array<{ tlv: Tlv; depth: number }> = [{ tlv: top, depth: 0 }];
+  // The elements still to check, four numbers each (tag, contents start, end, depth; offsets in `der`):
+  // the walk makes no object per element. Same order as a stack of elements: last pushed, first checked.
+  const stack: number[] = [top.tag, top.end - top.value.length, top.end, 0];
+  const h: TlvHeader = { tag: 0, valueStart: 0, end: 0 };
   while (stack.length > 0) {
-    const { tlv, depth } = stack.pop()!;
+    const depth = stack.pop()!;
+    const end = stack.pop()!;
+    const valueStart = stack.pop()!;
+    const tag = stack.pop()!;
     if (++nodes > MAX_ASN1_NODES) throw new DerError(`more than ${MAX_ASN1_NODES} ASN.1 elements`);
-    checkElement(tlv);
-    if (tlv.tag & 0x20) {
-      if (depth + 1 > MAX_ASN1_DEPTH && tlv.value.length > 0) throw new DerError(`nested deeper than ${MAX_ASN1_DEPTH}`);
-      let off = 0;
-      while (off < tlv.value.length) {
-        const child = readTlv(tlv.value, off);
-        stack.push({ tlv: child, depth: depth + 1 });
-        off = child.end;
+    checkElement(der, tag, valueStart, end);
+    if (tag & 0x20) {
+      if (depth + 1 > MAX_ASN1_DEPTH && end > valueStart) throw new DerError(`nested deeper than ${MAX_ASN1_DEPTH}`);
+      let off = valueStart;
+      while (off < end) {
+        readHeader(der, off, end, h);
+        stack.push(h.tag, h.valueStart, h.end, depth + 1);
+        off = h.end;
       }
     }
   }
   return top;
 }
 
-function checkElement(t: Tlv): void {
-  if ((t.tag & 0xc0) !== 0) return; // context, application, private: contents are whatever the schema says
-  const n = t.tag & 0x1f;
-  const constructed = (t.tag & 0x20) !== 0;
+/** The element with identifier `tag` and contents der[valueStart, end). */
+function checkElement(der: Buffer, tag: number, valueStart: number, end: number): void {
+  if ((tag & 0xc0) !== 0) return; // context, application, private: contents are whatever the schema says
+  const n = tag & 0x1f;
+  const constructed = (tag & 0x20) !== 0;
   if (n === 0) throw new DerError("end-of-contents octets (indefinite length is not DER)");
   if (n === 0x10 || n === 0x11) {
     if (!constructed) throw new DerError("a SEQUENCE or SET encoded as primitive");
     return;
   }
   if (constructed) throw new DerError(`universal type ${n} encoded as constructed (not DER)`);
-  const v = t.value;
-  if (t.tag === T.BIT_STRING && v.length > 0 && v[0] > 7) throw new DerError("BIT STRING with more than 7 unused bits");
-  if (t.tag === T.BMPString && v.length % 2 !== 0) throw new DerError("BMPString of an odd number of octets");
-  if (t.tag === T.UniversalString && v.length % 4 !== 0) throw new DerError("UniversalString not a multiple of 4 octets");
-  if (t.tag === T.OID && v.length > 0 && v[v.length - 1] & 0x80) throw new DerError("OBJECT IDENTIFIER ends inside a subidentifier");
+  const length = end - valueStart;
+  if (tag === T.BIT_STRING && length > 0 && der[valueStart] > 7) throw new DerError("BIT STRING with more than 7 unused bits");
+  if (tag === T.BMPString && length % 2 !== 0) throw new DerError("BMPString of an odd number of octets");
+  if (tag === T.UniversalString && length % 4 !== 0) throw new DerError("UniversalString not a multiple of 4 octets");
+  if (tag === T.OID && length > 0 && der[end - 1] & 0x80) throw new DerError("OBJECT IDENTIFIER ends inside a subidentifier");
 }
 
 // ---- Small typed readers (the walk has already checked framing) -----------------------------------
@@ -247,23 +255,33 @@ function tlvBytes(parent: Tlv, child: Tlv): Buffer {
   return parent.value.subarray(child.start, child.end);
 }
 
-const UTC_TIME = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
-const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
-
 /**
  * A validity time in the only forms RFC 5280 4.1.2.5.1-2 allows: UTCTime YYMMDDHHMMSSZ (YY >= 50 is 19YY)
  * and GeneralizedTime YYYYMMDDHHMMSSZ, each field in range. Anything else is refused: a time read
  * leniently (the reference took the first match anywhere in the string, or month 13 as next January)
  * would be a validity period the certificate does not state.
+ * Read octet by octet (the contents are exactly 12 or 14 ASCII digits and "Z"), not through a string
+ * and a regex: every certificate of a fleet has two of them.
  */
 function time(t: Tlv | undefined, what: string): Date {
   if (!t || (t.tag !== T.UTCTime && t.tag !== T.GeneralizedTime)) throw new DerError(`${what} is not a UTCTime or GeneralizedTime`);
-  const text = t.value.toString("latin1");
-  const m = (t.tag === T.UTCTime ? UTC_TIME : GENERALIZED_TIME).exec(text);
-  if (!m) throw new DerError(`${what} is not in the form RFC 5280 4.1.2.5 requires`);
-  let year = Number(m[1]);
+  const v = t.value;
+  const yearDigits = t.tag === T.UTCTime ? 2 : 4;
+  let wellFormed = v.length === yearDigits + 11 && v[v.length - 1] === 0x5a; // "Z"
+  for (let i = 0; wellFormed && i < v.length - 1; i++) wellFormed = v[i] >= 0x30 && v[i] <= 0x39;
+  if (!wellFormed) throw new DerError(`${what} is not in the form RFC 5280 4.1.2.5 requires`);
+  const num = (at: number, n: number): number => {
+    let x = 0;
+    for (let i = at; i < at + n; i++) x = x * 10 + (v[i] - 0x30);
+    return x;
+  };
+  let year = num(0, yearDigits);
   if (t.tag === T.UTCTime) year += year >= 50 ? 1900 : 2000;
-  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number);
+  const month = num(yearDigits, 2);
+  const day = num(yearDigits + 2, 2);
+  const hour = num(yearDigits + 4, 2);
+  const minute = num(yearDigits + 6, 2);
+  const second = num(yearDigits + 8, 2);
   const ms = Date.UTC(year, month - 1, day, hour, minute, second);
   const d = new Date(ms);
   // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear keeps a GeneralizedTime year as written.
@@ -711,8 +729,8 @@ function certificateInfo(der: Buffer): CertificateInfo {
   const [sigName, hash] = signatureAlgorithm(outerAlg);
   return {
     der,
-    thumbprint: createHash("sha1").update(der).digest("hex").toUpperCase(),
-    sha256: createHash("sha256").update(der).digest("hex").toUpperCase(),
+    thumbprint: hexDigest("sha1", der).toUpperCase(),
+    sha256: hexDigest("sha256", der).toUpperCase(),
     subject,
     issuer,
     serialNumber: serial!.value.toString("hex").toUpperCase(),
@@ -740,6 +758,13 @@ function certificateInfo(der: Buffer): CertificateInfo {
     extensionErrors,
   };
 }
+
+/**
+ * Hex digest of `data`: node's one-shot crypto.hash where it exists (node >= 20.12; no Hash object per
+ * call, and a fleet hashes every certificate twice), else through a Hash object. The same digest either way.
+ */
+const hexDigest: (algorithm: string, data: Buffer) => string =
+  typeof nodeCrypto.hash === "function" ? (algorithm, data) => nodeCrypto.hash(algorithm, data, "hex") : (algorithm, data) => createHash(algorithm).update(data).digest("hex");
 
 /** RFC 5280 4.1.1.2: the two AlgorithmIdentifiers must be the same (OID and parameters, as encoded). */
 function sameAlgorithm(a: AlgorithmIdentifier, b: AlgorithmIdentifier): boolean {

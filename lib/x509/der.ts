@@ -26,22 +26,43 @@ export const TAG = {
 /** Context-specific tag [n], primitive or constructed. */
 export const context = (n: number, constructed: boolean): number => 0x80 | (constructed ? 0x20 : 0) | n;
 
-export function readTlv(buf: Buffer, offset: number): Tlv {
-  if (offset + 2 > buf.length) throw new DerError("truncated element");
+/** An element's framing as readHeader gives it: offsets into the buffer read. */
+export interface TlvHeader {
+  tag: number;
+  valueStart: number;
+  end: number;
+}
+
+/**
+ * The framing of the element at `offset` of `buf`, which must end by `limit` (its container's end), with
+ * every check readTlv makes: readTlv(buf.subarray(a, limit), offset - a) in offsets of `buf`, without
+ * making a Buffer of its contents (a walk over every element of a certificate makes ~100 of them).
+ * The answer is `into`, overwritten (pass a fresh object to keep one).
+ */
+export function readHeader(buf: Buffer, offset: number, limit: number, into: TlvHeader): TlvHeader {
+  if (offset + 2 > limit) throw new DerError("truncated element");
   const tag = buf[offset];
   if ((tag & 0x1f) === 0x1f) throw new DerError("multi-byte tags are not used in certificates");
   let len = buf[offset + 1];
   let start = offset + 2;
   if (len & 0x80) {
     const n = len & 0x7f;
-    if (n === 0 || n > 4 || start + n > buf.length) throw new DerError("bad length");
+    if (n === 0 || n > 4 || start + n > limit) throw new DerError("bad length");
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + buf[start + i];
     if (len < 0x80 || buf[start] === 0) throw new DerError("length not in shortest form");
     start += n;
   }
-  if (start + len > buf.length) throw new DerError("element runs past its container");
-  return { tag, value: buf.subarray(start, start + len), start: offset, end: start + len };
+  if (start + len > limit) throw new DerError("element runs past its container");
+  into.tag = tag;
+  into.valueStart = start;
+  into.end = start + len;
+  return into;
+}
+
+export function readTlv(buf: Buffer, offset: number): Tlv {
+  const h = readHeader(buf, offset, buf.length, { tag: 0, valueStart: 0, end: 0 });
+  return { tag: h.tag, value: buf.subarray(h.valueStart, h.end), start: offset, end: h.end };
 }
 
 /** The elements inside a constructed value, in order. */

@@ -19,9 +19,13 @@ function normalize(name: string): string {
   return lower.endsWith(".") ? lower.slice(0, -1) : lower;
 }
 
-function validHostname(name: string): boolean {
+/** Dot-separated labels, each matching LABEL_RE: one pass, no array of labels (it runs per certificate of a fleet). */
+const HOSTNAME_RE = /^(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)*(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** Every dot-separated label matches LABEL_RE, and 1-253 characters in all. */
+export function validHostname(name: string): boolean {
   if (name.length === 0 || name.length > 253) return false;
-  return name.split(".").every((l) => LABEL_RE.test(l));
+  return HOSTNAME_RE.test(name);
 }
 
 /** Does one presented identifier (possibly a wildcard) match the reference FQDN? */
@@ -44,35 +48,31 @@ export function identifierMatches(presented: string, fqdn: string): boolean {
  * (RFC 6125 6.2), so "CN=10.0.0.5" does not vouch for 10.0.0.5.
  */
 export function matchFqdn(fqdn: string, sanDns: string[], subjectCommonNames: string[], sanIps: string[] = []): NameMatch {
-  const base = { fqdn, fqdnIsFirstSan: sanDns.length ? identifierMatches(sanDns[0], fqdn) : null };
+  const fqdnIsFirstSan = sanDns.length ? identifierMatches(sanDns[0], fqdn) : null;
+  // Each answer is one literal in this key order (no spread of a shared first part: this runs per certificate).
+  const answer = (matches: boolean, matchedBy: NameMatch["matchedBy"], matchedEntry: string | null, reason: string): NameMatch => ({ fqdn, fqdnIsFirstSan, matches, matchedBy, matchedEntry, reason });
   if (canonicalIp(fqdn) !== null) {
     const hit = sanIps.find((ip) => matchIp(fqdn, [ip]));
     return hit !== undefined
-      ? { ...base, matches: true, matchedBy: "san-ip", matchedEntry: hit, reason: `SAN iPAddress ${hit} equals ${fqdn}` }
-      : { ...base, matches: false, matchedBy: null, matchedEntry: null, reason: `no SAN iPAddress equals ${fqdn}${sanIps.length ? `; the certificate lists ${sanIps.join(", ")}` : ""} (an IP address is matched by iPAddress entries only)` };
+      ? answer(true, "san-ip", hit, `SAN iPAddress ${hit} equals ${fqdn}`)
+      : answer(false, null, null, `no SAN iPAddress equals ${fqdn}${sanIps.length ? `; the certificate lists ${sanIps.join(", ")}` : ""} (an IP address is matched by iPAddress entries only)`);
   }
   if (sanDns.length > 0) {
     const hit = sanDns.find((d) => identifierMatches(d, fqdn));
     if (hit !== undefined) {
-      return { ...base, matches: true, matchedBy: "san-dns", matchedEntry: hit, reason: `SAN DNS entry "${hit}" matches ${fqdn}` };
+      return answer(true, "san-dns", hit, `SAN DNS entry "${hit}" matches ${fqdn}`);
     }
     const cnNote = subjectCommonNames.some((cn) => identifierMatches(cn, fqdn))
       ? " (the Subject CN matches, but a CN is ignored when SAN DNS entries exist)"
       : "";
-    return {
-      ...base,
-      matches: false,
-      matchedBy: null,
-      matchedEntry: null,
-      reason: `no SAN DNS entry matches ${fqdn}; the certificate names ${sanDns.map((d) => `"${d}"`).join(", ")}${cnNote}`,
-    };
+    return answer(false, null, null, `no SAN DNS entry matches ${fqdn}; the certificate names ${sanDns.map((d) => `"${d}"`).join(", ")}${cnNote}`);
   }
   const cn = subjectCommonNames.find((c) => identifierMatches(c, fqdn));
   if (cn !== undefined) {
-    return { ...base, matches: true, matchedBy: "subject-cn", matchedEntry: cn, reason: `Subject CN "${cn}" matches ${fqdn} (no SAN DNS entries)` };
+    return answer(true, "subject-cn", cn, `Subject CN "${cn}" matches ${fqdn} (no SAN DNS entries)`);
   }
   const named = subjectCommonNames.length ? `its Subject CN is ${subjectCommonNames.map((c) => `"${c}"`).join(", ")}` : "it has neither SAN DNS entries nor a Subject CN";
-  return { ...base, matches: false, matchedBy: null, matchedEntry: null, reason: `the certificate does not name ${fqdn}: ${named}` };
+  return answer(false, null, null, `the certificate does not name ${fqdn}: ${named}`);
 }
 
 /** Canonical text of an IPv4 or IPv6 address (IPv6 fully expanded, lower case), or null when it is neither. */

@@ -138,6 +138,9 @@ test("evaluate --compact writes one line; with or without it the same document, 
   expect(validate(JSON.parse(compact.stdout)) ? "valid" : describeErrors(validate.errors)).toBe("valid");
   // The streamed compact text is exactly JSON.stringify of the document it holds.
   expect(compact.stdout).toBe(`${JSON.stringify(JSON.parse(compact.stdout))}\n`);
+  // And the streamed indented text is exactly the document indented by JSON.stringify (each target is
+  // written on its own, already indented to its depth: lib/report/stream.ts targetText).
+  expect(pretty.stdout).toBe(`${JSON.stringify(JSON.parse(pretty.stdout), null, 2)}\n`);
   // The whole-report path (several outputs) gives the compact form too.
   const file = join(tmp, "whole-compact.json");
   const whole = runCli([...args, "--compact", "--output-json", file, "-o", join(tmp, "main.json")]);
