@@ -39,8 +39,10 @@ const camel = (name: string) => name.replace(/-([a-z])/g, (_m, c: string) => c.t
  */
 export function fastArgs(argv: readonly string[], spec: CommandSpec): Record<string, unknown> | undefined {
   if (argv[0] !== spec.name) return undefined;
+  // A Map, not the options object: `--constructor` or `--__proto__` must be unknown options, not Object.prototype's.
+  const options = new Map<string, Options>(Object.entries(spec.options));
   const aliases = new Map<string, string>();
-  for (const [name, o] of Object.entries(spec.options)) {
+  for (const [name, o] of options) {
     if (Object.keys(o).some((k) => !MODELLED_FIELDS.has(k)) || Array.isArray(o.alias) || o.demandOption) return undefined;
     if (o.type !== "string" && o.type !== "boolean" && o.type !== "number" && !(o.type === undefined && o.choices)) return undefined;
     if (typeof o.alias === "string") aliases.set(o.alias, name);
@@ -55,7 +57,7 @@ export function fastArgs(argv: readonly string[], spec: CommandSpec): Record<str
       const eq = token.indexOf("=");
       name = eq < 0 ? token.slice(2) : token.slice(2, eq);
       inline = eq < 0 ? undefined : token.slice(eq + 1);
-      if (name.startsWith("no-") && spec.options[name.slice(3)]?.type === "boolean" && inline === undefined && !spec.options[name]) {
+      if (name.startsWith("no-") && options.get(name.slice(3))?.type === "boolean" && inline === undefined && !options.has(name)) {
         name = name.slice(3);
         if (given.has(name)) return undefined;
         given.set(name, false);
@@ -70,7 +72,7 @@ export function fastArgs(argv: readonly string[], spec: CommandSpec): Record<str
       positionals.push(token);
       continue;
     }
-    const o = spec.options[name];
+    const o = options.get(name);
     if (!o || given.has(name)) return undefined;
     if (o.type === "boolean") {
       if (inline !== undefined) return undefined;
@@ -106,21 +108,24 @@ export function fastArgs(argv: readonly string[], spec: CommandSpec): Record<str
   const set = (name: string, value: unknown) => {
     args[name] = value;
     args[camel(name)] = value;
-    const alias = spec.options[name]?.alias;
+    const alias = options.get(name)?.alias;
     if (typeof alias === "string") args[alias] = value;
   };
-  for (const [name, o] of Object.entries(spec.options)) {
+  for (const [name, o] of options) {
     if (given.has(name)) set(name, given.get(name));
     else if (o.default !== undefined) set(name, o.default);
   }
   // A variadic positional is there even when empty (yargs gives `hosts: []` to `probe --domain ...`).
   if (p) set(p.name, positionals);
   if (spec.check) {
+    // yargs refuses a line when its check throws, or returns something falsy or a message (a string).
+    let verdict: unknown;
     try {
-      (spec.check as (a: Record<string, unknown>) => unknown)(args);
+      verdict = (spec.check as (a: Record<string, unknown>) => unknown)(args);
     } catch {
       return undefined; // yargs reports it, in its words
     }
+    if (!verdict || typeof verdict === "string") return undefined;
   }
   return args;
 }

@@ -75,12 +75,25 @@ const LINES: Array<[string[], boolean]> = [
   [["probe", "h", "--ca", "a.pem", "b.pem"], false],
   [["probe", "h", "--bind-dn", "cn=x"], false],
   [["probe", "636"], false],
+  // Names of Object.prototype's members are unknown options like any other (yargs' strict mode refuses them).
+  [["evaluate", "a.json", "--constructor", "x"], false],
+  [["evaluate", "a.json", "--__proto__", "x"], false],
+  [["evaluate", "a.json", "--toString"], false],
+  [["evaluate", "a.json", "--no-constructor"], false],
+  [["probe", "h", "--hasOwnProperty", "x"], false],
 ];
 
 test.each(LINES)("%j: fast path takes it: %s; when it does, yargs gives the same arguments", async (argv, taken) => {
   const fast = fastArgs(argv, SPECS[argv[0]]);
   expect(fast !== undefined).toBe(taken);
   if (fast) expect(fast).toEqual((await viaYargs(argv)).args);
+});
+
+test("a check that returns false or a message refuses the line, as yargs' .check does", () => {
+  for (const verdict of [false, "a message", undefined, 0]) {
+    expect(fastArgs(["evaluate", "a.json"], { ...evaluateSpec, check: () => verdict })).toBeUndefined();
+  }
+  expect(fastArgs(["evaluate", "a.json"], { ...evaluateSpec, check: () => true })).toBeDefined();
 });
 
 /** Tokens for command lines of `spec`: its options in every spelling, values of every kind, and noise. */
@@ -96,6 +109,7 @@ function tokens(spec: CommandSpec): string[] {
     ...out,
     ...["a.json", "b.json", "json", "text", "html", "hardened", "2026-11-24T00:00:00Z", "5000", "0", "-1", "-", "--", "true", "false"],
     ...["127.0.0.1:636", "dc1.example.test", "x=y", "1e3", "0x1F", "", "--bogus", "-x", "-vo", "--help", "--version", "--no-bogus"],
+    ...["--constructor", "--__proto__", "--toString", "--valueOf", "--no-constructor", "--hasOwnProperty=x"],
   ];
 }
 
