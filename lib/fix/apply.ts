@@ -19,7 +19,7 @@ import type { Report, ReportTarget } from "../report/types";
 import { SCHEMA_BASE } from "../schemas";
 import type { Snapshot } from "../snapshot";
 import type { ProbeOptions } from "../probe/types";
-import { digestDifference, stateDigest } from "./digest";
+import { digestDifference, STATE_DIGEST_FORM, stateDigest } from "./digest";
 import { defaultLockFile, withLock, AbortFlag, LockHolder } from "./lock";
 import { valueAt } from "./plan";
 import { applyEvent } from "./record";
@@ -163,6 +163,11 @@ export async function applyFix(o: ApplyOptions): Promise<ApplyOutcome> {
   };
 
   if (o.plan.stopped) return finish("refused", `the plan stops after ${o.plan.stopped.after}: ${o.plan.stopped.next}`);
+  // A digest of another form cannot be compared with the host's (lib/fix/digest.ts): refused before anything runs.
+  const form = o.plan.stateDigest.form ?? 1;
+  if (form !== STATE_DIGEST_FORM) {
+    return finish("refused", `the plan's state digest is in form ${form} and this ldaps-audit takes form ${STATE_DIGEST_FORM} (the plan was made by another version); plan again with this version`);
+  }
   // The reload's connection is plain LDAP: a Basic bind would carry the password in clear, so only over loopback.
   const reloadServer = o.reload?.server ?? "localhost";
   if (o.reload?.authType === "Basic" && !isLoopbackName(reloadServer)) {

@@ -7,7 +7,18 @@ import { createHash } from "node:crypto";
 import type { Snapshot, StoreCertificate } from "../snapshot";
 import { compareText } from "../text-order";
 
+/**
+ * The canonical form this code digests in. Form 2 sorts every list by code unit (lib/text-order.ts). Form 1
+ * (plans without `form`, made before 2026-12-03) sorted them with the machine's locale collation, so the
+ * same host could digest differently on two machines, and a form-1 digest cannot be compared with this
+ * one: `fix --apply` refuses such a plan before touching anything (lib/fix/apply.ts). Any change to what
+ * is digested, or how, is a new form (test/fix/lock-digest.test.ts pins this form's digest of an example).
+ */
+export const STATE_DIGEST_FORM = 2;
+
 export interface StateDigest {
+  /** STATE_DIGEST_FORM when the digest was taken (absent: form 1). */
+  form?: number;
   sha256: string;
   /** One digest per part, so a refusal can say which part of the host changed. */
   parts: { host: string; stores: string; registry: string };
@@ -66,7 +77,7 @@ export function stateDigest(snapshot: Snapshot): StateDigest {
       .sort((a, b) => compareText(a.name, b.name)),
   };
   const parts = { host: hash(host), stores: hash(stores), registry: hash(snapshot.registry ?? null) };
-  return { sha256: hash(parts), parts };
+  return { form: STATE_DIGEST_FORM, sha256: hash(parts), parts };
 }
 
 /** The one line that says what differs between the plan's digest and the host's now; null when they match. */

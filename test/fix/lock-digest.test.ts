@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { readSnapshot } from "../../lib/audit";
 import { applyFix, APPLY_EXIT, APPLY_SCHEMA_ID, isLoopbackName } from "../../lib/fix/apply";
 import { describeErrors, validatorFor } from "../../lib/schemas";
-import { digestDifference, stateDigest } from "../../lib/fix/digest";
+import { digestDifference, STATE_DIGEST_FORM, stateDigest } from "../../lib/fix/digest";
 import { acquireLock } from "../../lib/fix/lock";
 import { planFix } from "../../lib/fix/plan";
 import type { Snapshot } from "../../lib/snapshot";
@@ -132,6 +132,21 @@ describe("state digest", () => {
     expect(digestDifference(stateDigest(a), stateDigest(reg))).toBe("the host's identity or AD LDS instances and the LDAP policy registry values");
   });
 
+  test("the canonical form is pinned: this example's digest in form 2 (a change here needs a new STATE_DIGEST_FORM)", () => {
+    // Plans made by one version are applied by another: the same host must digest the same way in every
+    // version of a form. Form 2 sorts by code unit; form 1 sorted with the locale's collation.
+    expect(stateDigest(base())).toEqual({
+      form: STATE_DIGEST_FORM,
+      sha256: "3d27e46c5ec1b2d36653eb576256c358b94f1e46d8688f80443aae307e0dc702",
+      parts: {
+        host: "6fa879c1418c73a0b4c8bb936924365a39264ce5b562893ce669f5063fc2dd09",
+        stores: "9a27aab806d4a3e8aa87306248321884a4673e3d7a3b1483527ecfa33e33eb0c",
+        registry: "a8a6b060466d5902506f98f38dcf84fbbbc5cea6c52ef57643714d0c62e4cb3c",
+      },
+    });
+    expect(STATE_DIGEST_FORM).toBe(2);
+  });
+
   test("the plan carries the digest of its snapshot", () => {
     const { plan } = planFix({ snapshot: ex("key-not-readable"), now: new Date("2026-06-01T00:00:00Z") });
     expect(plan.stateDigest).toEqual(stateDigest(readSnapshot(ex("key-not-readable")).snapshot));
@@ -140,6 +155,21 @@ describe("state digest", () => {
 
 describe("applyFix refuses before anything runs", () => {
   const plan = () => planFix({ snapshot: ex("key-not-readable"), now: new Date("2026-06-01T00:00:00Z") }).plan;
+
+  test.each([
+    ["a plan from before the form existed (form 1: locale order)", undefined, 1],
+    ["a plan of a later form", 3, 3],
+  ])("%s: refused (exit 2) with one line naming both forms, nothing run", async (_name, form, named) => {
+    const p = plan();
+    expect(p.steps.length).toBeGreaterThan(0);
+    if (form === undefined) delete p.stateDigest.form;
+    else p.stateDigest.form = form;
+    const out = await applyFix({ plan: p, whatIf: true });
+    expect(out.status).toBe("refused");
+    expect(out.exitCode).toBe(APPLY_EXIT.refused);
+    expect(out.reason).toBe(`the plan's state digest is in form ${named} and this ldaps-audit takes form ${STATE_DIGEST_FORM} (the plan was made by another version); plan again with this version`);
+    expect(out.steps).toEqual([]);
+  });
 
   test("lock held by a live run: refused (exit 2), no PowerShell started, the lock left to its holder", async () => {
     const lockFile = join(tmp, "apply.lock");
