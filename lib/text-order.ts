@@ -7,7 +7,7 @@ export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A count with thousands separators, as en-US prints it ("100,000"), without ICU's number formatter. */
+/** An integer count with thousands separators, as en-US prints it ("100,000"), without ICU's number formatter (no rounding, no exponents: for counts and limits). */
 export function groupThousands(n: number): string {
   const [whole, fraction] = String(Math.abs(n)).split(".");
   const grouped = whole.replace(/\B(?=(\d{3})+$)/g, ",");
