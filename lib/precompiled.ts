@@ -97,10 +97,10 @@ function hashGeneratorPackages(h: Hash): void {
 }
 
 /** What the generated code was made from: every shipped schema file and the loader modules, by content, and the ajv versions. */
-export function sourcesDigest(): string {
+export function sourcesDigest(files = sourceFiles()): string {
   const h = createHash("sha256");
   hashGeneratorPackages(h);
-  for (const f of sourceFiles()) h.update(f.name).update("\0").update(existsSync(f.path) ? readFileSync(f.path) : "").update("\0");
+  for (const f of files) h.update(f.name).update("\0").update(existsSync(f.path) ? readFileSync(f.path) : "").update("\0");
   return h.digest("hex");
 }
 
@@ -112,10 +112,10 @@ export function sourcesDigest(): string {
  * before. A copied or reinstalled package has new ctimes: its stamp never matches and every run pays
  * for the digest (correct, only slower).
  */
-export function sourcesStamp(): string {
+export function sourcesStamp(files = sourceFiles()): string {
   const h = createHash("sha256");
   hashGeneratorPackages(h);
-  for (const f of sourceFiles()) {
+  for (const f of files) {
     const st = statSync(f.path, { bigint: true, throwIfNoEntry: false });
     h.update(f.name).update("\0").update(st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : "-").update("\0");
   }
@@ -151,7 +151,9 @@ function current(): Manifest | null {
     fallBack(`${path}: ${(e as Error).message}`);
     return manifest;
   }
-  if ((m.stamp !== undefined && m.stamp === sourcesStamp()) || m.digest === sourcesDigest()) manifest = m;
+  // The sources are listed once (a walk of schemas/) for the stamp and, when it differs, the digest.
+  const files = sourceFiles();
+  if ((m.stamp !== undefined && m.stamp === sourcesStamp(files)) || m.digest === sourcesDigest(files)) manifest = m;
   else fallBack(`${path} is stale; run npm run build`);
   return manifest;
 }
