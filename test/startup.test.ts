@@ -66,6 +66,9 @@ test("evaluate of a JSON snapshot with a shipped profile: no yargs (fast path), 
   // Only the generated code of what the run uses: the snapshot schema and the baseline profile.
   expect(r.files.filter((f) => f.startsWith("dist/generated/")).sort()).toEqual(["dist/generated/profile-baseline.js", "dist/generated/schema-snapshot.schema.js"]);
   expect(r.builtins).not.toContain("tls");
+  // One snapshot runs on one thread: decided without loading worker_threads (lib/report/workers.ts).
+  expect(r.builtins).not.toContain("worker_threads");
+  expect(r.files).not.toContain("dist/lib/report/parallel.js");
   // No locale-dependent call (lib/text-order.ts orders and formats): the report's order does not follow
   // LANG, and ICU's collator/number formatter (~15-30 ms on first use) never starts.
   expect(r.icu).toEqual([]);

@@ -8,7 +8,6 @@
 // a worker thread that dies takes only the files it was judging with it, each as its own error; and a
 // result is waited for only from a thread that is alive. At most MAX_AHEAD results wait for an earlier
 // file, so memory stays bounded whatever the fleet's size.
-import { availableParallelism } from "node:os";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -20,8 +19,8 @@ import { reportHeader, ReportHeader, SummaryCounter } from "./build";
 import type { StreamStyle } from "./stream";
 import type { Report, ReportControl } from "./types";
 
-/** From this many snapshot files on, `evaluate` uses worker threads (when there is more than one core). */
-export const PARALLEL_MIN_SNAPSHOTS = 200;
+// How many threads a run uses is decided in ./workers (a run of a few files never loads this module).
+export { PARALLEL_MIN_SNAPSHOTS, workerCount } from "./workers";
 /** Jobs sent to one thread before it answers (keeps it busy while the main thread writes). */
 const IN_FLIGHT_PER_WORKER = 4;
 /** How far beyond the next file to write the pool may run: bounds the results held for ordering. */
@@ -44,19 +43,6 @@ export interface JobRequest {
 export type JobResult =
   | { index: number; ok: true; sha256: string; targets: Array<{ text: string; status: "compliant" | "noncompliant"; statuses: Status[] }> }
   | { index: number; ok: false; kind: "input" | "runtime" | "internal"; message: string };
-
-/**
- * How many worker threads to use for `snapshots` files: `setting` is --workers (or LDAPS_AUDIT_WORKERS):
- * "auto" (default: every core, from PARALLEL_MIN_SNAPSHOTS files on, on a machine with more than one),
- * "off" or 0 (one thread), or a number of threads (forced, whatever the fleet's size). 0 means one thread.
- */
-export function workerCount(snapshots: number, setting: string | undefined, cores = availableParallelism()): number {
-  const s = (setting ?? "auto").trim().toLowerCase();
-  if (s === "auto" || s === "") return snapshots >= PARALLEL_MIN_SNAPSHOTS && cores > 1 ? Math.min(cores, snapshots) : 0;
-  if (s === "off") return 0;
-  if (!/^\d{1,3}$/.test(s) || Number(s) > 64) throw new InputError(`--workers ${JSON.stringify(setting)}: expected auto, off, or a number of threads from 0 to 64`);
-  return Number(s) === 1 ? 1 : Math.min(Number(s), Math.max(snapshots, 1));
-}
 
 function workerScript(): string {
   const script = join(__dirname, "parallel-worker.js");

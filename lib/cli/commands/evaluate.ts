@@ -52,7 +52,7 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
     }
     // Decided before the report's spool file exists (a bad --workers leaves nothing behind).
     // Probe merging matches probes across all snapshots (lib/audit.ts), so runs with --probe stay on one thread.
-    const { workerCount } = await import("../../report/parallel");
+    const { workerCount } = await import("../../report/workers");
     const workers = args.probe?.length ? 0 : workerCount(args.snapshots.length, args.workers ?? process.env.LDAPS_AUDIT_WORKERS);
     const { audit } = await import("../../audit");
     const { ReportStreamWriter } = await import("../../report/stream");
